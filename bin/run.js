@@ -1,0 +1,5 @@
+#!/usr/bin/env node
+import './check-node.js';
+import { execute } from '@oclif/core';
+
+await execute({ dir: import.meta.url });

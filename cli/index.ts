@@ -1,0 +1,3 @@
+// Public surface of the CLI. oclif discovers the commands in cli/commands/ (one command per file); other parts
+// import nothing from here yet, and never reach into cli/ internals.
+export {};

@@ -1,0 +1,12 @@
+// What cli/, operator/ and worker/ share: the process conventions now; the BaclJob API, the config schema and
+// the LVIS formats as their issues land. The three parts import shared code only through this file.
+export {
+  answerStandardFlags,
+  ExitCode,
+  helpText,
+  packageVersion,
+  processIO,
+  standardFlags,
+  type ProgramInfo,
+  type ProgramIO,
+} from './program.js';

@@ -1,0 +1,9 @@
+// The test harness: real servers on 127.0.0.1, random ports, own temp dirs, stopped by PID.
+export { infraManifest, InfraMissingError, type InfraManifest } from './infra.js';
+export { startKube, type KubeCluster } from './kube.js';
+export { startNats, NATS_MAX_PAYLOAD, type NatsServer } from './nats.js';
+export { startS3, type S3Server } from './s3.js';
+export { freePort } from './ports.js';
+export { ManagedProcess, ServerStartError, startProcess } from './process.js';
+export { sharedKube, sharedNats, sharedS3, stopSharedServers } from './servers.js';
+export { makeWorkDir } from './workdir.js';

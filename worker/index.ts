@@ -1,0 +1,2 @@
+// Public surface of the worker: what the bin, the CLI's `run` and other parts may import.
+export { main, workerInfo } from './main.js';
