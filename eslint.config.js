@@ -3,8 +3,8 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-/** The architecture rule: cli/, operator/, worker/ and common/ reach each other only through index.ts. */
-const parts = ['cli', 'operator', 'worker', 'common'];
+/** The architecture rule: cli/, operator/, worker/, common/ and data/ reach each other only through index.ts. */
+const parts = ['cli', 'operator', 'worker', 'common', 'data'];
 const boundaryRules = parts.map((part) => ({
   files: [`${part}/**/*.ts`],
   rules: {
