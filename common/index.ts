@@ -10,3 +10,4 @@ export {
   type ProgramInfo,
   type ProgramIO,
 } from './program.js';
+export * from './config/index.js';
