@@ -4,6 +4,7 @@ export {
   answerStandardFlags,
   ExitCode,
   helpText,
+  packageRoot,
   packageVersion,
   processIO,
   standardFlags,

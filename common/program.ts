@@ -76,11 +76,11 @@ export function answerStandardFlags(info: ProgramInfo, argv: string[], io: Progr
   return undefined;
 }
 
-let cachedVersion: string | undefined;
+let cachedPackage: { root: string; version: string } | undefined;
 
-/** The package version, found by walking up from this file (works from sources and from dist/). */
-export function packageVersion(): string {
-  if (cachedVersion !== undefined) return cachedVersion;
+/** The bacl package's root dir and version, found by walking up from this file (sources or dist/). */
+function findPackage(): { root: string; version: string } {
+  if (cachedPackage) return cachedPackage;
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {
@@ -88,12 +88,23 @@ export function packageVersion(): string {
         name?: string;
         version?: string;
       };
-      if (pkg.name === 'bacl' && typeof pkg.version === 'string') return (cachedVersion = pkg.version);
+      if (pkg.name === 'bacl' && typeof pkg.version === 'string') {
+        return (cachedPackage = { root: dir, version: pkg.version });
+      }
     } catch {
       // no package.json at this level: keep walking up
     }
     const parent = dirname(dir);
-    if (parent === dir) return (cachedVersion = 'unknown');
+    if (parent === dir) throw new Error(`no bacl package.json above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
+}
+
+export function packageVersion(): string {
+  return findPackage().version;
+}
+
+/** Where the package is installed; configs/ and charts/ ship beside dist/. */
+export function packageRoot(): string {
+  return findPackage().root;
 }

@@ -46,3 +46,8 @@ export class ConfigValidationError extends Error {
     );
   }
 }
+
+/** The named config (or the entry file) does not exist; the CLI answers it with its not-found exit code. */
+export class ConfigNotFoundError extends ConfigError {
+  override name = 'ConfigNotFoundError';
+}

@@ -1,5 +1,11 @@
 // mmdetection-style configs: `_base_` inheritance, `--set` overrides, validation that points at file:line:col.
-export { ConfigError, ConfigValidationError, formatOrigin, type ConfigOrigin } from './errors.js';
+export {
+  ConfigError,
+  ConfigNotFoundError,
+  ConfigValidationError,
+  formatOrigin,
+  type ConfigOrigin,
+} from './errors.js';
 export { DELETE_KEY, mergeConfig } from './merge.js';
 export { applyOverride, parseOverride, type ConfigOverride } from './overrides.js';
 export { formatPath, type ConfigPath, type ConfigTree } from './paths.js';

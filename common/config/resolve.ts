@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
-import { ConfigError, type ConfigOrigin } from './errors.js';
+import { ConfigError, ConfigNotFoundError, type ConfigOrigin } from './errors.js';
 import { mergeConfig } from './merge.js';
 import { applyOverride, parseOverride } from './overrides.js';
 import { pathKey, type ConfigTree } from './paths.js';
@@ -54,8 +54,8 @@ export function locateConfig(source: string, configDir: string): string {
   const found = candidates.find((candidate) => existsSync(candidate));
   if (found) return resolvePath(found);
   const known = listConfigNames(configDir);
-  throw new ConfigError(`no config named "${source}"`, {
-    origin: { file: candidates[0] ?? source, line: 0, column: 0 },
+  const where = looksLikePath ? '' : ` in ${configDir}`;
+  throw new ConfigNotFoundError(`no config ${looksLikePath ? 'file' : 'named'} "${source}"${where}`, {
     hint:
       known.length > 0
         ? `one of: ${known.join(', ')}; or a path to a .yaml file`

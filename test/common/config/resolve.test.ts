@@ -105,7 +105,7 @@ describe('common/config: resolveConfig', function () {
   it('lists the known configs when a name is unknown', function () {
     files({ 'lvis_v1.yaml': 'a: 1\n', 'tiny.yaml': 'a: 2\n', '_base_/x.yaml': 'a: 3\n' });
     const error = failure(() => resolve('lvis'));
-    expect(error.message).to.contain('no config named "lvis"');
+    expect(error.message).to.contain(`no config named "lvis" in ${dir}`);
     expect(error.hint).to.equal('one of: lvis_v1, tiny; or a path to a .yaml file');
   });
 
