@@ -4,6 +4,7 @@ export { startKube, type KubeCluster } from './kube.js';
 export { startNats, NATS_MAX_PAYLOAD, type NatsServer } from './nats.js';
 export { startS3, type S3Server } from './s3.js';
 export { freePort } from './ports.js';
+export { startPodRunner, type PodRunner, type PodRunnerOptions } from './pod-runner.js';
 export { ManagedProcess, ServerStartError, startProcess } from './process.js';
 export { sharedKube, sharedNats, sharedS3, stopSharedServers } from './servers.js';
 export { makeWorkDir } from './workdir.js';

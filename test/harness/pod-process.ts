@@ -1,0 +1,168 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CoreV1Api, V1Container, V1EnvVar, V1Pod } from '@kubernetes/client-node';
+
+/** One container of a pod, run as a local process. */
+export interface ContainerProcess {
+  name: string;
+  child: ChildProcess;
+  logPath: string;
+  exited: Promise<{ exitCode: number; signal: NodeJS.Signals | null }>;
+}
+
+/** Error for a pod the runner cannot start (no command, unsupported env source): it fails the pod with it. */
+export class PodStartError extends Error {
+  override name = 'PodStartError';
+  constructor(
+    readonly pod: string,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(`${pod}: ${message}`);
+  }
+}
+
+/**
+ * Materialises a pod's configMap and emptyDir volumes under `podDir` and returns mountPath -> local dir, so
+ * paths the pod spec names (e.g. BACL_CONFIG=/etc/bacl/config.yaml) can be rewritten to files that exist.
+ */
+export async function materialiseVolumes(
+  core: CoreV1Api,
+  pod: V1Pod,
+  podDir: string,
+): Promise<Map<string, string>> {
+  const namespace = pod.metadata?.namespace ?? 'default';
+  const localDirs = new Map<string, string>();
+  for (const volume of pod.spec?.volumes ?? []) {
+    const dir = join(podDir, 'volumes', volume.name);
+    mkdirSync(dir, { recursive: true });
+    if (volume.configMap?.name) {
+      const configMap = await core.readNamespacedConfigMap({ name: volume.configMap.name, namespace });
+      for (const [key, value] of Object.entries(configMap.data ?? {})) writeFileSync(join(dir, key), value);
+    } else if (!volume.emptyDir) {
+      throw new PodStartError(
+        podName(pod),
+        'UnsupportedVolume',
+        `volume ${volume.name}: only configMap and emptyDir run here`,
+      );
+    }
+    localDirs.set(volume.name, dir);
+  }
+  const byMountPath = new Map<string, string>();
+  for (const container of pod.spec?.containers ?? []) {
+    for (const mount of container.volumeMounts ?? []) {
+      const dir = localDirs.get(mount.name);
+      if (dir) byMountPath.set(mount.mountPath, mount.subPath ? join(dir, mount.subPath) : dir);
+    }
+  }
+  return byMountPath;
+}
+
+/** Replaces a leading mount path in a string with the local dir that holds that volume's files. */
+export function rewriteMountPaths(value: string, mounts: Map<string, string>): string {
+  for (const [mountPath, local] of mounts) {
+    if (value === mountPath || value.startsWith(`${mountPath}/`))
+      return local + value.slice(mountPath.length);
+  }
+  return value;
+}
+
+/** The container's environment as a kubelet would build it (no host environment except PATH). */
+export async function containerEnv(
+  core: CoreV1Api,
+  pod: V1Pod,
+  container: V1Container,
+  mounts: Map<string, string>,
+): Promise<Record<string, string>> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOSTNAME: pod.metadata?.name ?? '',
+  };
+  for (const variable of container.env ?? [])
+    env[variable.name] = rewriteMountPaths(await envValue(core, pod, variable), mounts);
+  return env;
+}
+
+async function envValue(core: CoreV1Api, pod: V1Pod, variable: V1EnvVar): Promise<string> {
+  if (variable.value !== undefined) return variable.value;
+  const source = variable.valueFrom;
+  const namespace = pod.metadata?.namespace ?? 'default';
+  if (source?.fieldRef) return fieldValue(pod, source.fieldRef.fieldPath);
+  if (source?.configMapKeyRef) {
+    const configMap = await core.readNamespacedConfigMap({
+      name: source.configMapKeyRef.name ?? '',
+      namespace,
+    });
+    return configMap.data?.[source.configMapKeyRef.key] ?? '';
+  }
+  if (source?.secretKeyRef) {
+    const secret = await core.readNamespacedSecret({ name: source.secretKeyRef.name ?? '', namespace });
+    const data = secret.data?.[source.secretKeyRef.key];
+    return data === undefined ? '' : Buffer.from(data, 'base64').toString('utf8');
+  }
+  throw new PodStartError(podName(pod), 'UnsupportedEnv', `env ${variable.name}: unsupported valueFrom`);
+}
+
+/** The downward API fields a kubelet resolves. */
+function fieldValue(pod: V1Pod, path: string): string {
+  const labelMatch = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(path);
+  if (labelMatch)
+    return pod.metadata?.[labelMatch[1] as 'labels' | 'annotations']?.[labelMatch[2] ?? ''] ?? '';
+  const fields: Record<string, string | undefined> = {
+    'metadata.name': pod.metadata?.name,
+    'metadata.namespace': pod.metadata?.namespace,
+    'metadata.uid': pod.metadata?.uid,
+    'spec.nodeName': pod.spec?.nodeName,
+    'spec.serviceAccountName': pod.spec?.serviceAccountName,
+    'status.podIP': '127.0.0.1',
+    'status.hostIP': '127.0.0.1',
+  };
+  if (!(path in fields))
+    throw new PodStartError(podName(pod), 'UnsupportedEnv', `fieldRef ${path} is not supported`);
+  return fields[path] ?? '';
+}
+
+/** Spawns one container's command + args with its env; output goes to `<podDir>/<container>.log`. */
+export function spawnContainer(
+  pod: V1Pod,
+  container: V1Container,
+  env: Record<string, string>,
+  mounts: Map<string, string>,
+  podDir: string,
+): ContainerProcess {
+  const argv = [...(container.command ?? []), ...(container.args ?? [])].map((arg) =>
+    rewriteMountPaths(arg, mounts),
+  );
+  const [bin, ...args] = argv;
+  if (bin === undefined) {
+    throw new PodStartError(
+      podName(pod),
+      'NoCommand',
+      `container ${container.name} has no command (images do not run here)`,
+    );
+  }
+  const logPath = join(podDir, `${container.name}.log`);
+  const logFd = openSync(logPath, 'a');
+  const workDir = container.workingDir ? rewriteMountPaths(container.workingDir, mounts) : podDir;
+  let child: ChildProcess;
+  try {
+    child = spawn(bin, args, { env, cwd: workDir, stdio: ['ignore', logFd, logFd] });
+  } finally {
+    closeSync(logFd);
+  }
+  const exited = new Promise<{ exitCode: number; signal: NodeJS.Signals | null }>((resolve) => {
+    // A command that cannot be started exits 127 (what a shell or a runtime reports for "not found").
+    child.once('error', () => resolve({ exitCode: 127, signal: null }));
+    child.once('exit', (code, signal) => resolve({ exitCode: code ?? 128 + signalNumber(signal), signal }));
+  });
+  return { name: container.name, child, logPath, exited };
+}
+
+function signalNumber(signal: NodeJS.Signals | null): number {
+  return signal === 'SIGKILL' ? 9 : signal === 'SIGTERM' ? 15 : 1;
+}
+
+export function podName(pod: V1Pod): string {
+  return `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? '?'}`;
+}

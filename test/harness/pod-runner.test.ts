@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'chai';
+import { ApiException, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { startPodRunner, type PodRunner } from './pod-runner.js';
+import { sharedKube } from './servers.js';
+
+describe('harness: test pod runner (stand-in for scheduler + kubelet)', function () {
+  this.timeout(120_000);
+  let core: CoreV1Api;
+  let runner: PodRunner;
+  let namespace: string;
+
+  before(async function () {
+    const cluster = await sharedKube();
+    const kubeConfig = cluster.kubeConfig();
+    core = kubeConfig.makeApiClient(CoreV1Api);
+    namespace = `runner-${randomBytes(3).toString('hex')}`;
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    runner = await startPodRunner(kubeConfig);
+  });
+
+  after(async function () {
+    await runner?.stop();
+  });
+
+  const pod = (name: string, script: string, extra: Partial<V1Pod['spec']> = {}): V1Pod => ({
+    metadata: { name, namespace, labels: { app: 'smoke' } },
+    spec: {
+      restartPolicy: 'Never',
+      containers: [{ name: 'main', image: 'ignored', command: ['/bin/sh', '-c', script] }],
+      ...extra,
+    },
+  });
+
+  /** Polls the API (the runner's writes are what is under test) until `done` holds. */
+  async function waitFor(
+    name: string,
+    done: (pod: V1Pod | undefined) => boolean,
+    timeoutMs = 20_000,
+  ): Promise<V1Pod | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const current = await core.readNamespacedPod({ name, namespace }).catch((error: unknown) => {
+        if (error instanceof ApiException && error.code === 404) return undefined;
+        throw error;
+      });
+      if (done(current)) return current;
+      if (Date.now() > deadline)
+        throw new Error(`pod ${name}: condition not met; last status ${JSON.stringify(current?.status)}`);
+      await sleep(100);
+    }
+  }
+
+  it('binds a pod, runs its command with the pod env, and reports Succeeded with exit code 0', async function () {
+    await core.createNamespacedPod({
+      namespace,
+      body: pod('ok', 'echo "rank=$RANK pod=$POD_NAME ns=$POD_NS"', {
+        containers: [
+          {
+            name: 'main',
+            image: 'ignored',
+            command: ['/bin/sh', '-c', 'echo "rank=$RANK pod=$POD_NAME ns=$POD_NS"'],
+            env: [
+              { name: 'RANK', value: '3' },
+              { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+              { name: 'POD_NS', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+            ],
+          },
+        ],
+      }),
+    });
+    const done = await waitFor('ok', (current) => current?.status?.phase === 'Succeeded');
+    expect(done?.spec?.nodeName).to.equal(runner.nodeName);
+    expect(done?.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).to.equal(0);
+    expect(runner.logs(namespace, 'ok')).to.equal(`rank=3 pod=ok ns=${namespace}\n`);
+  });
+
+  it('reports a non-zero exit as Failed with that exit code', async function () {
+    await core.createNamespacedPod({ namespace, body: pod('fails', 'exit 3') });
+    const done = await waitFor('fails', (current) => current?.status?.phase === 'Failed');
+    expect(done?.status?.containerStatuses?.[0]?.state?.terminated).to.include({
+      exitCode: 3,
+      reason: 'Error',
+    });
+  });
+
+  it('mounts a ConfigMap volume and rewrites paths under its mountPath', async function () {
+    await core.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name: 'cfg' }, data: { 'config.yaml': 'epochs: 2\n' } },
+    });
+    await core.createNamespacedPod({
+      namespace,
+      body: pod('mounted', 'cat "$BACL_CONFIG"', {
+        volumes: [{ name: 'config', configMap: { name: 'cfg' } }],
+        containers: [
+          {
+            name: 'main',
+            image: 'ignored',
+            command: ['/bin/sh', '-c', 'cat "$BACL_CONFIG"'],
+            env: [{ name: 'BACL_CONFIG', value: '/etc/bacl/config.yaml' }],
+            volumeMounts: [{ name: 'config', mountPath: '/etc/bacl' }],
+          },
+        ],
+      }),
+    });
+    await waitFor('mounted', (current) => current?.status?.phase === 'Succeeded');
+    expect(runner.logs(namespace, 'mounted')).to.equal('epochs: 2\n');
+  });
+
+  it('stops a running pod that is deleted (SIGTERM) and removes it', async function () {
+    await core.createNamespacedPod({
+      namespace,
+      body: pod('long', 'trap "exit 0" TERM; while true; do sleep 0.1; done'),
+    });
+    await waitFor('long', (current) => current?.status?.phase === 'Running');
+    await core.deleteNamespacedPod({ name: 'long', namespace });
+    await waitFor('long', (current) => current === undefined);
+  });
+
+  it('fails a running pod on demand with the given exit code', async function () {
+    await core.createNamespacedPod({ namespace, body: pod('victim', 'sleep 60') });
+    await waitFor('victim', (current) => current?.status?.phase === 'Running');
+    await runner.failPod(namespace, 'victim', 137);
+    const done = await waitFor('victim', (current) => current?.status?.phase === 'Failed');
+    expect(done?.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).to.equal(137);
+  });
+
+  it('fails a pod it cannot run (no command) with a reason', async function () {
+    await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name: 'no-command', namespace },
+        spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'x' }] },
+      },
+    });
+    const done = await waitFor('no-command', (current) => current?.status?.phase === 'Failed');
+    expect(done?.status?.reason).to.equal('NoCommand');
+  });
+
+  // Last: the runner is no use after its node is lost.
+  it('after loseNode(), a deleted pod stays Terminating (what the operator must detect)', async function () {
+    await core.createNamespacedPod({ namespace, body: pod('stranded', 'sleep 60') });
+    await waitFor('stranded', (current) => current?.status?.phase === 'Running');
+    runner.loseNode();
+    await core.deleteNamespacedPod({ name: 'stranded', namespace });
+    await sleep(1_000);
+    const stuck = await waitFor('stranded', () => true);
+    expect(stuck?.metadata?.deletionTimestamp, 'deletion requested').to.not.equal(undefined);
+    expect(stuck?.status?.phase, 'the lost node never reported the end').to.equal('Running');
+  });
+});
