@@ -12,3 +12,4 @@ export {
   type ProgramIO,
 } from './program.js';
 export * from './config/index.js';
+export * from './lvis/index.js';

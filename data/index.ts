@@ -1,0 +1,3 @@
+// data/: LVIS data tooling shared by the CLI and the worker (the evaluator now; synthetic data and shards next).
+// Other parts import it only through this file.
+export * from './eval/index.js';

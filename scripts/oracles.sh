@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs the reference implementations that oracle tests and benchmarks compare against, into
+# ~/.cache/bacl/oracles/<name>-<version>/, keyed by every pinned version. Idempotent: a second run finds the
+# venv (a `.ready` marker is written last, so an interrupted install is redone) and takes well under a second.
+#
+#   lvis-api   the official LVIS evaluator (PyPI lvis==0.5.3) with numpy and pycocotools, in a Python venv.
+#              Installed with --no-deps: lvis declares opencv-python and matplotlib only for its visualiser,
+#              which the evaluator never uses; test/harness/lvis_oracle.py stubs those imports.
+#
+# Writes ~/.cache/bacl/oracles/lvis/manifest.json ({python, versions}); test/harness/lvis-oracle.ts reads it.
+# Python is test infrastructure only: nothing that ships imports it. See docs/adr/0006-lvis-evaluator.md.
+set -euo pipefail
+
+LVIS_VERSION="${BACL_LVIS_VERSION:-0.5.3}"
+NUMPY_VERSION="${BACL_NUMPY_VERSION:-2.4.6}"
+PYCOCOTOOLS_VERSION="${BACL_PYCOCOTOOLS_VERSION:-2.0.11}"
+
+CACHE="${BACL_CACHE_DIR:-$HOME/.cache/bacl}"
+ORACLES="$CACHE/oracles"
+
+log() { printf '[oracles] %s\n' "$*" >&2; }
+die() { printf '[oracles] error: %s\n' "$*" >&2; exit 1; }
+
+PYTHON="${BACL_PYTHON:-$(command -v python3 || true)}"
+[[ -n "$PYTHON" ]] || die "python3 is not on PATH; install Python >= 3.11 (Debian: apt-get install python3 python3-venv) and rerun"
+"$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+  || die "$PYTHON is older than 3.11 (numpy $NUMPY_VERSION needs >= 3.11); set BACL_PYTHON to a newer python3"
+
+# ---------------------------------------------------------------- lvis-api
+LVIS_DIR="$ORACLES/lvis-$LVIS_VERSION-numpy-$NUMPY_VERSION-pycocotools-$PYCOCOTOOLS_VERSION"
+if [[ ! -f "$LVIS_DIR/.ready" ]]; then
+  log "installing lvis==$LVIS_VERSION numpy==$NUMPY_VERSION pycocotools==$PYCOCOTOOLS_VERSION into $LVIS_DIR"
+  rm -rf "$LVIS_DIR"
+  mkdir -p "$LVIS_DIR/logs"
+  if ! "$PYTHON" -m venv "$LVIS_DIR/venv" 2>/dev/null; then
+    # Debian splits venv/ensurepip out of python3; install it like test-infra.sh installs its packages.
+    log "python3 -m venv failed; apt-get install python3-venv"
+    sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
+    $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-venv >/dev/null \
+      || die "cannot install python3-venv; install it and rerun"
+    rm -rf "$LVIS_DIR/venv"
+    "$PYTHON" -m venv "$LVIS_DIR/venv" || die "python3 -m venv failed even with python3-venv installed"
+  fi
+  pip_log="$LVIS_DIR/logs/pip.log"
+  if ! "$LVIS_DIR/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "numpy==$NUMPY_VERSION" "pycocotools==$PYCOCOTOOLS_VERSION" >"$pip_log" 2>&1 \
+    || ! "$LVIS_DIR/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+      "lvis==$LVIS_VERSION" >>"$pip_log" 2>&1; then
+    tail -n 40 "$pip_log" >&2
+    die "pip install failed (full log: $pip_log)"
+  fi
+  # The smoke test imports the evaluator exactly as the oracle does (stubbed visualiser, np.float shim).
+  "$LVIS_DIR/venv/bin/python" "$(dirname "$0")/../test/harness/lvis_oracle.py" --self-check \
+    || die "the installed lvis package does not import; see the error above"
+  touch "$LVIS_DIR/.ready"
+fi
+
+mkdir -p "$ORACLES/lvis"
+cat >"$ORACLES/lvis/manifest.json.tmp" <<JSON
+{
+  "python": "$LVIS_DIR/venv/bin/python",
+  "versions": { "lvis": "$LVIS_VERSION", "numpy": "$NUMPY_VERSION", "pycocotools": "$PYCOCOTOOLS_VERSION" }
+}
+JSON
+mv "$ORACLES/lvis/manifest.json.tmp" "$ORACLES/lvis/manifest.json"
+log "ready: $ORACLES/lvis/manifest.json"
