@@ -1,11 +1,17 @@
 import { Errors } from '@oclif/core';
-import { ConfigError, ConfigNotFoundError, ConfigValidationError } from '../common/index.js';
+import {
+  ConfigError,
+  ConfigNotFoundError,
+  ConfigValidationError,
+  LvisFormatError,
+  LvisReadError,
+} from '../common/index.js';
 
 /** baclctl's exit codes (kubectl-like): scripts branch on these, so they never change meaning. */
 export const CliExit = { failure: 1, usage: 2, notFound: 3, validation: 4 } as const;
 
 /** Stable error codes printed as `Code:` and in --json output. */
-export type CliErrorCode = 'USAGE' | 'NOT_FOUND' | 'CONFIG_INVALID' | 'INTERNAL';
+export type CliErrorCode = 'USAGE' | 'NOT_FOUND' | 'CONFIG_INVALID' | 'INVALID_INPUT' | 'INTERNAL';
 
 export interface CliErrorOptions {
   code: CliErrorCode;
@@ -46,6 +52,21 @@ export function toCliError(error: unknown, command: string): Errors.CLIError {
       exit: CliExit.validation,
       tryThis:
         hint ?? 'fix the fields named above, then check the result with `baclctl config show <config>`',
+    });
+  }
+  if (error instanceof LvisReadError) {
+    return cliError(error.message, {
+      code: 'NOT_FOUND',
+      exit: CliExit.notFound,
+      tryThis: `check the path ${error.file}`,
+    });
+  }
+  if (error instanceof LvisFormatError) {
+    // The message already ends with what to do; the Try this line repeats it on its own line for scripts.
+    return cliError(`${error.file}: ${error.jsonPath}: ${error.problem}`, {
+      code: 'INVALID_INPUT',
+      exit: CliExit.validation,
+      tryThis: error.hint,
     });
   }
   const message = error instanceof Error ? error.message : String(error);

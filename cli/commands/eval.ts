@@ -1,0 +1,39 @@
+import { Flags } from '@oclif/core';
+import { loadLvisGroundTruth, loadLvisResults } from '../../common/index.js';
+import { evaluateLvis, formatLvisMetrics, type LvisMetrics } from '../../data/index.js';
+import { BaclCommand } from '../base-command.js';
+
+export default class Eval extends BaclCommand {
+  static override summary = 'Compute LVIS box AP (APr, APc, APf, AR@300, ...) for a detections file.';
+  static override description =
+    'Federated LVIS evaluation exactly as the official lvis package computes it (300 detections per image, ' +
+    '101 recall points, -1 where a metric is undefined). The results file is the LVIS/COCO results format: ' +
+    'a JSON list of {image_id, category_id, bbox: [x, y, w, h], score}.';
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --gt lvis_v1_val.json --results detections.json',
+    '<%= config.bin %> <%= command.id %> --gt val.json --results detections.json -o json',
+  ];
+
+  static override flags = {
+    gt: Flags.string({ required: true, description: 'LVIS ground-truth annotations (v0.5 or v1 JSON)' }),
+    results: Flags.string({
+      required: true,
+      description: 'detections in the LVIS results format (JSON list)',
+    }),
+    output: Flags.option({
+      char: 'o',
+      options: ['table', 'json'] as const,
+      default: 'table',
+      description: 'table (percentages, r/c/f grouped) or json (one object, lvis-api key names)',
+    })(),
+  };
+
+  async run(): Promise<LvisMetrics> {
+    const { flags } = await this.parse(Eval);
+    const [gt, results] = await Promise.all([loadLvisGroundTruth(flags.gt), loadLvisResults(flags.results)]);
+    const { metrics } = evaluateLvis(gt, results);
+    this.log(formatLvisMetrics(metrics, flags.output).trimEnd());
+    return metrics;
+  }
+}
