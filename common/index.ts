@@ -12,4 +12,5 @@ export {
   type ProgramIO,
 } from './program.js';
 export * from './config/index.js';
+export * from './api/index.js';
 export * from './lvis/index.js';

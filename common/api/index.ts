@@ -1,0 +1,39 @@
+// The BaclJob API (bacl.dev/v1alpha1): zod schemas that are the single source of the CRD, the types and the
+// validation used by the operator and the CLI.
+export {
+  baclJobSchema,
+  InvalidBaclJobError,
+  objectMetaSchema,
+  parseBaclJob,
+  type BaclJob,
+  type ObjectMeta,
+} from './job.js';
+export {
+  baclJobResource,
+  dnsLabelPattern,
+  jobNameMaxLength,
+  jobNamePattern,
+  jobStages,
+  type JobStage,
+} from './names.js';
+export {
+  baclJobSpecSchema,
+  cleanPodPolicies,
+  type BaclJobSpec,
+  type BaclJobSpecInput,
+  type CleanPodPolicy,
+  type Toleration,
+} from './spec.js';
+export {
+  baclJobStatusSchema,
+  jobConditionTypes,
+  jobStates,
+  type BaclJobStatus,
+  type CheckpointRef,
+  type Condition,
+  type ConditionType,
+  type JobState,
+  type Progress,
+  type Results,
+  type Workers,
+} from './status.js';

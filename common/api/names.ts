@@ -1,0 +1,28 @@
+// Identity of the BaclJob resource and the naming rules the operator relies on. Kept in one place because
+// the CRD, the operator and the CLI must agree on every one of them.
+
+export const baclJobResource = {
+  group: 'bacl.dev',
+  version: 'v1alpha1',
+  apiVersion: 'bacl.dev/v1alpha1',
+  kind: 'BaclJob',
+  plural: 'bacljobs',
+  singular: 'bacljob',
+  shortNames: ['bj'],
+  categories: ['all'],
+} as const;
+
+/** The stages a job runs, in order. */
+export const jobStages = ['representation', 'classifier', 'evaluate'] as const;
+export type JobStage = (typeof jobStages)[number];
+
+/**
+ * A job name must be an RFC 1035 label, because it is also the name of the job's headless Service, and short
+ * enough that every derived name (`<job>-config`, `<job>-<rep|cls|eval>-<attempt>-<nodeRank>`) still fits a 63-character
+ * label value.
+ */
+export const jobNamePattern = '^[a-z]([-a-z0-9]*[a-z0-9])?$';
+export const jobNameMaxLength = 40;
+
+/** RFC 1123 label: what dataset names (an S3 path segment) and Secret names must be. */
+export const dnsLabelPattern = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';

@@ -1,0 +1,35 @@
+import type { BaclJob, JobStage } from '../../common/index.js';
+
+// Names and labels of everything the operator creates for a job. Pod names and labels are the contract with
+// the runner's informers (which pods belong to which group) and with users (`kubectl logs -l ...`).
+
+export const finalizer = 'bacl.dev/cleanup';
+
+export const labels = {
+  job: 'bacl.dev/job',
+  stage: 'bacl.dev/stage',
+  attempt: 'bacl.dev/attempt',
+  nodeRank: 'bacl.dev/node-rank',
+} as const;
+
+const stageShort: Record<JobStage, string> = { representation: 'rep', classifier: 'cls', evaluate: 'eval' };
+
+/** `<job>-<rep|cls|eval>-<attempt>-<nodeRank>`: at most 61 characters for a 40-character job name. */
+export function podName(job: string, stage: JobStage, attempt: number, nodeRank: number): string {
+  return `${job}-${stageShort[stage]}-${attempt}-${nodeRank}`;
+}
+
+export const configMapName = (job: string): string => `${job}-config`;
+/** The headless Service has the job's name, so ranks resolve `<pod>.<job>.<namespace>.svc`. */
+export const serviceName = (job: string): string => job;
+
+/** `<s3.uri>/runs/<namespace>/<job>/<uid>`: checkpoints, detections and metrics of this job (S3 layout). */
+export function runPrefix(job: BaclJob): string {
+  const root = job.spec.s3.uri.replace(/\/+$/, '');
+  return `${root}/runs/${job.metadata.namespace ?? 'default'}/${job.metadata.name}/${job.metadata.uid ?? ''}`;
+}
+
+/** Worker pods a stage runs: one per node for training, one for evaluation. */
+export function desiredPods(job: BaclJob, stage: JobStage): number {
+  return stage === 'evaluate' ? 1 : job.spec.nodes;
+}

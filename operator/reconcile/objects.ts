@@ -1,0 +1,120 @@
+import type { V1ConfigMap, V1EnvVar, V1OwnerReference, V1Pod, V1Service } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { baclJobResource, type BaclJob, type JobStage } from '../../common/index.js';
+import { configMapName, labels, podName, serviceName } from './naming.js';
+import { configFile, configMountDir, natsCredsDir, rankEnv } from './rank-env.js';
+
+// Builders for the objects the operator creates. Each carries the job's owner reference (so deleting the job
+// garbage-collects it) and the job label (so the operator finds it again).
+
+export const gpuResource = 'nvidia.com/gpu';
+
+function ownerReference(job: BaclJob): V1OwnerReference {
+  return {
+    apiVersion: baclJobResource.apiVersion,
+    kind: baclJobResource.kind,
+    name: job.metadata.name,
+    uid: job.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+function metadata(job: BaclJob, name: string, extraLabels: Record<string, string> = {}) {
+  return {
+    name,
+    namespace: job.metadata.namespace,
+    labels: {
+      'app.kubernetes.io/name': 'bacl-worker',
+      'app.kubernetes.io/managed-by': 'bacl-operator',
+      [labels.job]: job.metadata.name,
+      ...extraLabels,
+    },
+    ownerReferences: [ownerReference(job)],
+  };
+}
+
+/** The effective training config, mounted read-only into every worker (BACL_CONFIG points at it). */
+export function buildConfigMap(job: BaclJob): V1ConfigMap {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: metadata(job, configMapName(job.metadata.name)),
+    data: { [configFile]: stringify(job.spec.config) },
+    // spec.config is immutable, so the ConfigMap never has to change.
+    immutable: true,
+  };
+}
+
+/** Headless: DNS names for the ranks, no load balancing. Not-ready pods are published, as rendezvous needs. */
+export function buildService(job: BaclJob): V1Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: metadata(job, serviceName(job.metadata.name)),
+    spec: {
+      clusterIP: 'None',
+      selector: { [labels.job]: job.metadata.name },
+      publishNotReadyAddresses: true,
+    },
+  };
+}
+
+export interface WorkerPodRef {
+  stage: JobStage;
+  attempt: number;
+  nodeRank: number;
+}
+
+/** One worker pod: a launcher that forks one rank per GPU (or one CPU rank when gpusPerNode is 0). */
+export function buildWorkerPod(job: BaclJob, ref: WorkerPodRef): V1Pod {
+  const { spec } = job;
+  const name = podName(job.metadata.name, ref.stage, ref.attempt, ref.nodeRank);
+  const env: V1EnvVar[] = Object.entries(rankEnv(job, ref)).map(([key, value]) => ({ name: key, value }));
+  const gpus: Record<string, string> =
+    spec.gpusPerNode > 0 ? { [gpuResource]: String(spec.gpusPerNode) } : {};
+  const quantities = (values: Record<string, number | string> | undefined) =>
+    Object.fromEntries(Object.entries(values ?? {}).map(([key, value]) => [key, String(value)]));
+  const natsSecret = spec.nats.credentialsSecret;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: metadata(job, name, {
+      [labels.stage]: ref.stage,
+      [labels.attempt]: String(ref.attempt),
+      [labels.nodeRank]: String(ref.nodeRank),
+    }),
+    spec: {
+      // A failed rank must fail the pod, and the operator restarts the whole group: never the kubelet.
+      restartPolicy: 'Never',
+      hostname: name,
+      subdomain: serviceName(job.metadata.name),
+      // Service links would add a variable per Service in the namespace to the rank environment.
+      enableServiceLinks: false,
+      nodeSelector: spec.nodeSelector,
+      tolerations: spec.tolerations,
+      containers: [
+        {
+          name: 'worker',
+          image: spec.image,
+          env,
+          envFrom: [{ secretRef: { name: spec.s3.credentialsSecret } }],
+          resources: {
+            requests: { ...quantities(spec.resources?.requests), ...gpus },
+            limits: { ...quantities(spec.resources?.limits), ...gpus },
+          },
+          volumeMounts: [
+            { name: 'config', mountPath: configMountDir, readOnly: true },
+            { name: 'scratch', mountPath: '/tmp' },
+            ...(natsSecret ? [{ name: 'nats-credentials', mountPath: natsCredsDir, readOnly: true }] : []),
+          ],
+        },
+      ],
+      volumes: [
+        { name: 'config', configMap: { name: configMapName(job.metadata.name) } },
+        { name: 'scratch', emptyDir: {} },
+        ...(natsSecret ? [{ name: 'nats-credentials', secret: { secretName: natsSecret } }] : []),
+      ],
+    },
+  };
+}

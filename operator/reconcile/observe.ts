@@ -1,0 +1,62 @@
+import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import { jobStages, type JobStage } from '../../common/index.js';
+import { labels } from './naming.js';
+import type { ObservedPod, PodPhase } from './types.js';
+
+// Reads a worker pod, as the informer holds it, into the view decide() works on. The labels written by
+// objects.ts are the only source of stage, attempt and rank: a pod without them is not one of ours.
+
+const phases: readonly PodPhase[] = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown'];
+
+export function observePod(pod: V1Pod): ObservedPod | undefined {
+  const meta = pod.metadata;
+  const stage = meta?.labels?.[labels.stage];
+  const attempt = Number(meta?.labels?.[labels.attempt]);
+  const nodeRank = Number(meta?.labels?.[labels.nodeRank]);
+  if (!meta?.name || !isStage(stage) || !Number.isInteger(attempt) || !Number.isInteger(nodeRank))
+    return undefined;
+  const phase =
+    phases.find((known) => known === pod.status?.phase) ?? (pod.status?.phase ? 'Unknown' : 'Pending');
+  const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  const reason = explain(pod);
+  return {
+    name: meta.name,
+    stage,
+    attempt,
+    nodeRank,
+    phase,
+    ready,
+    ...(meta.deletionTimestamp ? { deletionTimestamp: new Date(meta.deletionTimestamp).toISOString() } : {}),
+    ...(reason ? { reason } : {}),
+  };
+}
+
+function isStage(value: string | undefined): value is JobStage {
+  return jobStages.some((stage) => stage === value);
+}
+
+/** The most specific "why" a pod offers: a container's exit or wait, then the pod's own reason, then scheduling. */
+function explain(pod: V1Pod): string | undefined {
+  const containers = pod.status?.containerStatuses ?? [];
+  const container = containers.map(containerReason).find((text) => text !== undefined);
+  if (container) return container;
+  const status = pod.status;
+  if (status?.reason) return status.message ? `${status.reason}: ${status.message}` : status.reason;
+  const unscheduled = status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+  if (unscheduled?.reason)
+    return unscheduled.message ? `${unscheduled.reason}: ${unscheduled.message}` : unscheduled.reason;
+  return undefined;
+}
+
+function containerReason(status: V1ContainerStatus): string | undefined {
+  const terminated = status.state?.terminated;
+  if (terminated && terminated.exitCode !== 0) {
+    const text = `${terminated.reason ?? 'Error'} (exit ${terminated.exitCode})`;
+    return terminated.message ? `${text}: ${terminated.message}` : text;
+  }
+  const waiting = status.state?.waiting;
+  if (waiting?.reason && waiting.reason !== 'ContainerCreating') {
+    return waiting.message ? `${waiting.reason}: ${waiting.message}` : waiting.reason;
+  }
+  return undefined;
+}

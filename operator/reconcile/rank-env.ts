@@ -1,0 +1,46 @@
+import type { BaclJob, JobStage } from '../../common/index.js';
+import { runPrefix } from './naming.js';
+
+// The rank environment contract (shared/design.md) as the operator sets it on a worker pod. RANK and
+// LOCAL_RANK are per process: the pod's launcher sets them when it forks one rank per GPU, from NODE_RANK and
+// LOCAL_WORLD_SIZE (RANK = NODE_RANK * LOCAL_WORLD_SIZE + LOCAL_RANK), as torchrun does.
+
+/** Where objects.ts mounts the config ConfigMap and the NATS credentials Secret. */
+export const configMountDir = '/etc/bacl/config';
+export const configFile = 'config.yaml';
+export const natsCredsDir = '/etc/bacl/nats';
+const natsCredsFile = 'nats.creds';
+
+export function rankEnv(
+  job: BaclJob,
+  ref: { stage: JobStage; attempt: number; nodeRank: number },
+): Record<string, string> {
+  const { spec, metadata } = job;
+  const nodes = ref.stage === 'evaluate' ? 1 : spec.nodes;
+  // gpusPerNode 0 is CPU training: one rank per pod.
+  const localWorldSize = Math.max(1, spec.gpusPerNode);
+  const run = runPrefix(job);
+  const env: Record<string, string> = {
+    BACL_JOB: `${metadata.namespace ?? 'default'}/${metadata.name}`,
+    BACL_ATTEMPT: String(ref.attempt),
+    BACL_STAGE: ref.stage,
+    NODE_RANK: String(ref.nodeRank),
+    WORLD_SIZE: String(nodes * localWorldSize),
+    LOCAL_WORLD_SIZE: String(localWorldSize),
+    NATS_URL: spec.nats.url,
+    BACL_CONFIG: `${configMountDir}/${configFile}`,
+    BACL_RUN_URI: run,
+    BACL_CHECKPOINT_URI: spec.checkpoint.uri ?? run,
+    BACL_CHECKPOINT_EVERY_STEPS: String(spec.checkpoint.everySteps),
+    BACL_CHECKPOINT_KEEP_LAST: String(spec.checkpoint.keepLast),
+    BACL_RESUME: spec.resume,
+    BACL_DATASET: spec.dataset.name,
+    BACL_DATASET_TRAIN: spec.dataset.train,
+    BACL_DATASET_VAL: spec.dataset.val,
+    AWS_REGION: spec.s3.region,
+    BACL_S3_FORCE_PATH_STYLE: String(spec.s3.forcePathStyle),
+  };
+  if (spec.s3.endpoint) env.AWS_ENDPOINT_URL_S3 = spec.s3.endpoint;
+  if (spec.nats.credentialsSecret) env.NATS_CREDS = `${natsCredsDir}/${natsCredsFile}`;
+  return env;
+}
