@@ -1,0 +1,13 @@
+// The typed error of the RoI feature extractor: which RoI or input was wrong, so a caller can log and skip it.
+
+export class RoiAlignError extends Error {
+  override readonly name = 'RoiAlignError';
+  constructor(
+    message: string,
+    /** Index of the offending RoI, when one RoI is at fault. */
+    readonly roiIndex?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
