@@ -1,0 +1,115 @@
+// The shard tools' error catalogue. Each error names the place (shard and key, or source file and image id)
+// and carries `hint` (what to do next) and `kind` (how a CLI should exit: usage, not-found, invalid, exists).
+
+export type ShardErrorKind = 'usage' | 'not-found' | 'invalid' | 'exists';
+
+export class ShardError extends Error {
+  override name = 'ShardError';
+  readonly kind: ShardErrorKind;
+  readonly hint: string;
+
+  constructor(message: string, kind: ShardErrorKind, hint: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.kind = kind;
+    this.hint = hint;
+  }
+}
+
+/** A record inside a shard is unusable (bad JSON, wrong types, undecodable JPEG, a member missing). */
+export class ShardRecordError extends ShardError {
+  override name = 'ShardRecordError';
+  readonly shard: string;
+  readonly key: string;
+  readonly problem: string;
+
+  constructor(shard: string, key: string, problem: string, options?: { cause?: unknown }) {
+    super(
+      `${shard}: record ${key}: ${problem}`,
+      'invalid',
+      'rebuild the shard with `baclctl data prepare`, or read with skipBad to skip and count such records',
+      options,
+    );
+    this.shard = shard;
+    this.key = key;
+    this.problem = problem;
+  }
+}
+
+/** The shard itself is damaged (truncated, bad header) or disagrees with the manifest. */
+export class ShardFormatError extends ShardError {
+  override name = 'ShardFormatError';
+  readonly shard: string;
+  /** The last record read before the damage, if any. */
+  readonly afterKey: string | undefined;
+
+  constructor(shard: string, problem: string, afterKey: string | undefined, options?: { cause?: unknown }) {
+    super(
+      `${shard}: ${problem}${afterKey === undefined ? '' : ` (after record ${afterKey})`}`,
+      'invalid',
+      'the shard is damaged: rebuild the dataset with `baclctl data prepare`',
+      options,
+    );
+    this.shard = shard;
+    this.afterKey = afterKey;
+  }
+}
+
+/** An image that the annotations list is missing or unreadable in the images directory. */
+export class SourceImageError extends ShardError {
+  override name = 'SourceImageError';
+  readonly imageId: number;
+  /** The JSON path of the image in the annotation file, e.g. `images[3]`. */
+  readonly jsonPath: string;
+  readonly paths: readonly string[];
+
+  constructor(
+    imageId: number,
+    jsonPath: string,
+    paths: readonly string[],
+    problem: string,
+    kind: ShardErrorKind,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `image ${imageId} (${jsonPath}): ${problem}: ${paths.join(', ')}`,
+      kind,
+      'check --images (it holds <split>2017/<id>.jpg as named by coco_url), or pass --skip-bad to skip such images',
+      options,
+    );
+    this.imageId = imageId;
+    this.jsonPath = jsonPath;
+    this.paths = paths;
+  }
+}
+
+/** The destination already holds objects or files; prepare never mixes two datasets. */
+export class DestinationNotEmptyError extends ShardError {
+  override name = 'DestinationNotEmptyError';
+  readonly destination: string;
+
+  constructor(destination: string) {
+    super(
+      `${destination} is not empty`,
+      'exists',
+      'choose a new --out (e.g. .../datasets/<name>/<split>), or delete the old dataset first',
+    );
+    this.destination = destination;
+  }
+}
+
+/** A location string is neither `s3://bucket/prefix` nor a local path, or manifest.json is unusable. */
+export class ShardLocationError extends ShardError {
+  override name = 'ShardLocationError';
+  readonly location: string;
+
+  constructor(
+    location: string,
+    problem: string,
+    hint: string,
+    kind: ShardErrorKind = 'usage',
+    cause?: unknown,
+  ) {
+    super(`${location}: ${problem}`, kind, hint, { cause });
+    this.location = location;
+  }
+}

@@ -1,0 +1,43 @@
+// Webdataset-style tar shards of an LVIS dataset: prepare (write), the manifest, and a per-rank reader.
+export { decodeJpeg, type DecodedImage } from './decode.js';
+export {
+  DestinationNotEmptyError,
+  ShardError,
+  ShardFormatError,
+  ShardLocationError,
+  ShardRecordError,
+  SourceImageError,
+  type ShardErrorKind,
+} from './errors.js';
+export {
+  objectKey,
+  parseShardLocation,
+  resolveS3ClientConfig,
+  type S3Settings,
+  type ShardLocation,
+} from './location.js';
+export {
+  readShardManifest,
+  shardAnnotationsName,
+  shardManifestName,
+  shardManifestSchema,
+  type ShardEntry,
+  type ShardManifest,
+} from './manifest.js';
+export {
+  defaultShardBytes,
+  prepareShards,
+  sampleKey,
+  type PrepareShardsOptions,
+  type PrepareShardsResult,
+} from './prepare.js';
+export {
+  openShardDataset,
+  ShardDatasetReader,
+  type DatasetSample,
+  type ShardReaderOptions,
+} from './reader.js';
+export { planRankShare, type RankShareOptions, type ShardSlice } from './share.js';
+export { openDatasetSink, openDatasetSource, type DatasetSink, type DatasetSource } from './store.js';
+export { readTarEntries, tarEnd, tarMember, TarFormatError, type TarEntry } from './tar.js';
+export { explainDataError, type DataErrorAdvice } from './explain.js';

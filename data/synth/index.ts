@@ -1,0 +1,24 @@
+// Synthetic long-tailed LVIS-format datasets: plan (pure), render (pixels, JPEG) and write (atomic).
+export {
+  maxSynthCategories,
+  synthCategoryLook,
+  synthColours,
+  synthShapes,
+  synthTextures,
+  type SynthCategoryLook,
+  type SynthTexture,
+} from './catalogue.js';
+export { SynthError, SynthOptionsError, SynthOutputExistsError, type SynthErrorKind } from './errors.js';
+export { synthGroundTruth, synthImagePath } from './lvis-json.js';
+export type { PlannedObject } from './layout.js';
+export {
+  resolveSynthOptions,
+  synthDefaults,
+  type ResolvedSynthOptions,
+  type SynthOptions,
+} from './options.js';
+export { planSynthDataset, type PlannedImage, type SynthPlan, type SynthSplit } from './plan.js';
+export { hash32, SeededRandom } from './random.js';
+export { polygonSpans, spansExtent, type Polygon, type Span } from './raster.js';
+export { renderJpeg, renderPixels } from './render.js';
+export { writeSynthDataset, type SynthDatasetSummary, type WriteSynthOptions } from './write.js';

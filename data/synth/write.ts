@@ -1,0 +1,116 @@
+// Writing a planned dataset to disk: `train.json`, `val.json` and `images/<split>2017/<id>.jpg`, all built in
+// a sibling temp directory that is renamed into place at the end, so a reader (or a crash) never sees half a
+// dataset. The temp directory is removed on any failure, abort included.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { LvisGroundTruth } from '../../common/index.js';
+import { SynthOutputExistsError } from './errors.js';
+import { synthGroundTruth, synthImagePath } from './lvis-json.js';
+import { planSynthDataset, type PlannedImage, type SynthPlan } from './plan.js';
+import type { SynthOptions } from './options.js';
+import { renderJpeg } from './render.js';
+
+export interface WriteSynthOptions {
+  signal?: AbortSignal;
+  /** Images encoded at once (sharp works off the main thread). @default 4 */
+  concurrency?: number;
+  /** Called after each image is written. */
+  onImage?: (done: number, total: number) => void;
+}
+
+export interface SynthDatasetSummary {
+  dir: string;
+  plan: SynthPlan;
+  files: { train: string; val: string; images: string };
+  stats: {
+    trainImages: number;
+    valImages: number;
+    /** Train + val annotations. */
+    annotations: number;
+    /** Categories per LVIS frequency group (over train). */
+    groups: { r: number; c: number; f: number };
+  };
+}
+
+async function isMissingOrEmpty(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length === 0;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw error;
+  }
+}
+
+async function writeImages(
+  images: readonly PlannedImage[],
+  root: string,
+  options: WriteSynthOptions,
+): Promise<void> {
+  let next = 0;
+  let done = 0;
+  let failed = false;
+  const worker = async () => {
+    while (next < images.length && !failed) {
+      options.signal?.throwIfAborted();
+      const image = images[next++]!;
+      await writeFile(join(root, synthImagePath(image)), await renderJpeg(image));
+      options.onImage?.(++done, images.length);
+    }
+  };
+  // Every worker must have stopped before the caller removes the temp directory, or a late write could
+  // land in a directory being deleted.
+  const results = await Promise.allSettled(
+    Array.from({ length: options.concurrency ?? 4 }, () =>
+      worker().catch((error: unknown) => {
+        failed = true;
+        throw error;
+      }),
+    ),
+  );
+  const rejected = results.find((result) => result.status === 'rejected');
+  if (rejected !== undefined) throw rejected.reason;
+}
+
+/** Plans and writes a synthetic dataset into `dir` (which must not exist, or be empty). */
+export async function writeSynthDataset(
+  dir: string,
+  synthOptions: SynthOptions,
+  options: WriteSynthOptions = {},
+): Promise<SynthDatasetSummary> {
+  const plan = planSynthDataset(synthOptions);
+  if (!(await isMissingOrEmpty(dir))) throw new SynthOutputExistsError(dir);
+  await mkdir(dirname(dir), { recursive: true });
+  const temp = join(dirname(dir), `.${basename(dir)}.partial-${randomBytes(4).toString('hex')}`);
+  let train: LvisGroundTruth;
+  let valAnnotations: number;
+  try {
+    await mkdir(join(temp, 'images', 'train2017'), { recursive: true });
+    await mkdir(join(temp, 'images', 'val2017'), { recursive: true });
+    train = synthGroundTruth(plan, 'train');
+    const val = synthGroundTruth(plan, 'val', train.annotations.length + 1);
+    await writeFile(join(temp, 'train.json'), JSON.stringify(train));
+    await writeFile(join(temp, 'val.json'), JSON.stringify(val));
+    valAnnotations = val.annotations.length;
+    await writeImages([...plan.train, ...plan.val], join(temp, 'images'), options);
+    options.signal?.throwIfAborted();
+    // rename(2) replaces an empty directory atomically; a non-empty one makes it fail (checked above).
+    await rename(temp, dir);
+  } catch (error) {
+    await rm(temp, { recursive: true, force: true });
+    throw error;
+  }
+  const groups = { r: 0, c: 0, f: 0 };
+  for (const category of train.categories) groups[category.frequency] += 1;
+  return {
+    dir,
+    plan,
+    files: { train: join(dir, 'train.json'), val: join(dir, 'val.json'), images: join(dir, 'images') },
+    stats: {
+      trainImages: plan.train.length,
+      valImages: plan.val.length,
+      annotations: train.annotations.length + valAnnotations,
+      groups,
+    },
+  };
+}
