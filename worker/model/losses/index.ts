@@ -40,3 +40,4 @@ export { DEFAULT_PRIOR_PROBABILITY, detectionScores, priorBias } from './sigmoid
 export { averageOverRois, type WeightedClassificationOptions } from './roi-averaging.js';
 export { sigmoidBceLoss } from './sigmoid-bce.js';
 export { softmaxCrossEntropyLoss } from './softmax-ce.js';
+export { absWithSignGradient } from './abs-l1.js';

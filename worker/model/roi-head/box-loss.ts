@@ -8,22 +8,11 @@
 // gather, so the gradient is element-wise ops and a sum: tf.gather's gradient is O(rows × segments) on cpu and
 // missing on stock wasm (tfjs-notes §4.1).
 //
-// |x| has an explicit gradient sign(x): tfjs 4.22's Abs gradient is step(x, −1), i.e. −1 at x = 0, where torch
-// (whose L1 loss the reference uses) gives 0. It matters when a prediction hits its target exactly.
+// |x| takes torch's gradient (absWithSignGradient, losses/abs-l1.ts): tfjs's is −1 at 0.
 import * as tf from '@tensorflow/tfjs';
+import { absWithSignGradient } from '../losses/index.js';
 import { RoiHeadShapeError } from './errors.js';
 import type { RoiTargets } from './roi-targets.js';
-
-const absWithSignGradient = tf.customGrad(
-  (x: tf.Tensor | tf.GradSaveFunc, save?: tf.Tensor | tf.GradSaveFunc) => {
-    const input = x as tf.Tensor;
-    (save as tf.GradSaveFunc)([input]);
-    return {
-      value: tf.abs(input),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, tf.sign(saved[0] as tf.Tensor)),
-    };
-  },
-);
 
 /** L1 box loss of `bboxPred` [N, 4C] against `targets` (the same N rows), scaled by `lossWeight`. */
 export function roiBoxLoss(bboxPred: tf.Tensor2D, targets: RoiTargets, lossWeight = 1): tf.Scalar {

@@ -7,7 +7,7 @@
 // reshape: tf.gather's gradient is O(rows × segments) on cpu and missing on stock wasm (tfjs-notes §4.1).
 import * as tf from '@tensorflow/tfjs';
 import { BoxShapeError } from '../boxes/index.js';
-import { bceWithLogits } from '../losses/index.js';
+import { absWithSignGradient, bceWithLogits } from '../losses/index.js';
 import type { RpnOutputs } from './rpn-head.js';
 import type { RpnTargets } from './rpn-targets.js';
 
@@ -63,7 +63,10 @@ export function rpnLoss(outputs: RpnOutputs, targets: RpnTargets): RpnLosses {
     const cls = tf.div(tf.sum(tf.mul(bceWithLogits(logits, labels), labelWeights)), avgFactor);
     const bboxTargets = tf.tensor2d(targets.bboxTargets, [batch, 4 * anchors]);
     const bboxWeights = tf.tensor2d(targets.bboxWeights, [batch, 4 * anchors]);
-    const bbox = tf.div(tf.sum(tf.mul(tf.abs(tf.sub(deltas, bboxTargets)), bboxWeights)), avgFactor);
+    const bbox = tf.div(
+      tf.sum(tf.mul(absWithSignGradient(tf.sub(deltas, bboxTargets)), bboxWeights)),
+      avgFactor,
+    );
     return { cls: cls as tf.Scalar, bbox: bbox as tf.Scalar };
   });
 }
