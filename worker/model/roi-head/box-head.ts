@@ -8,7 +8,7 @@
 // bias 0 for the softmax baseline (mmdet `BBoxHead.init_weights`). Stage 2 loads stage 1's weights instead.
 //
 // Variable names mirror mmdet's state dict (`roi_head.bbox_head.shared_fcs.0.weight`), so the stage-2 freezing
-// rule (a substring match on names, trainable-sets.ts) and checkpoint mapping work by name. Two layout notes for
+// rule (a substring match on names, ../trainable-sets.ts) and checkpoint mapping work by name. Two layout notes for
 // a PyTorch importer: FC weights here are [in, out] (torch: [out, in]), and the flatten is NHWC, so input
 // feature (y·7 + x)·256 + c of `shared_fcs.0` is torch's c·49 + y·7 + x.
 import * as tf from '@tensorflow/tfjs';

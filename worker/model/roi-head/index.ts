@@ -14,13 +14,6 @@ export { RoiHeadOptionError, RoiHeadShapeError } from './errors.js';
 export { observeGroundTruthEmbeddings } from './fhm-statistics.js';
 export { roiTargets, type RoiTargetOptions, type RoiTargets, type RoiTrainingImage } from './roi-targets.js';
 export {
-  frozenInStage,
-  freezeForStage,
-  STAGE_TRAINABLE_NAMES,
-  TRAINING_STAGES,
-  type TrainingStage,
-} from './trainable-sets.js';
-export {
   baselineStep,
   classifierStep,
   representationStep,

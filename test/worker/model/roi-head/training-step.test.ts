@@ -15,11 +15,11 @@ import {
   baselineStep,
   BoxHead,
   classifierStep,
-  freezeForStage,
   representationStep,
   RoiHeadOptionError,
   type RoiTrainingImage,
 } from '../../../../worker/model/roi-head/index.js';
+import { freezeForStage } from '../../../../worker/model/trainable-sets.js';
 import { cpuBackends, useBackend } from '../../tf/helpers.js';
 
 const C = 3;

@@ -1,0 +1,72 @@
+// Typed errors for checkpoints and weight imports. Callers branch on the class, never on the text.
+
+/** A blob, manifest or safetensors file is not what its format says (bad header, offsets, dtype, checksum). */
+export class WeightsFormatError extends Error {
+  override readonly name = 'WeightsFormatError';
+  /** What was being read, e.g. `s3://bucket/run/stage1.json` or `resnet50.safetensors`. */
+  readonly source: string;
+
+  constructor(source: string, problem: string, options?: { cause?: unknown }) {
+    super(`${source}: ${problem}`, options);
+    this.source = source;
+  }
+}
+
+/** A tensor whose shape or dtype differs between the file and the model. */
+export interface TensorMismatch {
+  name: string;
+  expected: string;
+  actual: string;
+}
+
+/**
+ * The names in a file and in the model do not line up. Every problem is listed, not just the first, so one
+ * run shows the whole mapping to fix.
+ */
+export class WeightsMismatchError extends Error {
+  override readonly name = 'WeightsMismatchError';
+  readonly source: string;
+  /** In the model, absent from the file. */
+  readonly missing: readonly string[];
+  /** In the file, with no place in the model. */
+  readonly unexpected: readonly string[];
+  /** In both, with a different shape or dtype. */
+  readonly mismatched: readonly TensorMismatch[];
+
+  constructor(
+    source: string,
+    problems: { missing: string[]; unexpected: string[]; mismatched: TensorMismatch[] },
+    options?: { cause?: unknown },
+  ) {
+    const parts = [
+      problems.missing.length > 0 ? `missing ${listed(problems.missing)}` : '',
+      problems.unexpected.length > 0 ? `unexpected ${listed(problems.unexpected)}` : '',
+      problems.mismatched.length > 0
+        ? `mis-shaped ${listed(problems.mismatched.map((m) => `${m.name} (file ${m.actual}, model ${m.expected})`))}`
+        : '',
+    ].filter((part) => part !== '');
+    super(`${source} does not fit the model: ${parts.join('; ')}`, options);
+    this.source = source;
+    this.missing = problems.missing;
+    this.unexpected = problems.unexpected;
+    this.mismatched = problems.mismatched;
+  }
+}
+
+/** Up to 20 names, then a count, so a wholly wrong file does not print hundreds of lines. */
+function listed(names: string[]): string {
+  const shown = names.slice(0, 20).join(', ');
+  return names.length > 20 ? `${names.length} tensors: ${shown}, … (${names.length - 20} more)` : `${shown}`;
+}
+
+/** The storage has no object under the name asked for. */
+export class WeightsNotFoundError extends Error {
+  override readonly name = 'WeightsNotFoundError';
+  /** The object's name in the storage, e.g. `stage1/weights.json`. */
+  readonly key: string;
+
+  constructor(key: string, where: string, options?: { cause?: unknown }) {
+    super(`no weights object '${key}' in ${where}`, options);
+    this.key = key;
+  }
+}
