@@ -4,14 +4,30 @@ import {
   ConfigNotFoundError,
   ConfigValidationError,
   LvisFormatError,
+  InvalidBaclJobError,
   LvisReadError,
 } from '../common/index.js';
+import { apiFailure, unreachableCause, type ApiFailure } from './kube/api-errors.js';
 
 /** baclctl's exit codes (kubectl-like): scripts branch on these, so they never change meaning. */
 export const CliExit = { failure: 1, usage: 2, notFound: 3, validation: 4 } as const;
 
 /** Stable error codes printed as `Code:` and in --json output. */
-export type CliErrorCode = 'USAGE' | 'NOT_FOUND' | 'CONFIG_INVALID' | 'INVALID_INPUT' | 'INTERNAL';
+export type CliErrorCode =
+  | 'USAGE'
+  | 'NOT_FOUND'
+  | 'CONFIG_INVALID'
+  | 'INVALID_INPUT'
+  | 'JOB_INVALID'
+  | 'ALREADY_EXISTS'
+  | 'FORBIDDEN'
+  | 'UNREACHABLE'
+  | 'API_ERROR'
+  | 'TIMEOUT'
+  | 'JOB_FAILED'
+  | 'NO_LOGS'
+  | 'INTERRUPTED'
+  | 'INTERNAL';
 
 export interface CliErrorOptions {
   code: CliErrorCode;
@@ -69,11 +85,76 @@ export function toCliError(error: unknown, command: string): Errors.CLIError {
       tryThis: error.hint,
     });
   }
+  if (error instanceof InvalidBaclJobError) {
+    return cliError(error.message, {
+      code: 'JOB_INVALID',
+      exit: CliExit.validation,
+      tryThis: 'fix the fields named above (kubectl explain bacljobs.spec documents each one)',
+    });
+  }
+  const failure = apiFailure(error);
+  if (failure) return apiCliError(failure, command);
+  const unreachable = unreachableCause(error);
+  if (unreachable) {
+    return cliError(`cannot reach the Kubernetes API server (${unreachable})`, {
+      code: 'UNREACHABLE',
+      exit: CliExit.failure,
+      tryThis: 'check the cluster with `kubectl cluster-info`, or pick another with --context/--kubeconfig',
+      cause: error,
+    });
+  }
   const message = error instanceof Error ? error.message : String(error);
   return cliError(`unexpected error: ${message}`, {
     code: 'INTERNAL',
     exit: CliExit.failure,
     tryThis: `rerun with DEBUG=* baclctl ${command} ... for the stack, and report it`,
     cause: error,
+  });
+}
+
+/** The API server refused a request: its own message, with our exit code and what to try. */
+function apiCliError(failure: ApiFailure, command: string): Errors.CLIError {
+  const { httpCode, message } = failure;
+  if (httpCode === 404 && failure.objectName === undefined) {
+    return cliError(`the cluster does not serve BaclJobs (${message})`, {
+      code: 'NOT_FOUND',
+      exit: CliExit.notFound,
+      tryThis:
+        'install the CRD: helm install bacl-operator charts/bacl-operator (or kubectl apply -f its crds/)',
+    });
+  }
+  if (httpCode === 404) {
+    return cliError(message, {
+      code: 'NOT_FOUND',
+      exit: CliExit.notFound,
+      tryThis: 'baclctl get lists the jobs of the namespace; -n NAMESPACE or -A looks elsewhere',
+    });
+  }
+  if (httpCode === 409) {
+    return cliError(message, {
+      code: 'ALREADY_EXISTS',
+      exit: CliExit.failure,
+      tryThis: 'choose another --name, or delete the old job first',
+    });
+  }
+  if (httpCode === 422 || httpCode === 400) {
+    return cliError(message, {
+      code: 'JOB_INVALID',
+      exit: CliExit.validation,
+      tryThis: 'fix the fields the server named (kubectl explain bacljobs.spec documents each one)',
+    });
+  }
+  if (httpCode === 401 || httpCode === 403) {
+    return cliError(message, {
+      code: 'FORBIDDEN',
+      exit: CliExit.failure,
+      tryThis:
+        'kubectl auth can-i --list shows what your credentials may do; ask for a role on bacljobs.bacl.dev',
+    });
+  }
+  return cliError(`the API server answered HTTP ${httpCode}: ${message}`, {
+    code: 'API_ERROR',
+    exit: CliExit.failure,
+    tryThis: `retry; if it persists, rerun with DEBUG=* baclctl ${command} ... and check the server`,
   });
 }

@@ -1,0 +1,197 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApiException } from '@kubernetes/client-node';
+import { runCommand } from '@oclif/test';
+import { expect } from 'chai';
+import { parse } from 'yaml';
+import { packageVersion, type BaclJob } from '../../../common/index.js';
+import { cliKube, cliRoot, type CliKube } from '../kube-fixture.js';
+
+describe('baclctl submit (real kube-apiserver)', function () {
+  this.timeout(120_000);
+  let kube: CliKube;
+  let dir: string;
+
+  before(async function () {
+    kube = await cliKube('cli-submit');
+    dir = mkdtempSync(join(tmpdir(), 'bacl-cli-submit-'));
+    writeFileSync(join(dir, 'base.yaml'), 'model: {depth: 50, neck: {channels: 256}}\nstages: [a, b]\n');
+    writeFileSync(join(dir, 'job.yaml'), '_base_: base.yaml\nmodel: {depth: 101}\ndataset: tiny-lt\n');
+    writeFileSync(join(dir, 'bad-dataset.yaml'), '_base_: base.yaml\n\ndataset: LVIS_v1\n');
+    writeFileSync(join(dir, 'broken.yaml'), 'model: {depth: 50\n');
+  });
+  after(function () {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const submit = (...args: string[]) => runCommand(['submit', ...args, ...kube.target], { root: cliRoot });
+  const absent = async (name: string) => {
+    const error = await kube.getJob(name).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).to.be.instanceOf(ApiException);
+    expect((error as ApiException<unknown>).code).to.equal(404);
+  };
+
+  it('creates the BaclJob with the effective config embedded, and prints its name and the next commands', async function () {
+    const { stdout, error } = await submit(
+      join(dir, 'job.yaml'),
+      '--nodes',
+      '2',
+      '--gpus',
+      '8',
+      '--name',
+      'first',
+      '--set',
+      'model.neck.channels=128',
+      '--set',
+      'stages=[c]',
+    );
+    expect(error).to.equal(undefined);
+    expect(stdout).to.contain('bacljob.bacl.dev/first created');
+    expect(stdout).to.contain('baclctl wait first -n cli-submit --for=Succeeded');
+    const stored = await kube.getJob('first');
+    expect(stored.spec.config).to.deep.equal({
+      model: { depth: 101, neck: { channels: 128 } },
+      stages: ['c'],
+      dataset: 'tiny-lt',
+    });
+    expect(stored.spec).to.include({
+      nodes: 2,
+      gpusPerNode: 8,
+      image: `ghcr.io/bacl/worker:${packageVersion()}`,
+    });
+    expect(stored.spec.dataset).to.deep.equal({
+      name: 'tiny-lt',
+      train: 's3://bacl/datasets/tiny-lt/train/manifest.json',
+      val: 's3://bacl/datasets/tiny-lt/val/manifest.json',
+    });
+    expect(stored.metadata.annotations).to.deep.equal({
+      'bacl.dev/config': join(dir, 'job.yaml'),
+      'bacl.dev/set': '["model.neck.channels=128","stages=[c]"]',
+    });
+  });
+
+  it('names the job after the config when --name is not given, and takes --image and --dataset', async function () {
+    const { stdout, error } = await submit(
+      join(dir, 'job.yaml'),
+      '--image',
+      'registry.local/worker:dev',
+      '--dataset',
+      'lvis-v05',
+      '-o',
+      'name',
+    );
+    expect(error).to.equal(undefined);
+    const match = /^bacljob\.bacl\.dev\/(job-[a-z0-9]{5})$/.exec(stdout.trim());
+    expect(match, stdout).to.not.equal(null);
+    const stored = await kube.getJob(match?.[1] ?? '');
+    expect(stored.spec.image).to.equal('registry.local/worker:dev');
+    expect(stored.spec.dataset.name).to.equal('lvis-v05');
+  });
+
+  it('--dry-run -o yaml prints the BaclJob and creates nothing', async function () {
+    const { stdout, error } = await submit(join(dir, 'job.yaml'), '--name', 'dry', '--dry-run', '-o', 'yaml');
+    expect(error).to.equal(undefined);
+    const printed = parse(stdout) as BaclJob;
+    expect(printed).to.include({ apiVersion: 'bacl.dev/v1alpha1', kind: 'BaclJob' });
+    expect(printed.metadata).to.include({ name: 'dry', namespace: 'cli-submit' });
+    expect(printed.spec.config).to.deep.include({ model: { depth: 101, neck: { channels: 256 } } });
+    await absent('dry');
+  });
+
+  it('refuses an invalid config value with exit 4, naming file:line:column and the field', async function () {
+    const { error } = await submit(join(dir, 'bad-dataset.yaml'), '--name', 'bad-dataset');
+    expect(error?.oclif?.exit).to.equal(4);
+    expect(error?.code).to.equal('CONFIG_INVALID');
+    expect(error?.message).to.contain(`${join(dir, 'bad-dataset.yaml')}:3:1 dataset: must be a DNS label`);
+    await absent('bad-dataset');
+  });
+
+  it('refuses YAML that does not parse with exit 4 and its place', async function () {
+    const { error } = await submit(join(dir, 'broken.yaml'), '--name', 'broken');
+    expect(error?.oclif?.exit).to.equal(4);
+    expect(error?.message).to.match(new RegExp(`^${join(dir, 'broken.yaml')}:\\d+:\\d+ invalid YAML`));
+  });
+
+  it('refuses a --set path into a plain value with exit 4, naming the override and the field', async function () {
+    const { error } = await submit(join(dir, 'job.yaml'), '--name', 'bad-set', '--set', 'model.depth.x=1');
+    expect(error?.oclif?.exit).to.equal(4);
+    expect(error?.message).to.equal(
+      '--set model.depth.x=1 model.depth: cannot set a field inside a plain value',
+    );
+    await absent('bad-set');
+  });
+
+  it('refuses a job the API schema refuses (a dataset name that is no DNS label) before sending it', async function () {
+    const { error } = await submit(join(dir, 'job.yaml'), '--name', 'bad-flag', '--dataset', 'LVIS_v1');
+    expect(error?.oclif?.exit).to.equal(4);
+    expect(error?.code).to.equal('JOB_INVALID');
+    expect(error?.message).to.contain('spec.dataset.name must be a DNS label');
+    await absent('bad-flag');
+  });
+
+  it('answers an unknown config name with exit 3', async function () {
+    const { error } = await submit('no-such-config');
+    expect(error?.oclif?.exit).to.equal(3);
+    expect(error?.code).to.equal('NOT_FOUND');
+  });
+
+  it('answers a name that is taken with ALREADY_EXISTS and the server message', async function () {
+    const { error } = await submit(join(dir, 'job.yaml'), '--name', 'first');
+    expect(error?.oclif?.exit).to.equal(1);
+    expect(error?.code).to.equal('ALREADY_EXISTS');
+    expect(error?.message).to.equal('bacljobs.bacl.dev "first" already exists');
+  });
+
+  it('answers --nodes 0 as a usage error (exit 2)', async function () {
+    const { error } = await submit(join(dir, 'job.yaml'), '--nodes', '0');
+    expect(error?.oclif?.exit).to.equal(2);
+  });
+
+  it('prints errors as JSON with --json', async function () {
+    const { stdout } = await submit('no-such-config', '--json');
+    const printed = JSON.parse(stdout) as { error: { code: string; exit: number; tryThis: string } };
+    expect(printed.error).to.include({ code: 'NOT_FOUND', exit: 3 });
+    expect(printed.error.tryThis).to.be.a('string');
+  });
+
+  it('--wait returns once the job succeeds (status written through /status)', async function () {
+    const waiting = submit(join(dir, 'job.yaml'), '--name', 'waited', '--wait');
+    await until(() =>
+      kube.getJob('waited').then(
+        () => true,
+        () => false,
+      ),
+    );
+    await kube.writeStatus('waited', {
+      state: 'Succeeded',
+      conditions: [
+        {
+          type: 'Succeeded',
+          status: 'True',
+          reason: 'JobSucceeded',
+          message: 'evaluation done',
+          lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        },
+      ],
+    });
+    const { stdout, stderr, error } = await waiting;
+    expect(error).to.equal(undefined);
+    expect(stdout).to.contain('bacljob.bacl.dev/waited created');
+    // Not a TTY here: plain lines; the last one shows the status the test wrote, so the command waited for
+    // it (when the wait began before the write, an earlier line shows Pending; that order is not fixed).
+    expect(stderr.trim().split('\n').at(-1)).to.equal('waited: Succeeded');
+  });
+});
+
+/** Polls a readiness check (never an assertion about time): gives up after 30 s. */
+async function until(ready: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error('the condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -1,0 +1,52 @@
+import { expect } from 'chai';
+import { JobsApi } from '../../../cli/kube/jobs-api.js';
+import { followJobs, type JobEvent, type SyncedEvent } from '../../../cli/kube/watch-jobs.js';
+import { cliKube, type CliKube } from '../kube-fixture.js';
+import { runningStatus } from '../statuses.js';
+
+describe('cli/kube/watch-jobs: followJobs (real kube-apiserver)', function () {
+  this.timeout(120_000);
+  let kube: CliKube;
+
+  before(async function () {
+    kube = await cliKube('cli-watch');
+    await kube.createJob('quiet');
+    await kube.createJob('other');
+  });
+
+  it('lists, then reports changes across watch renewals without repeating what it saw', async function () {
+    const abort = new AbortController();
+    let renewals = 0;
+    const seen: (JobEvent | SyncedEvent)[] = [];
+    const events = followJobs(kube.cluster.kubeConfig(), new JobsApi(kube.cluster.kubeConfig()), {
+      namespace: kube.namespace,
+      name: 'quiet',
+      signal: abort.signal,
+      watchSeconds: 1, // the server ends each watch after 1 s: renewals happen while the job is quiet
+      onRenew: () => (renewals += 1),
+    });
+    const consuming = (async () => {
+      for await (const event of events) seen.push(event);
+    })();
+    await until(() => renewals >= 2);
+    await kube.writeStatus('quiet', runningStatus(100));
+    await until(() => seen.some((event) => event.type === 'MODIFIED'));
+    abort.abort();
+    await consuming;
+    const summary = seen.map((event) =>
+      event.type === 'SYNCED'
+        ? 'SYNCED'
+        : `${event.type} ${event.job.metadata.name} ${event.job.status?.state ?? '-'}`,
+    );
+    // One list (the field selector leaves 'other' out), no relist, no repeat of the first version.
+    expect(summary).to.deep.equal(['ADDED quiet -', 'SYNCED', 'MODIFIED quiet Running']);
+  });
+});
+
+async function until(ready: () => boolean): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error('the condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
