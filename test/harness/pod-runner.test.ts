@@ -1,18 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import { ApiException, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { Writable } from 'node:stream';
+import { ApiException, CoreV1Api, Log, type V1Pod } from '@kubernetes/client-node';
+import type { KubeCluster } from './kube.js';
 import { startPodRunner, type PodRunner } from './pod-runner.js';
 import { sharedKube } from './servers.js';
 
 describe('harness: test pod runner (stand-in for scheduler + kubelet)', function () {
   this.timeout(120_000);
   let core: CoreV1Api;
+  let cluster: KubeCluster;
   let runner: PodRunner;
   let namespace: string;
 
   before(async function () {
-    const cluster = await sharedKube();
+    cluster = await sharedKube();
     const kubeConfig = cluster.kubeConfig();
     core = kubeConfig.makeApiClient(CoreV1Api);
     namespace = `runner-${randomBytes(3).toString('hex')}`;
@@ -139,6 +142,21 @@ describe('harness: test pod runner (stand-in for scheduler + kubelet)', function
     expect(done?.status?.reason).to.equal('NoCommand');
   });
 
+  it('serves container logs through the API server (pods/log, tailLines, follow)', async function () {
+    await core.createNamespacedPod({
+      namespace,
+      body: pod('chatty', 'for i in 1 2 3; do echo "line $i"; sleep 0.3; done'),
+    });
+    await waitFor('chatty', (current) => current?.status?.phase === 'Running');
+    // follow: the stream stays open while the container writes and ends when it exits
+    const followed = await followLogs(cluster, namespace, 'chatty');
+    expect(followed).to.equal('line 1\nline 2\nline 3\n');
+    const tail = await core.readNamespacedPodLog({ name: 'chatty', namespace, tailLines: 2 });
+    expect(tail).to.equal('line 2\nline 3\n');
+    const viaKubectl = await cluster.kubectl(['logs', '-n', namespace, 'chatty']);
+    expect(viaKubectl.stdout).to.equal('line 1\nline 2\nline 3\n');
+  });
+
   // Last: the runner is no use after its node is lost.
   it('after loseNode(), a deleted pod stays Terminating (what the operator must detect)', async function () {
     await core.createNamespacedPod({ namespace, body: pod('stranded', 'sleep 60') });
@@ -151,3 +169,21 @@ describe('harness: test pod runner (stand-in for scheduler + kubelet)', function
     expect(stuck?.status?.phase, 'the lost node never reported the end').to.equal('Running');
   });
 });
+
+/** Streams a pod's log with follow=true through the API server until the server ends the stream. */
+async function followLogs(cluster: KubeCluster, namespace: string, name: string): Promise<string> {
+  let text = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString('utf8');
+      done();
+    },
+  });
+  const ended = new Promise<void>((resolve, reject) => {
+    sink.on('finish', resolve);
+    sink.on('error', reject);
+  });
+  await new Log(cluster.kubeConfig()).log(namespace, name, 'main', sink, { follow: true });
+  await ended;
+  return text;
+}

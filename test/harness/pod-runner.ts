@@ -18,12 +18,14 @@ import {
   spawnContainer,
   type ContainerProcess,
 } from './pod-process.js';
+import { startKubeletLogServer } from './kubelet-logs.js';
 import { makeWorkDir } from './workdir.js';
 
 /**
  * A stand-in for kube-scheduler + kubelet (none runs here): binds unscheduled pods to one fake node, runs each
  * container's command + args as a local process with the pod's env and volumes, and writes pod status (phase,
- * container states, exit codes) back through the API, as a kubelet would. restartPolicy is treated as Never:
+ * container states, exit codes) back through the API, as a kubelet would. It serves container logs on the
+ * node's kubelet port, so pods/log (kubectl logs) works through the API server. restartPolicy is treated as Never:
  * the operator owns restarts. Images are not pulled or run; a container needs an explicit command.
  */
 export interface PodRunner {
@@ -59,10 +61,19 @@ export async function startPodRunner(
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const nodeName = options.nodeName ?? 'bacl-test-node';
   const baseDir = makeWorkDir('pods');
-  await registerNode(core, nodeName, options.gpus ?? 8);
-
   const running = new Map<string, RunningPod>();
   const finished = new Map<string, { dir: string; pod: V1Pod }>(); // for logs after exit
+  const kubelet = await startKubeletLogServer(baseDir, {
+    logPath: (namespace, pod, container) => {
+      const ran = running.get(`${namespace}/${pod}`) ?? finished.get(`${namespace}/${pod}`);
+      return ran && ran.pod.spec?.containers.some((c) => c.name === container)
+        ? join(ran.dir, `${container}.log`)
+        : undefined;
+    },
+    running: (namespace, pod) => running.has(`${namespace}/${pod}`),
+  });
+  await registerNode(core, nodeName, options.gpus ?? 8, kubelet.port);
+
   const queues = new Map<string, Promise<void>>();
   const started: string[] = [];
   let nodeLost = false;
@@ -261,6 +272,7 @@ export async function startPodRunner(
         [...running.values()].flatMap((entry) => entry.containers.map((container) => container.exited)),
       );
       await Promise.all(queues.values());
+      await kubelet.close();
     },
   };
 }
@@ -269,8 +281,8 @@ function containerState(name: string, state: V1ContainerStatus['state']): V1Cont
   return { name, state, ready: state?.running !== undefined, restartCount: 0, image: 'local', imageID: '' };
 }
 
-/** The fake node pods are bound to: Ready, with GPUs to advertise. */
-async function registerNode(core: CoreV1Api, name: string, gpus: number): Promise<void> {
+/** The fake node pods are bound to: Ready, with GPUs to advertise and a kubelet port that serves logs. */
+async function registerNode(core: CoreV1Api, name: string, gpus: number, kubeletPort: number): Promise<void> {
   const capacity = { cpu: '16', memory: '64Gi', pods: '110', 'nvidia.com/gpu': String(gpus) };
   try {
     await core.createNode({ body: { metadata: { name, labels: { 'kubernetes.io/hostname': name } } } });
@@ -289,6 +301,7 @@ async function registerNode(core: CoreV1Api, name: string, gpus: number): Promis
           { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'bacl test pod runner' },
         ],
         addresses: [{ type: 'InternalIP', address: '127.0.0.1' }],
+        daemonEndpoints: { kubeletEndpoint: { Port: kubeletPort } },
       },
     },
   });
