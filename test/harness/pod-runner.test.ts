@@ -20,7 +20,7 @@ describe('harness: test pod runner (stand-in for scheduler + kubelet)', function
     core = kubeConfig.makeApiClient(CoreV1Api);
     namespace = `runner-${randomBytes(3).toString('hex')}`;
     await core.createNamespace({ body: { metadata: { name: namespace } } });
-    runner = await startPodRunner(kubeConfig);
+    runner = await startPodRunner(kubeConfig, { namespaces: [namespace] });
   });
 
   after(async function () {

@@ -43,6 +43,8 @@ export interface PodRunner {
 
 export interface PodRunnerOptions {
   nodeName?: string;
+  /** Only pods in these namespaces are bound and run (default: every namespace). */
+  namespaces?: readonly string[];
   /** Advertised nvidia.com/gpu capacity of the fake node. */
   gpus?: number;
 }
@@ -222,6 +224,7 @@ export async function startPodRunner(
 
   const onPod = (pod: V1Pod) => {
     if (nodeLost || stopping) return;
+    if (options.namespaces && !options.namespaces.includes(pod.metadata?.namespace ?? '')) return;
     if (pod.metadata?.deletionTimestamp) {
       if (pod.spec?.nodeName === nodeName || !pod.spec?.nodeName) enqueue(pod, terminate);
     } else if (!pod.spec?.nodeName) enqueue(pod, bind);

@@ -4,11 +4,11 @@ import { cliKube, cliRoot, type CliKube } from '../kube-fixture.js';
 import { createWorkerPod } from '../pods.js';
 import { runningStatus } from '../statuses.js';
 
-// The harness runs no kubelet, so no pod here has a log to serve: the API server refuses pods/log for a pod
-// that is not on a node (HTTP 204, no content). What these tests verify is which pod `logs` asks for (chosen through the real label
-// query on the real server; the refusal names it) and how that refusal reaches the user. That lines are
-// printed is covered by the line splitter's unit test, not end to end.
-describe('baclctl logs (real kube-apiserver, no kubelet)', function () {
+// Pods here are on no node (nothing binds them), so the API server answers pods/log with HTTP 204 (no
+// content). These tests verify which pod `logs` asks for (chosen through the real label query on the real
+// server; the refusal names it) and how that refusal reaches the user. Streaming real lines is tested end to
+// end in logs-follow.test.ts, with the harness's pod runner serving the logs as a kubelet.
+describe('baclctl logs (real kube-apiserver, pods on no node)', function () {
   this.timeout(120_000);
   let kube: CliKube;
 
