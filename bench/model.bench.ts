@@ -4,7 +4,13 @@
 // measured: its saved activations (~21x those at 224², about 0.7 GB there) exceed wasm's 4 GiB heap
 // (tfjs-notes §4.3). cpu runs R50 forward at 224² only (about 10 s a step). Stage-1 freezing throughout
 // (frozen_stages = 1), as training runs it. Medians after a warm-up step.
+//
+// The whole detector (issue #6) from the typed configs: forward + backward of a stage-1 step (RPN targets and
+// proposals, RoI sampling, BCE + L1; no optimizer update) for tiny.yaml at 128² (batch 2) on wasm and cpu and
+// for lvis_v1.yaml (R50-FPN, 1203 classes) at 320² on wasm; and lvis_v1's inference forward (1000 proposals,
+// box head, 1.2 M-candidate NMS) at 800x1344 on wasm only, for the same heap and time reasons as above.
 import * as tf from '@tensorflow/tfjs';
+import { loadTrainingConfig, type TrainingConfig } from '../common/index.js';
 import {
   normalizeImages,
   ParameterStore,
@@ -16,6 +22,13 @@ import {
 import { Fpn } from '../worker/model/fpn.js';
 import { seededRng } from '../worker/model/losses/index.js';
 import { initTf, type TfBackendName } from '../worker/tf/index.js';
+import {
+  computeGradients,
+  Detector,
+  detectBatch,
+  disposeStepGradients,
+  type PreparedBatch,
+} from '../worker/index.js';
 import type { Benchmark, BenchFigure } from './benchmark.js';
 
 interface Model {
@@ -123,8 +136,97 @@ const cases: Case[] = [
   },
 ];
 
+interface DetectorCase {
+  key: string;
+  config: string;
+  /** [batch, height, width]; the images are already padded to a multiple of 32. */
+  input: [number, number, number];
+  train: boolean;
+  repeats: Partial<Record<TfBackendName, number>>;
+}
+
+const detectorCases: DetectorCase[] = [
+  {
+    key: 'detector tiny fwd+bwd',
+    config: 'tiny',
+    input: [2, 128, 128],
+    train: true,
+    repeats: { wasm: 5, cpu: 2 },
+  },
+  {
+    key: 'detector R50 fwd+bwd 320',
+    config: 'lvis_v1',
+    input: [1, 320, 320],
+    train: true,
+    repeats: { wasm: 2 },
+  },
+  {
+    key: 'detector R50 fwd 800x1344',
+    config: 'lvis_v1',
+    input: [1, 800, 1344],
+    train: false,
+    repeats: { wasm: 1 },
+  },
+];
+
+/** Random pixels and three GT boxes per image (classes 0..2), in the DetectorBatch / TestImage shapes. */
+function detectorBatch([batch, height, width]: [number, number, number]): PreparedBatch {
+  const size = { height, width };
+  const box = (i: number) => [width * (0.1 + 0.2 * i), height * 0.2, width * (0.4 + 0.2 * i), height * 0.7];
+  return {
+    images: images(batch, height, width),
+    imageSizes: Array.from({ length: batch }, () => size),
+    gtBoxes: Array.from({ length: batch }, () => Float32Array.from([0, 1, 2].flatMap(box))),
+    gtLabels: Array.from({ length: batch }, () => Int32Array.from([0, 1, 2])),
+    testImages: Array.from({ length: batch }, () => ({
+      imageShape: size,
+      scaleFactor: [1, 1] as [number, number],
+    })),
+  };
+}
+
+function detectorStep(
+  detector: Detector,
+  config: TrainingConfig,
+  c: DetectorCase,
+  input: PreparedBatch,
+): () => void {
+  if (!c.train) return () => void detectBatch(detector, input);
+  const variables = detector.prepareStage('representation');
+  const rng = seededRng(config.seed);
+  return () => disposeStepGradients(computeGradients(detector, 'representation', variables, input, rng));
+}
+
+async function measureDetectors(
+  signal: AbortSignal,
+  log: (line: string) => void,
+): Promise<Map<string, number>> {
+  const perImage = new Map<string, number>();
+  for (const backend of ['wasm', 'cpu'] as TfBackendName[]) {
+    await initTf({ backend, signal });
+    for (const c of detectorCases) {
+      const repeats = c.repeats[backend];
+      if (repeats === undefined) continue;
+      const config = loadTrainingConfig(c.config).config;
+      const detector = new Detector({ ...config, classifier: 'sigmoid' });
+      const input = detectorBatch(c.input);
+      try {
+        perImage.set(
+          `${c.key} ${backend}`,
+          timeSteps(detectorStep(detector, config, c, input), signal, repeats) / c.input[0],
+        );
+      } finally {
+        input.images.dispose();
+        detector.dispose();
+      }
+      log(`measured ${c.key} on ${backend}`);
+    }
+  }
+  return perImage;
+}
+
 const benchmark: Benchmark = {
-  title: 'backbone + FPN per image: wasm vs cpu backend (stage-1 freezing)',
+  title: 'backbone + FPN and the whole detector per image: wasm vs cpu backend (stage-1 freezing)',
   async run({ signal, log }) {
     const perImage = new Map<string, number>();
     for (const backend of ['wasm', 'cpu'] as TfBackendName[]) {
@@ -144,6 +246,7 @@ const benchmark: Benchmark = {
         log(`measured ${c.key} on ${backend}`);
       }
     }
+    for (const [key, ms] of await measureDetectors(signal, log)) perImage.set(key, ms);
     const value = (key: string) => perImage.get(key) ?? NaN;
     const plain = (name: string, key: string): BenchFigure => ({ name, value: value(key), unit: 'ms/image' });
     /** ratio = baseline / value: how many times faster than the baseline. */
@@ -172,6 +275,24 @@ const benchmark: Benchmark = {
         'R50-FPN fwd 800x1344 wasm',
         'R50-FPN fwd 224 wasm',
         '21.4x the pixels',
+      ),
+      speedUp(
+        'detector tiny.yaml 128² fwd+bwd, wasm',
+        'detector tiny fwd+bwd wasm',
+        'detector tiny fwd+bwd cpu',
+      ),
+      plain('detector tiny.yaml 128² fwd+bwd, cpu', 'detector tiny fwd+bwd cpu'),
+      cost(
+        'detector lvis_v1 R50-FPN 320² fwd+bwd, wasm',
+        'detector R50 fwd+bwd 320 wasm',
+        'R50-FPN fwd+bwd 224 wasm',
+        'backbone + FPN alone at 224²',
+      ),
+      cost(
+        'detector lvis_v1 R50-FPN 800x1344 fwd (inference), wasm',
+        'detector R50 fwd 800x1344 wasm',
+        'R50-FPN fwd 800x1344 wasm',
+        'backbone + FPN alone',
       ),
     ];
   },

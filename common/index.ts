@@ -14,3 +14,4 @@ export {
 export * from './config/index.js';
 export * from './api/index.js';
 export * from './lvis/index.js';
+export * from './training-config/index.js';

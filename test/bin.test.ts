@@ -25,11 +25,13 @@ describe('bin/', function () {
   this.timeout(30_000);
 
   for (const bin of ['run.js', 'dev.js']) {
-    it(`baclctl (${bin}) with no arguments lists its commands with a space topic separator`, async function () {
+    it(`baclctl (${bin}) with no arguments lists its topics and commands`, async function () {
       const args = bin === 'dev.js' ? ['--import', 'tsx', `${root}/bin/dev.js`] : [`${root}/bin/run.js`];
       const { stdout } = await execFileAsync(process.execPath, args, { cwd: root });
       expect(stdout).to.contain('USAGE\n  $ baclctl [COMMAND]');
-      expect(stdout).to.contain('help  Display help for baclctl.');
+      expect(stdout).to.match(/TOPICS\n {2}config +Inspect training configs/);
+      expect(stdout).to.match(/\n {2}help +Display help for baclctl\./);
+      expect(stdout).to.match(/\n {2}submit +Create a BaclJob from a config/);
     });
   }
 

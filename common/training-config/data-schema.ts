@@ -1,0 +1,50 @@
+// The data part of the training config: which dataset, where its annotations and images are, how images are
+// scaled (spec 1.3 stage-1 crop jitter, 1.4 multi-scale, 5 test scale) and the images per GPU.
+import { z } from 'zod';
+
+const positiveInt = z.number().int().positive();
+
+const splitSchema = z.object({
+  ann_file: z.string().min(1).describe('LVIS-format JSON, relative to data_root'),
+  img_prefix: z.string().default('').describe('image directory, relative to data_root'),
+});
+
+/** Stage 1's load + mix pipeline (spec 1.3): large-scale jitter with a fixed crop, then Copy-Paste. */
+export const representationPipelineSchema = z
+  .object({
+    img_scale: positiveInt.default(1280).describe('target long side before the ratio jitter'),
+    ratio_range: z
+      .tuple([z.number().positive(), z.number().positive()])
+      .default([0.8, 1.25])
+      .describe('r ~ U(lo, hi); the long side becomes floor(img_scale x r)'),
+    crop_size: positiveInt.default(1280).describe('random crop (absolute_range) and fixed pad canvas'),
+    copy_paste_max: z.number().int().min(0).default(100).describe('CopyPaste max_num_pasted; 0 disables'),
+  })
+  .describe('stage 1 only; stage 2 and the baseline use train_scales (spec 1.4, 1.5)');
+
+export const dataSchema = z
+  .object({
+    dataset: z
+      .enum(['lvis_v1', 'lvis_v0.5', 'synth'])
+      .describe("'synth' is a generated subset (baclctl data synth, ADR 0010)"),
+    data_root: z.string().default('data/').describe('where ann_file and img_prefix are looked up'),
+    train: splitSchema,
+    val: splitSchema,
+    train_scales: z
+      .array(z.tuple([positiveInt, positiveInt]))
+      .min(1)
+      .describe('(long, short) sides, one drawn per image, keep ratio (spec 1.4: short 640..800, long 1333)'),
+    test_scale: z
+      .tuple([positiveInt, positiveInt])
+      .default([1333, 800])
+      .describe('(long, short) single test scale (spec 5)'),
+    size_divisor: positiveInt.default(32).describe('pad to a multiple of this'),
+    flip_ratio: z.number().min(0).max(1).default(0.5),
+    representation_pipeline: representationPipelineSchema
+      .optional()
+      .describe('absent: stage 1 uses train_scales too (e.g. the tiny config)'),
+    samples_per_gpu: positiveInt.default(2).describe('images per rank per step (spec 1.3: 2 x 8 GPUs)'),
+  })
+  .describe('dataset and input pipeline');
+
+export type DataConfig = z.output<typeof dataSchema>;

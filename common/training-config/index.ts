@@ -1,0 +1,26 @@
+// The typed training config (issue #6): the zod schema of configs/*.yaml and its loader.
+export { dataSchema, representationPipelineSchema, type DataConfig } from './data-schema.js';
+export { loadTrainingConfig, type LoadTrainingConfigOptions } from './load.js';
+export { fcblSchema, fhmSchema, lossesSchema, type LossesConfig } from './losses-schema.js';
+export {
+  backboneSchema,
+  modelSchema,
+  roiHeadSchema,
+  rpnSchema,
+  type BackboneConfig,
+  type ModelConfig,
+} from './model-schema.js';
+export {
+  learningRateAt,
+  scheduleSchema,
+  stageScheduleSchema,
+  type ScheduleConfig,
+  type StageSchedule,
+} from './schedule-schema.js';
+export {
+  evaluationSchema,
+  TRAINING_STAGE_NAMES,
+  trainingConfigSchema,
+  type TrainingConfig,
+  type TrainingStageName,
+} from './training-config-schema.js';

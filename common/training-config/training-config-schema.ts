@@ -1,0 +1,57 @@
+// The typed training config: what `configs/*.yaml` resolve to, validated by one zod schema that the CLI,
+// the operator and the worker all use. A BACL run is stages [representation, classifier]; a baseline run is
+// [baseline] (spec 1.1).
+import { z } from 'zod';
+import { dataSchema } from './data-schema.js';
+import { lossesSchema } from './losses-schema.js';
+import { modelSchema } from './model-schema.js';
+import { scheduleSchema } from './schedule-schema.js';
+
+export const TRAINING_STAGE_NAMES = ['representation', 'classifier', 'baseline'] as const;
+
+export const evaluationSchema = z
+  .object({
+    interval: z.number().int().positive().default(1).describe('evaluate every this many epochs (spec 1.4)'),
+    metric: z.literal('bbox').default('bbox'),
+    max_dets: z.number().int().positive().default(300).describe('LVIS max detections per image (spec 5)'),
+  })
+  .describe('LVIS box AP after training (and every interval)');
+
+export const trainingConfigSchema = z
+  .object({
+    stages: z
+      .array(z.enum(TRAINING_STAGE_NAMES))
+      .min(1)
+      .describe('run in order: [representation, classifier] for BACL, [baseline] for the softmax baseline'),
+    seed: z.number().int().min(0).default(0).describe('every random draw of the run derives from it'),
+    model: modelSchema,
+    losses: lossesSchema.prefault({}),
+    data: dataSchema,
+    schedule: scheduleSchema,
+    evaluation: evaluationSchema.prefault({}),
+  })
+  .superRefine((config, ctx) => {
+    config.stages.forEach((stage, index) => {
+      if (config.schedule[stage] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['schedule', stage],
+          message: `stage '${stage}' (stages[${index}]) needs a schedule`,
+        });
+      }
+    });
+    const depth = config.model.backbone.depth;
+    for (const key of ['stem_channels', 'planes', 'blocks'] as const) {
+      if (depth !== 'tiny' && config.model.backbone[key] !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['model', 'backbone', key],
+          message: `only the tiny backbone takes ${key}; depth ${depth} fixes it`,
+        });
+      }
+    }
+  })
+  .describe('a BACL (or baseline) training run');
+
+export type TrainingConfig = z.output<typeof trainingConfigSchema>;
+export type TrainingStageName = (typeof TRAINING_STAGE_NAMES)[number];

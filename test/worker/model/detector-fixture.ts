@@ -1,0 +1,50 @@
+// Shared set-up of the detector tests: the tiny config, a synthetic LVIS subset written to a temp dir by
+// data/synth, and its train images decoded into SourceImages (classes = category ids in ascending order).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadTrainingConfig, type LvisGroundTruth, type TrainingConfig } from '../../../common/index.js';
+import { decodeJpeg, synthImagePath, writeSynthDataset } from '../../../data/index.js';
+import type { SourceImage } from '../../../worker/index.js';
+
+export const tinyConfig = (sets: string[] = []): TrainingConfig =>
+  loadTrainingConfig('tiny', { sets }).config;
+
+export interface SynthImages {
+  gt: LvisGroundTruth;
+  images: SourceImage[];
+  imageIds: number[];
+  categoryIds: number[];
+}
+
+/** Writes a small synthetic subset into `dir` and decodes its train split. */
+export async function synthTrainImages(
+  dir: string,
+  options: { images: number; categories: number; seed: number },
+): Promise<SynthImages> {
+  const summary = await writeSynthDataset(join(dir, 'synth'), {
+    categories: options.categories,
+    trainImages: options.images,
+    valImages: 0,
+    seed: options.seed,
+    minImageSize: 96,
+    maxImageSize: 128,
+    maxCategoriesPerImage: 2,
+  });
+  const gt = JSON.parse(await readFile(summary.files.train, 'utf8')) as LvisGroundTruth;
+  const categoryIds = gt.categories.map((c) => c.id).sort((a, b) => a - b);
+  const classOf = new Map(categoryIds.map((id, index) => [id, index]));
+  const images = await Promise.all(
+    summary.plan.train.map(async (planned) => {
+      const decoded = await decodeJpeg(await readFile(join(summary.files.images, synthImagePath(planned))));
+      const annotations = gt.annotations.filter((a) => a.image_id === planned.id);
+      return {
+        data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength),
+        width: decoded.width,
+        height: decoded.height,
+        gtBoxes: Float32Array.from(annotations.flatMap(({ bbox: [x, y, w, h] }) => [x, y, x + w, y + h])),
+        gtLabels: Int32Array.from(annotations.map((a) => classOf.get(a.category_id) ?? -1)),
+      };
+    }),
+  );
+  return { gt, images, imageIds: summary.plan.train.map((p) => p.id), categoryIds };
+}
