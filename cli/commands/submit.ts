@@ -51,7 +51,8 @@ export default class Submit extends BaclCommand {
     name: Flags.string({ description: 'job name (default: the config name and a random suffix)' }),
     image: Flags.string({ description: `worker image (default: ${defaultImage()})` }),
     dataset: Flags.string({
-      description: "dataset under <s3>/datasets/ (default: the config's, else lvis-v1)",
+      description:
+        "dataset under <s3>/datasets/ (default: from the config's data.dataset: lvis_v1 -> lvis-v1)",
     }),
     's3-uri': Flags.string({
       env: 'BACL_S3_URI',

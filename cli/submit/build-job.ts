@@ -6,8 +6,7 @@ import {
   type ObjectMeta,
   type ResolvedConfig,
 } from '../../common/index.js';
-import type { TrainingConfigSchema } from './config-schema.js';
-import { defaultDataset } from './defaults.js';
+import { datasetNameFor, type TrainingConfigSchema } from './config-schema.js';
 
 /** A BaclJob as a user writes it: defaults left to the server (and to parseBaclJob). */
 export interface BaclJobManifest {
@@ -47,7 +46,7 @@ export function buildJob(
   options: JobOptions,
 ): BaclJobManifest {
   const config = validateConfig(resolved, schema);
-  const dataset = options.dataset ?? config.dataset ?? defaultDataset;
+  const dataset = options.dataset ?? datasetNameFor(config);
   const root = options.s3Uri.replace(/\/+$/, '');
   const job: BaclJobManifest = {
     apiVersion: baclJobResource.apiVersion,

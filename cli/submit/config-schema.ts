@@ -1,25 +1,19 @@
-import { z } from 'zod';
-import { dnsLabelPattern } from '../../common/index.js';
+import type { z } from 'zod';
+import { trainingConfigSchema, type TrainingConfig } from '../../common/index.js';
 
 /**
- * The schema `submit` validates the effective config with before it creates a job. The training config's
- * full schema (model, data, schedule) arrives with the model issue; until then the BaclJob's `spec.config` is
- * an open object and this schema checks only what submit itself reads: an optional `dataset` naming the
- * shards. Keys it does not know pass through untouched (looseObject), so adding the model schema is a matter
- * of passing it in: `buildJob` and the command take the schema as a value and never look inside it.
+ * The schema `submit` validates the effective config with before it creates a job: the typed training config
+ * (common/training-config), the same one the worker reads. `buildJob` takes it as a value so tests can pass a
+ * narrower one.
  */
-export const submitConfigSchema = z.looseObject({
-  dataset: z
-    .string()
-    .regex(
-      new RegExp(dnsLabelPattern),
-      "must be a DNS label (lower-case letters, digits and '-'), e.g. lvis-v1",
-    )
-    .optional()
-    .describe('The dataset (under <s3>/datasets/) the job trains on; --dataset overrides it.'),
-});
+export const submitConfigSchema = trainingConfigSchema;
 
-export type SubmitConfig = z.output<typeof submitConfigSchema>;
+export type TrainingConfigSchema = z.ZodType<TrainingConfig>;
 
-/** Any schema whose output still has submit's keys: the training config's, once it exists. */
-export type TrainingConfigSchema = z.ZodType<SubmitConfig & Record<string, unknown>>;
+/**
+ * The dataset name (a DNS label, the S3 folder under `<s3>/datasets/`) for the config's `data.dataset`:
+ * `lvis_v1` -> `lvis-v1`, `lvis_v0.5` -> `lvis-v0-5`, `synth` -> `synth`. `--dataset` overrides it.
+ */
+export function datasetNameFor(config: TrainingConfig): string {
+  return config.data.dataset.replace(/[_.]/g, '-');
+}

@@ -17,6 +17,3 @@ export const defaultS3Uri = 's3://bacl';
 
 /** The Secret with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the job's namespace (--s3-secret, $BACL_S3_SECRET). */
 export const defaultS3Secret = 'bacl-s3';
-
-/** The dataset when neither --dataset nor the config's `dataset` key names one: full LVIS v1. */
-export const defaultDataset = 'lvis-v1';

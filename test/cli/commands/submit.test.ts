@@ -5,7 +5,7 @@ import { ApiException } from '@kubernetes/client-node';
 import { runCommand } from '@oclif/test';
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import { packageVersion, type BaclJob } from '../../../common/index.js';
+import { packageRoot, packageVersion, type BaclJob } from '../../../common/index.js';
 import { cliKube, cliRoot, type CliKube } from '../kube-fixture.js';
 
 describe('baclctl submit (real kube-apiserver)', function () {
@@ -16,9 +16,10 @@ describe('baclctl submit (real kube-apiserver)', function () {
   before(async function () {
     kube = await cliKube('cli-submit');
     dir = mkdtempSync(join(tmpdir(), 'bacl-cli-submit-'));
-    writeFileSync(join(dir, 'base.yaml'), 'model: {depth: 50, neck: {channels: 256}}\nstages: [a, b]\n');
-    writeFileSync(join(dir, 'job.yaml'), '_base_: base.yaml\nmodel: {depth: 101}\ndataset: tiny-lt\n');
-    writeFileSync(join(dir, 'bad-dataset.yaml'), '_base_: base.yaml\n\ndataset: LVIS_v1\n');
+    // Real training configs: the repo's tiny.yaml, one override in the child.
+    writeFileSync(join(dir, 'base.yaml'), `_base_: ${join(packageRoot(), 'configs', 'tiny.yaml')}\n`);
+    writeFileSync(join(dir, 'job.yaml'), '_base_: base.yaml\nmodel: {neck: {out_channels: 64}}\n');
+    writeFileSync(join(dir, 'bad-dataset.yaml'), '_base_: base.yaml\ndata:\n  dataset: LVIS_v1\n');
     writeFileSync(join(dir, 'broken.yaml'), 'model: {depth: 50\n');
   });
   after(function () {
@@ -45,32 +46,36 @@ describe('baclctl submit (real kube-apiserver)', function () {
       '--name',
       'first',
       '--set',
-      'model.neck.channels=128',
+      'model.neck.out_channels=128',
       '--set',
-      'stages=[c]',
+      'stages=[representation]',
     );
     expect(error).to.equal(undefined);
     expect(stdout).to.contain('bacljob.bacl.dev/first created');
     expect(stdout).to.contain('baclctl wait first -n cli-submit --for=Succeeded');
     const stored = await kube.getJob('first');
-    expect(stored.spec.config).to.deep.equal({
-      model: { depth: 101, neck: { channels: 128 } },
-      stages: ['c'],
-      dataset: 'tiny-lt',
-    });
+    // The effective config, defaults filled in, is what the job carries.
+    const config = stored.spec.config as {
+      model: { neck: { out_channels: number } };
+      stages: string[];
+      data: { dataset: string };
+    };
+    expect(config.model.neck.out_channels).to.equal(128);
+    expect(config.stages).to.deep.equal(['representation']);
+    expect(config.data.dataset).to.equal('synth');
     expect(stored.spec).to.include({
       nodes: 2,
       gpusPerNode: 8,
       image: `ghcr.io/bacl/worker:${packageVersion()}`,
     });
     expect(stored.spec.dataset).to.deep.equal({
-      name: 'tiny-lt',
-      train: 's3://bacl/datasets/tiny-lt/train/manifest.json',
-      val: 's3://bacl/datasets/tiny-lt/val/manifest.json',
+      name: 'synth',
+      train: 's3://bacl/datasets/synth/train/manifest.json',
+      val: 's3://bacl/datasets/synth/val/manifest.json',
     });
     expect(stored.metadata.annotations).to.deep.equal({
       'bacl.dev/config': join(dir, 'job.yaml'),
-      'bacl.dev/set': '["model.neck.channels=128","stages=[c]"]',
+      'bacl.dev/set': '["model.neck.out_channels=128","stages=[representation]"]',
     });
   });
 
@@ -98,7 +103,9 @@ describe('baclctl submit (real kube-apiserver)', function () {
     const printed = parse(stdout) as BaclJob;
     expect(printed).to.include({ apiVersion: 'bacl.dev/v1alpha1', kind: 'BaclJob' });
     expect(printed.metadata).to.include({ name: 'dry', namespace: 'cli-submit' });
-    expect(printed.spec.config).to.deep.include({ model: { depth: 101, neck: { channels: 256 } } });
+    expect(
+      (printed.spec.config as { model: { neck: { out_channels: number } } }).model.neck.out_channels,
+    ).to.equal(64);
     await absent('dry');
   });
 
@@ -106,7 +113,7 @@ describe('baclctl submit (real kube-apiserver)', function () {
     const { error } = await submit(join(dir, 'bad-dataset.yaml'), '--name', 'bad-dataset');
     expect(error?.oclif?.exit).to.equal(4);
     expect(error?.code).to.equal('CONFIG_INVALID');
-    expect(error?.message).to.contain(`${join(dir, 'bad-dataset.yaml')}:3:1 dataset: must be a DNS label`);
+    expect(error?.message).to.contain(`${join(dir, 'bad-dataset.yaml')}:3:3 data.dataset: `);
     await absent('bad-dataset');
   });
 
@@ -117,10 +124,16 @@ describe('baclctl submit (real kube-apiserver)', function () {
   });
 
   it('refuses a --set path into a plain value with exit 4, naming the override and the field', async function () {
-    const { error } = await submit(join(dir, 'job.yaml'), '--name', 'bad-set', '--set', 'model.depth.x=1');
+    const { error } = await submit(
+      join(dir, 'job.yaml'),
+      '--name',
+      'bad-set',
+      '--set',
+      'model.backbone.depth.x=1',
+    );
     expect(error?.oclif?.exit).to.equal(4);
     expect(error?.message).to.equal(
-      '--set model.depth.x=1 model.depth: cannot set a field inside a plain value',
+      '--set model.backbone.depth.x=1 model.backbone.depth: cannot set a field inside a plain value',
     );
     await absent('bad-set');
   });
