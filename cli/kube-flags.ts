@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import { Args, Flags } from '@oclif/core';
 import { KubeConfig } from '@kubernetes/client-node';
 import { cliError, CliExit } from './errors.js';
 
@@ -11,6 +11,16 @@ export const kubeFlags = {
     description: 'path to the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)',
   }),
 };
+
+/** The connection flags of a command that acts on one job in one namespace (no -A). */
+export const singleJobFlags = {
+  namespace: kubeFlags.namespace,
+  context: kubeFlags.context,
+  kubeconfig: kubeFlags.kubeconfig,
+};
+
+/** The job-name argument of describe, wait, logs, delete, suspend and resume. */
+export const jobNameArg = { name: Args.string({ required: true, description: 'the job name' }) };
 
 export interface KubeTarget {
   kubeConfig: KubeConfig;

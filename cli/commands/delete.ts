@@ -1,8 +1,8 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { BaclCommand } from '../base-command.js';
 import { JobsApi } from '../kube/jobs-api.js';
 import { setRunPolicySwitch } from '../kube/run-policy.js';
-import { kubeFlags, kubeTarget } from '../kube-flags.js';
+import { jobNameArg, singleJobFlags, kubeTarget } from '../kube-flags.js';
 
 export default class Delete extends BaclCommand {
   static override summary =
@@ -17,16 +17,14 @@ export default class Delete extends BaclCommand {
     '<%= config.bin %> <%= command.id %> lvis-v1-x7k2p --purge-checkpoints -n research',
   ];
 
-  static override args = { name: Args.string({ required: true, description: 'the job name' }) };
+  static override args = jobNameArg;
 
   static override flags = {
     'purge-checkpoints': Flags.boolean({
       default: false,
       description: "also delete the job's S3 run data (checkpoints, detections, metrics)",
     }),
-    namespace: kubeFlags.namespace,
-    context: kubeFlags.context,
-    kubeconfig: kubeFlags.kubeconfig,
+    ...singleJobFlags,
   };
 
   async run(): Promise<{ name: string; namespace: string; purgeCheckpoints: boolean }> {

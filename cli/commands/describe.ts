@@ -1,10 +1,9 @@
-import { Args } from '@oclif/core';
 import { parseBaclJob } from '../../common/index.js';
 import { BaclCommand } from '../base-command.js';
 import { renderDescription, type Described } from '../describe/render.js';
 import { JobsApi } from '../kube/jobs-api.js';
 import { listJobEvents, listJobPods } from '../kube/related.js';
-import { kubeFlags, kubeTarget } from '../kube-flags.js';
+import { jobNameArg, singleJobFlags, kubeTarget } from '../kube-flags.js';
 
 export default class Describe extends BaclCommand {
   static override summary =
@@ -19,12 +18,10 @@ export default class Describe extends BaclCommand {
     '<%= config.bin %> <%= command.id %> lvis-v1-x7k2p -n research --json',
   ];
 
-  static override args = { name: Args.string({ required: true, description: 'the job name' }) };
+  static override args = jobNameArg;
 
   static override flags = {
-    namespace: kubeFlags.namespace,
-    context: kubeFlags.context,
-    kubeconfig: kubeFlags.kubeconfig,
+    ...singleJobFlags,
   };
 
   async run(): Promise<Described> {

@@ -1,9 +1,9 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import { jobStages, parseBaclJob } from '../../common/index.js';
 import { BaclCommand } from '../base-command.js';
 import { JobsApi } from '../kube/jobs-api.js';
 import { listJobPods } from '../kube/related.js';
-import { kubeFlags, kubeTarget } from '../kube-flags.js';
+import { jobNameArg, singleJobFlags, kubeTarget } from '../kube-flags.js';
 import { selectLogPods } from '../logs/select-pods.js';
 import { streamPodLogs } from '../logs/stream.js';
 
@@ -21,7 +21,7 @@ export default class Logs extends BaclCommand {
     '<%= config.bin %> <%= command.id %> lvis-v1-x7k2p --all --stage representation',
   ];
 
-  static override args = { name: Args.string({ required: true, description: 'the job name' }) };
+  static override args = jobNameArg;
 
   static override flags = {
     follow: Flags.boolean({ char: 'f', default: false, description: 'keep streaming new lines' }),
@@ -36,9 +36,7 @@ export default class Logs extends BaclCommand {
       description: "stage to read (default: the job's current stage)",
     })(),
     tail: Flags.integer({ min: 0, description: 'only the last N lines of each pod' }),
-    namespace: kubeFlags.namespace,
-    context: kubeFlags.context,
-    kubeconfig: kubeFlags.kubeconfig,
+    ...singleJobFlags,
   };
 
   async run(): Promise<{ pods: string[] }> {

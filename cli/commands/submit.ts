@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { packageRoot, resolveConfig, type BaclJob } from '../../common/index.js';
 import { BaclCommand } from '../base-command.js';
 import { JobsApi } from '../kube/jobs-api.js';
-import { kubeFlags, kubeTarget } from '../kube-flags.js';
+import { singleJobFlags, kubeTarget } from '../kube-flags.js';
 import { resourceName } from '../output/format.js';
 import { buildJob, type BaclJobManifest } from '../submit/build-job.js';
 import { submitConfigSchema } from '../submit/config-schema.js';
@@ -83,9 +83,7 @@ export default class Submit extends BaclCommand {
       options: ['yaml', 'json', 'name'] as const,
       description: 'print the job',
     })(),
-    namespace: kubeFlags.namespace,
-    context: kubeFlags.context,
-    kubeconfig: kubeFlags.kubeconfig,
+    ...singleJobFlags,
   };
 
   async run(): Promise<BaclJob | BaclJobManifest> {

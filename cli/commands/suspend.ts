@@ -1,12 +1,6 @@
-import { Args } from '@oclif/core';
-import type { BaclJob } from '../../common/index.js';
-import { BaclCommand } from '../base-command.js';
-import { JobsApi } from '../kube/jobs-api.js';
-import { setRunPolicySwitch } from '../kube/run-policy.js';
-import { kubeFlags, kubeTarget } from '../kube-flags.js';
-import { resourceName } from '../output/format.js';
+import { SuspendSwitchCommand } from '../suspend-switch-command.js';
 
-export default class Suspend extends BaclCommand {
+export default class Suspend extends SuspendSwitchCommand {
   static override summary =
     'Suspend a BaclJob: its worker pods are deleted, the deadline clock stops; resume continues from the checkpoint.';
   static override description =
@@ -17,25 +11,6 @@ export default class Suspend extends BaclCommand {
     '<%= config.bin %> <%= command.id %> lvis-v1-x7k2p -n research --json',
   ];
 
-  static override args = { name: Args.string({ required: true, description: 'the job name' }) };
-
-  static override flags = {
-    namespace: kubeFlags.namespace,
-    context: kubeFlags.context,
-    kubeconfig: kubeFlags.kubeconfig,
-  };
-
-  async run(): Promise<BaclJob> {
-    const { args, flags } = await this.parse(Suspend);
-    const { kubeConfig, namespace = 'default' } = kubeTarget(flags);
-    const { job, changed } = await setRunPolicySwitch(
-      new JobsApi(kubeConfig),
-      namespace,
-      args.name,
-      'suspend',
-      true,
-    );
-    this.log(`${resourceName(job)} ${changed ? 'suspended' : 'suspended (no change)'}`);
-    return job;
-  }
+  protected readonly suspend = true;
+  protected readonly verb = 'suspended';
 }

@@ -1,8 +1,8 @@
-import { Args, Flags } from '@oclif/core';
+import { Flags } from '@oclif/core';
 import type { BaclJob } from '../../common/index.js';
 import { BaclCommand } from '../base-command.js';
 import { JobsApi } from '../kube/jobs-api.js';
-import { kubeFlags, kubeTarget } from '../kube-flags.js';
+import { jobNameArg, singleJobFlags, kubeTarget } from '../kube-flags.js';
 import { resourceName } from '../output/format.js';
 import { parseDuration } from '../wait/duration.js';
 import { parseWaitTarget } from '../wait/target.js';
@@ -22,7 +22,7 @@ export default class Wait extends BaclCommand {
     '<%= config.bin %> <%= command.id %> lvis-v1-x7k2p --for=Succeeded --timeout=24h && baclctl describe lvis-v1-x7k2p',
   ];
 
-  static override args = { name: Args.string({ required: true, description: 'the job name' }) };
+  static override args = jobNameArg;
 
   static override flags = {
     for: Flags.string({
@@ -34,9 +34,7 @@ export default class Wait extends BaclCommand {
       default: '0',
       description: 'give up after this long (90s, 30m, 2h); 0 waits forever',
     }),
-    namespace: kubeFlags.namespace,
-    context: kubeFlags.context,
-    kubeconfig: kubeFlags.kubeconfig,
+    ...singleJobFlags,
   };
 
   async run(): Promise<BaclJob> {
