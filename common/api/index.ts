@@ -37,3 +37,16 @@ export {
   type Results,
   type Workers,
 } from './status.js';
+export {
+  checkpointMessageSchema,
+  evaluationMetricsSchema,
+  metricsObjectPath,
+  parseProgressSubject,
+  progressMessageSchema,
+  progressSubject,
+  rankReportSchema,
+  type CheckpointMessage,
+  type EvaluationMetrics,
+  type ProgressMessage,
+  type RankReport,
+} from './progress.js';

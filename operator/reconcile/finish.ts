@@ -1,6 +1,6 @@
 import type { Reconciliation } from './context.js';
 import { isActive, overstaySeconds } from './group.js';
-import { finalizer, runPrefix } from './naming.js';
+import { configMapName, finalizer, runPrefix, serviceName } from './naming.js';
 import type { Action, Observed } from './types.js';
 import type { BaclJob } from '../../common/index.js';
 
@@ -43,7 +43,7 @@ function cleanPods(r: Reconciliation): void {
   }
 }
 
-/** A job being deleted: delete its pods and, when asked, its S3 run prefix, then let it go. */
+/** A job being deleted: delete its pods, ConfigMap, Service and, when asked, its S3 run prefix; then let it go. */
 export function finalizeDeletion(
   job: BaclJob,
   observed: Observed,
@@ -61,6 +61,10 @@ export function finalizeDeletion(
       actions.push({ type: 'DeletePod', name: pod.name, reason: 'job deleted; node lost', force: true });
     }
   }
+  // Owner references would let the garbage collector remove these too, but a cluster without one (or a GC
+  // that lags) must not be left with them: the finalizer does the work itself.
+  if (observed.configMap) actions.push({ type: 'DeleteConfigMap', name: configMapName(job.metadata.name) });
+  if (observed.service) actions.push({ type: 'DeleteService', name: serviceName(job.metadata.name) });
   if (job.spec.runPolicy.deleteRunDataOnDelete)
     actions.push({ type: 'DeleteRunData', uri: `${runPrefix(job)}/` });
   actions.push({ type: 'RemoveFinalizer', finalizer });

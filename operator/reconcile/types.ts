@@ -57,6 +57,9 @@ export type Action =
   | { type: 'CreatePod'; pod: V1Pod }
   /** force: delete with grace period 0, for a pod whose node is gone and will never confirm. */
   | { type: 'DeletePod'; name: string; reason: string; force: boolean }
+  /** On deletion: the operator removes what it created itself instead of relying on garbage collection. */
+  | { type: 'DeleteConfigMap'; name: string }
+  | { type: 'DeleteService'; name: string }
   | { type: 'DeleteRunData'; uri: string }
   | { type: 'DeleteJob'; reason: string }
   /** Reconcile again after this long even if nothing changes (deadlines, TTL, grace periods). */

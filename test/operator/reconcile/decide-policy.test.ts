@@ -199,9 +199,19 @@ describe('operator/reconcile/decide: run policy', function () {
       pod('representation', 0, 1, 'Running', { deletionTimestamp: at(0).toISOString() }),
     ];
 
-    it('deletes the pods, keeps the run data, and lets the job go', function () {
+    it('deletes the pods, ConfigMap and Service, keeps the run data, and lets the job go', function () {
       const decision = decide(deleting(false), observed(pods), at(60));
-      expect(summarize(decision.actions)).to.deep.equal(['DeletePod lvis-rep-0-0', 'RemoveFinalizer']);
+      expect(summarize(decision.actions)).to.deep.equal([
+        'DeletePod lvis-rep-0-0',
+        'DeleteConfigMap',
+        'DeleteService',
+        'RemoveFinalizer',
+      ]);
+    });
+
+    it('deletes only what exists', function () {
+      const decision = decide(deleting(false), observed([], { configMap: false, service: false }), at(60));
+      expect(summarize(decision.actions)).to.deep.equal(['RemoveFinalizer']);
     });
 
     it('deletes the S3 run prefix when asked, and force-deletes pods on lost nodes', function () {
@@ -209,6 +219,8 @@ describe('operator/reconcile/decide: run policy', function () {
       expect(summarize(decision.actions)).to.deep.equal([
         'DeletePod lvis-rep-0-0',
         'DeletePod lvis-rep-0-1 (force)',
+        'DeleteConfigMap',
+        'DeleteService',
         'DeleteRunData s3://bacl/runs/ml/lvis/uid-1/',
         'RemoveFinalizer',
       ]);

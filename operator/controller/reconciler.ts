@@ -1,0 +1,125 @@
+import { InvalidBaclJobError, parseBaclJob, type BaclJobStatus, type Results } from '../../common/index.js';
+import { isTerminal } from '../reconcile/conditions.js';
+import { decide } from '../reconcile/decide.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Clock } from './clock.js';
+import { runEffects } from './effects.js';
+import { transitionEvents, type EventRecorder } from './events.js';
+import type { Caches } from './informers.js';
+import type { KubeApi, RawJob } from './kube-api.js';
+import { buildObserved } from './observed.js';
+import type { RankReports } from './rank-reports.js';
+import type { RunData } from './run-data.js';
+import { sameJson } from './same-json.js';
+import type { ReconcileOutcome } from './workers.js';
+
+// One reconcile of one job key: read the job from the cache, build Observed, decide, commit the decided status,
+// then run the actions. The status goes first because it is the record of decisions (the attempt number, a
+// restart counted): if the operator dies between the two, the next reconcile carries out the recorded decision
+// instead of taking it again. docs/adr/0012-operator-runtime.md.
+
+export interface ReconcilerDeps {
+  api: KubeApi;
+  caches: Caches;
+  reports: RankReports;
+  runData: RunData;
+  events: EventRecorder;
+  logger: Logger;
+  clock: Clock;
+  /** @default 300 s; see DecideOptions.terminatingGraceSeconds */
+  terminatingGraceSeconds?: number;
+  workerCommand?: string[];
+}
+
+/** How soon to look again at a job whose own write has not reached the cache yet (its watch event also wakes it). */
+const cacheLagRetryMs = 1000;
+
+export class Reconciler {
+  /** Per job key: the resourceVersion the cache held when this operator last wrote the job. */
+  private readonly behind = new Map<string, string>();
+  private readonly results = new Map<string, Results>();
+
+  constructor(private readonly deps: ReconcilerDeps) {}
+
+  /** The informer saw a new version of a job: the cache has caught up with any earlier write of ours. */
+  observeJob(raw: RawJob): void {
+    const key = `${raw.metadata.namespace}/${raw.metadata.name}`;
+    if (this.behind.get(key) !== raw.metadata.resourceVersion) this.behind.delete(key);
+  }
+
+  async reconcile(key: string, signal: AbortSignal): Promise<ReconcileOutcome | undefined> {
+    const { caches, reports, api } = this.deps;
+    const [namespace = '', name = ''] = key.split('/');
+    const raw = caches.jobs.get(name, namespace);
+    if (!raw) {
+      reports.unwatch(key);
+      this.behind.delete(key);
+      return undefined;
+    }
+    // Deciding on a version older than our own last write would take a decision twice (e.g. restart twice).
+    if (this.behind.get(key) === raw.metadata.resourceVersion) return { requeueAfterMs: cacheLagRetryMs };
+
+    const logger = this.deps.logger.with({ job: key });
+    let job;
+    try {
+      job = parseBaclJob(raw);
+    } catch (error) {
+      if (!(error instanceof InvalidBaclJobError)) throw error;
+      // The CRD refuses such objects; one that got in anyway is reported, not retried (it will not heal).
+      logger.error('Skipped invalid job', { issues: error.issues });
+      return undefined;
+    }
+    const status = job.status ?? {};
+    if (job.metadata.deletionTimestamp || isTerminal(status)) reports.unwatch(key);
+    else reports.watch(namespace, name, job.spec.nats.url);
+
+    const observed = await buildObserved(job, { ...this.deps, results: this.results });
+    const decision = decide(job, observed, new Date(this.deps.clock.now()), {
+      terminatingGraceSeconds: this.deps.terminatingGraceSeconds,
+    });
+
+    let current = raw;
+    if (!job.metadata.deletionTimestamp && !sameJson(raw.status, decision.status)) {
+      current = await api.writeStatus(raw, decision.status);
+      // Recorded at once: should an action below fail, the retry must still not decide on the old status.
+      this.behind.set(key, raw.metadata.resourceVersion ?? '');
+      logger.debug('Updated status', { state: decision.status.state, stage: decision.status.stage });
+      await this.recordTransitions(job, raw.status as BaclJobStatus | undefined, decision.status);
+    }
+    const effects = await runEffects(
+      {
+        api,
+        events: this.deps.events,
+        runData: this.deps.runData,
+        logger,
+        signal,
+        workerCommand: this.deps.workerCommand,
+      },
+      { ...job, status: decision.status },
+      current,
+      decision.actions,
+    );
+    if (effects.released) {
+      this.results.delete(job.metadata.uid ?? '');
+      reports.unwatch(key);
+    }
+    if (effects.wroteJob) this.behind.set(key, raw.metadata.resourceVersion ?? '');
+    return effects.requeueAfterMs === undefined ? undefined : { requeueAfterMs: effects.requeueAfterMs };
+  }
+
+  private async recordTransitions(
+    job: Parameters<EventRecorder['record']>[0],
+    before: BaclJobStatus | undefined,
+    after: BaclJobStatus,
+  ): Promise<void> {
+    for (const event of transitionEvents(before, after)) {
+      const level = event.type === 'Warning' ? 'error' : 'info';
+      this.deps.logger[level](event.log, {
+        job: `${job.metadata.namespace}/${job.metadata.name}`,
+        reason: event.reason,
+        message: event.message,
+      });
+      await this.deps.events.record(job, event.type, event.reason, event.message);
+    }
+  }
+}

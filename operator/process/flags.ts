@@ -1,0 +1,96 @@
+import { parseArgs } from 'node:util';
+
+// bacl-operator's flags, parsed once at start-up into a typed object (nothing reads argv or the environment
+// later). Names follow controller-runtime's manager flags so the chart reads like any operator's.
+
+export interface OperatorFlags {
+  help: boolean;
+  version: boolean;
+  /** Reconcile BaclJobs of this namespace only; undefined: all namespaces (needs a ClusterRole). */
+  namespace?: string;
+  /** host:port of /metrics; '0' turns it off. */
+  metricsAddr: string;
+  /** host:port of /healthz and /readyz; '0' turns it off. */
+  healthAddr: string;
+  leaderElect: boolean;
+  /** Where the Lease lives. Default: --namespace, else the pod's own namespace, else 'default'. */
+  leaderElectionNamespace?: string;
+  leaseName: string;
+  kubeconfig?: string;
+  concurrency: number;
+  logLevel: 'debug' | 'info' | 'error';
+}
+
+export class FlagError extends Error {
+  override readonly name = 'FlagError';
+}
+
+export const operatorFlagHelp = [
+  '  -n, --namespace NAME            Reconcile BaclJobs in NAME only (default or empty: all namespaces).',
+  '      --metrics-addr ADDR         Serve Prometheus /metrics on ADDR; 0 turns it off (default :8080).',
+  '      --health-addr ADDR          Serve /healthz and /readyz on ADDR; 0 turns it off (default :8081).',
+  '      --[no-]leader-elect         Act only while holding a coordination.k8s.io Lease (run several replicas).',
+  '      --leader-election-namespace NAME',
+  '                                  Namespace of the Lease (default: --namespace, else the pod namespace).',
+  '      --lease-name NAME           Name of the Lease (default bacl-operator).',
+  '      --kubeconfig PATH           Kubeconfig to use (default: in-cluster, then KUBECONFIG, then ~/.kube/config).',
+  '      --concurrency N             Jobs reconciled in parallel (default 4).',
+  '      --log-level LEVEL           debug, info or error (default info).',
+];
+
+export function parseOperatorFlags(argv: string[]): OperatorFlags {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      // --no-leader-elect, so a chart can pass the flag either way.
+      allowNegative: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+        namespace: { type: 'string', short: 'n' },
+        'metrics-addr': { type: 'string', default: ':8080' },
+        'health-addr': { type: 'string', default: ':8081' },
+        'leader-elect': { type: 'boolean', default: false },
+        'leader-election-namespace': { type: 'string' },
+        'lease-name': { type: 'string', default: 'bacl-operator' },
+        kubeconfig: { type: 'string' },
+        concurrency: { type: 'string', default: '4' },
+        'log-level': { type: 'string', default: 'info' },
+      },
+    }));
+  } catch (error) {
+    throw new FlagError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+  const concurrency = Number(values.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new FlagError(`--concurrency must be a whole number of at least 1, not '${values.concurrency}'`);
+  const logLevel = values['log-level'];
+  if (logLevel !== 'debug' && logLevel !== 'info' && logLevel !== 'error')
+    throw new FlagError(`--log-level must be debug, info or error, not '${logLevel}'`);
+  for (const flag of ['metrics-addr', 'health-addr'] as const) parseAddress(values[flag], `--${flag}`);
+  return {
+    help: values.help ?? false,
+    version: values.version ?? false,
+    // An empty --namespace (as a chart renders an unset value) means all namespaces.
+    namespace: values.namespace || undefined,
+    metricsAddr: values['metrics-addr'],
+    healthAddr: values['health-addr'],
+    leaderElect: values['leader-elect'],
+    leaderElectionNamespace: values['leader-election-namespace'],
+    leaseName: values['lease-name'],
+    kubeconfig: values.kubeconfig,
+    concurrency,
+    logLevel,
+  };
+}
+
+/** `:8080`, `127.0.0.1:8080` or `0` (off); port 0 in `host:0` picks a free port (tests). */
+export function parseAddress(address: string, flag: string): { host?: string; port: number } | undefined {
+  if (address === '0') return undefined;
+  const match = /^(.*):(\d+)$/.exec(address);
+  const port = Number(match?.[2]);
+  if (!match || port > 65535) throw new FlagError(`${flag} must be [host]:port or 0, not '${address}'`);
+  return { ...(match[1] ? { host: match[1] } : {}), port };
+}

@@ -1,0 +1,125 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { packageRoot } from '../../../common/index.js';
+import { main } from '../../../operator/main.js';
+import { makeWorkDir, startPodRunner, type PodRunner } from '../../harness/index.js';
+import {
+  createJob,
+  getJob,
+  newNamespace,
+  podsOf,
+  testWorld,
+  waitFor,
+  type TestWorld,
+} from '../controller/env.js';
+
+const release = { name: 'bacl', service: 'Helm' };
+
+/**
+ * The chart's RBAC template, filled in for a cluster-wide install (the few template actions it uses, by hand:
+ * no helm binary here), is all the operator needs: it runs a job and deletes it as the chart's
+ * ServiceAccount, with a token from the TokenRequest API, on the real apiserver with RBAC on.
+ */
+function renderRbac(releaseNamespace: string): string {
+  const text = readFileSync(join(packageRoot(), 'charts/bacl-operator/templates/rbac.yaml'), 'utf8')
+    // Cluster-wide: the namespace lines guarded by watchNamespace go, every other guard is true.
+    .replace(/^\s*# \{\{- if \.Values\.watchNamespace \}\}\n.*\n\s*# \{\{- end \}\}$/gm, '')
+    .replace(/^\s*# \{\{-.*\}\}$/gm, '')
+    .replaceAll(
+      '{{ if .Values.watchNamespace }}RoleBinding{{ else }}ClusterRoleBinding{{ end }}',
+      'ClusterRoleBinding',
+    )
+    .replaceAll('{{ if .Values.watchNamespace }}Role{{ else }}ClusterRole{{ end }}', 'ClusterRole')
+    .replaceAll('{{ include "bacl-operator.name" . }}', `${release.name}-${releaseNamespace}`)
+    .replaceAll('{{ include "bacl-operator.serviceAccountName" . }}', release.name)
+    .replaceAll('{{ .Release.Namespace }}', releaseNamespace)
+    .replaceAll('{{ .Release.Name }}', release.name)
+    .replaceAll('{{ .Release.Service }}', release.service);
+  expect(text, 'an action the test does not fill in').to.not.contain('{{');
+  return text;
+}
+
+describe('charts/bacl-operator RBAC on a real apiserver', function () {
+  this.timeout(120_000);
+  let w: TestWorld;
+  let runner: PodRunner;
+
+  before(async function () {
+    w = await testWorld();
+    runner = await startPodRunner(w.kubeConfig);
+  });
+  after(async function () {
+    await runner?.stop();
+  });
+
+  it('lets the operator, as the chart ServiceAccount, lead, run a job and delete it', async function () {
+    const system = await newNamespace(w, 'bacl-system');
+    const jobs = await newNamespace(w, 'rbac-jobs');
+    await w.core.createNamespacedServiceAccount({
+      namespace: system,
+      body: { metadata: { name: release.name } },
+    });
+    const applied = await w.cluster.kubectl(['apply', '--server-side', '-f', '-'], {
+      input: renderRbac(system),
+    });
+    expect(applied.code, applied.stderr).to.equal(0);
+    const token = await w.core.createNamespacedServiceAccountToken({
+      namespace: system,
+      name: release.name,
+      body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    });
+    const kubeconfig = join(makeWorkDir('rbac'), 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          { name: 'c', cluster: { server: w.cluster.server, 'certificate-authority': w.cluster.pki.caCert } },
+        ],
+        users: [{ name: 'sa', user: { token: token.status?.token } }],
+        contexts: [{ name: 'sa', context: { cluster: 'c', user: 'sa' } }],
+        'current-context': 'sa',
+      }),
+    );
+
+    const stop = new AbortController();
+    const logs: string[] = [];
+    const args = ['--kubeconfig', kubeconfig, '--leader-elect', '--leader-election-namespace', system];
+    args.push('--metrics-addr', '0', '--health-addr', '0');
+    const exited = main(
+      args,
+      { stdout: () => undefined, stderr: (text) => logs.push(text) },
+      {
+        signal: stop.signal,
+        controller: { workerCommand: ['/bin/sh', '-c', 'exec sleep 60'] },
+        lease: { retryPeriodMs: 200 },
+      },
+    );
+    try {
+      await createJob(w, jobs, 'rbac');
+      await waitFor(
+        'the job to run',
+        async () => (await getJob(w, jobs, 'rbac'))?.status?.state === 'Running',
+        {
+          last: () => Promise.resolve(logs.join('')),
+        },
+      );
+      await w.custom.deleteNamespacedCustomObject({
+        group: 'bacl.dev',
+        version: 'v1alpha1',
+        plural: 'bacljobs',
+        namespace: jobs,
+        name: 'rbac',
+      });
+      await waitFor('the job and its pods to be gone', async () => {
+        return (await getJob(w, jobs, 'rbac')) === undefined && (await podsOf(w, jobs, 'rbac')).length === 0;
+      });
+    } finally {
+      stop.abort();
+    }
+    expect(await exited, logs.join('')).to.equal(0);
+    expect(logs.join('')).to.not.match(/forbidden/i);
+  });
+});
