@@ -6,6 +6,7 @@
 #   etcd, kube-apiserver,       built from Go modules: k8s.io/kubernetes at one pinned release, its
 #   kubectl                     staging modules pinned by `replace` lines derived from its downloaded go.mod
 #   versitygw                   built from its Go module (S3 gateway, posix backend)
+#   helm                        built from its Go module (helm.sh/helm/v3), to lint, render and install the chart
 #
 # Writes ~/.cache/bacl/infra/manifest.json (binary paths + versions); test/harness reads it.
 # See docs/adr/0003-test-infrastructure.md for why these servers and versions.
@@ -13,6 +14,7 @@ set -euo pipefail
 
 K8S_VERSION="${BACL_K8S_VERSION:-1.35.4}"
 VERSITYGW_VERSION="${BACL_VERSITYGW_VERSION:-1.8.0}"
+HELM_VERSION="${BACL_HELM_VERSION:-3.22.0}"
 
 CACHE="${BACL_CACHE_DIR:-$HOME/.cache/bacl}"
 INFRA="$CACHE/infra"
@@ -112,6 +114,18 @@ else
   GOBIN="$VGW_DIR/bin" quietly build-versitygw go install -trimpath -ldflags "-s -w" "github.com/versity/versitygw/cmd/versitygw@v$VERSITYGW_VERSION"
 fi
 
+# ---------------------------------------------------------------- helm
+HELM_DIR="$INFRA/helm-v$HELM_VERSION"
+if [[ -x "$HELM_DIR/bin/helm" ]]; then
+  log "helm v$HELM_VERSION: cached"
+else
+  log "building helm v$HELM_VERSION"
+  mkdir -p "$HELM_DIR/bin"
+  GOBIN="$HELM_DIR/bin" quietly build-helm go install -trimpath \
+    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=v$HELM_VERSION" \
+    "helm.sh/helm/v3/cmd/helm@v$HELM_VERSION"
+fi
+
 # ---------------------------------------------------------------- manifest for the harness
 cat > "$INFRA/manifest.json.tmp" <<JSON
 {
@@ -120,6 +134,7 @@ cat > "$INFRA/manifest.json.tmp" <<JSON
   "kubeApiserver": { "bin": "$K8S_DIR/bin/kube-apiserver", "version": "v$K8S_VERSION" },
   "kubectl": { "bin": "$K8S_DIR/bin/kubectl", "version": "v$K8S_VERSION" },
   "versitygw": { "bin": "$VGW_DIR/bin/versitygw", "version": "v$VERSITYGW_VERSION" },
+  "helm": { "bin": "$HELM_DIR/bin/helm", "version": "v$HELM_VERSION" },
   "openssl": { "bin": "$(command -v openssl)", "version": "$(openssl version | awk '{print $2}')" }
 }
 JSON

@@ -15,6 +15,7 @@ export interface InfraManifest {
   kubeApiserver: InfraBinary;
   kubectl: InfraBinary;
   versitygw: InfraBinary;
+  helm: InfraBinary;
   openssl: InfraBinary;
 }
 

@@ -6,7 +6,7 @@ import { packageRoot } from '../../../common/index.js';
 import { renderValuesSchema } from '../../../operator/chart/render.js';
 import { chartValuesSchema, valuesPath, valuesSchemaPath } from '../../../operator/chart/values.js';
 
-// No helm binary exists here, so the chart is checked without rendering: the generated schema is current,
+// Checks that need no rendering (helm.test.ts renders and installs with the real helm): the generated schema is current,
 // values.yaml states the schema's defaults, every value a template reads exists, and every file is YAML
 // (templates keep their actions in quoted scalars and comments; see docs/adr/0017-helm-chart.md).
 
