@@ -1,12 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { Errors, Flags } from '@oclif/core';
-import {
-  explainDataError,
-  parseShardLocation,
-  prepareShards,
-  resolveS3ClientConfig,
-} from '../../../data/index.js';
+import { Flags } from '@oclif/core';
+import { parseShardLocation, prepareShards, resolveS3ClientConfig } from '../../../data/index.js';
 import { BaclCommand } from '../../base-command.js';
+import { runDataTask } from '../../data-task.js';
 import { cliError, CliExit } from '../../errors.js';
 
 const units: Record<string, number> = {
@@ -78,50 +74,38 @@ export default class DataPrepare extends BaclCommand {
   async run(): Promise<Record<string, unknown>> {
     const { flags } = await this.parse(DataPrepare);
     const shardBytes = parseSize(flags['shard-size']);
-    const controller = new AbortController();
-    const interrupt = () => controller.abort(new Error('interrupted'));
-    process.once('SIGINT', interrupt);
+    const signal = this.interrupted;
     let s3: S3Client | undefined;
     try {
-      if (parseShardLocation(flags.out).kind === 's3') {
-        const settings = {
-          endpoint: flags['s3-endpoint'],
-          region: flags['s3-region'],
-          forcePathStyle: flags['s3-path-style'],
-        };
-        s3 = new S3Client(resolveS3ClientConfig(settings, process.env));
-      }
-      const { manifest, skipped } = await prepareShards({
-        annotations: flags.annotations,
-        images: flags.images,
-        out: flags.out,
-        s3,
-        shardBytes,
-        skipBad: flags['skip-bad'],
-        keepSegmentation: flags['keep-segmentation'],
-        signal: controller.signal,
-      });
-      for (const problem of skipped.slice(0, 10)) this.warn(`skipped ${problem.message}`);
-      if (skipped.length > 10) this.warn(`skipped ${skipped.length - 10} more images`);
-      const { totals } = manifest;
-      this.log(
-        `Wrote ${totals.shards} shards to ${flags.out}: ${totals.samples} images, ${totals.annotations} annotations, ` +
-          `${(totals.bytes / 1024 ** 2).toFixed(1)} MiB; skipped ${totals.skipped}.`,
-      );
-      return { out: flags.out, ...totals };
-    } catch (error) {
-      if (controller.signal.aborted) {
-        throw new Errors.CLIError('interrupted; nothing was left behind', { code: 'INTERRUPTED', exit: 130 });
-      }
-      const advice = explainDataError(error);
-      if (advice === undefined || !(error instanceof Error)) throw error;
-      throw new Errors.CLIError(error.message, {
-        code: advice.code,
-        exit: advice.exit,
-        suggestions: [advice.tryThis],
+      return await runDataTask(signal, async () => {
+        if (parseShardLocation(flags.out).kind === 's3') {
+          const settings = {
+            endpoint: flags['s3-endpoint'],
+            region: flags['s3-region'],
+            forcePathStyle: flags['s3-path-style'],
+          };
+          s3 = new S3Client(resolveS3ClientConfig(settings, process.env));
+        }
+        const { manifest, skipped } = await prepareShards({
+          annotations: flags.annotations,
+          images: flags.images,
+          out: flags.out,
+          s3,
+          shardBytes,
+          skipBad: flags['skip-bad'],
+          keepSegmentation: flags['keep-segmentation'],
+          signal,
+        });
+        for (const problem of skipped.slice(0, 10)) this.warn(`skipped ${problem.message}`);
+        if (skipped.length > 10) this.warn(`skipped ${skipped.length - 10} more images`);
+        const { totals } = manifest;
+        this.log(
+          `Wrote ${totals.shards} shards to ${flags.out}: ${totals.samples} images, ${totals.annotations} annotations, ` +
+            `${(totals.bytes / 1024 ** 2).toFixed(1)} MiB; skipped ${totals.skipped}.`,
+        );
+        return { out: flags.out, ...totals };
       });
     } finally {
-      process.off('SIGINT', interrupt);
       s3?.destroy();
     }
   }

@@ -1,6 +1,7 @@
-import { Errors, Flags } from '@oclif/core';
-import { explainDataError, synthDefaults, writeSynthDataset } from '../../../data/index.js';
+import { Flags } from '@oclif/core';
+import { synthDefaults, writeSynthDataset } from '../../../data/index.js';
 import { BaclCommand } from '../../base-command.js';
+import { runDataTask } from '../../data-task.js';
 
 export default class DataSynth extends BaclCommand {
   static override summary =
@@ -40,10 +41,8 @@ export default class DataSynth extends BaclCommand {
 
   async run(): Promise<Record<string, unknown>> {
     const { flags } = await this.parse(DataSynth);
-    const controller = new AbortController();
-    const interrupt = () => controller.abort(new Error('interrupted'));
-    process.once('SIGINT', interrupt);
-    try {
+    const signal = this.interrupted;
+    return runDataTask(signal, async () => {
       const written = await writeSynthDataset(
         flags.out,
         {
@@ -55,7 +54,7 @@ export default class DataSynth extends BaclCommand {
           maxImageSize: flags['max-image-size'],
           maxCategoriesPerImage: flags['max-categories-per-image'],
         },
-        { signal: controller.signal },
+        { signal },
       );
       const summary = { dir: written.dir, ...written.stats };
       const groups = written.stats.groups;
@@ -64,19 +63,6 @@ export default class DataSynth extends BaclCommand {
           `${summary.annotations} annotations, categories r/c/f ${groups.r}/${groups.c}/${groups.f}.`,
       );
       return summary;
-    } catch (error) {
-      if (controller.signal.aborted) {
-        throw new Errors.CLIError('interrupted; nothing was left behind', { code: 'INTERRUPTED', exit: 130 });
-      }
-      const advice = explainDataError(error);
-      if (advice === undefined || !(error instanceof Error)) throw error;
-      throw new Errors.CLIError(error.message, {
-        code: advice.code,
-        exit: advice.exit,
-        suggestions: [advice.tryThis],
-      });
-    } finally {
-      process.off('SIGINT', interrupt);
-    }
+    });
   }
 }
