@@ -26,7 +26,7 @@ export {
   type Assignment,
   type MaxIouAssignerOptions,
 } from './max-iou-assigner.js';
-export { batchedNms, descendingOrder, nms, type NmsOptions } from './nms.js';
+export { batchedNms, descendingOrder, nms, nmsIou, type NmsOptions } from './nms.js';
 export {
   gatherBoxes,
   ROI_SAMPLER,

@@ -24,6 +24,27 @@ export function descendingOrder(scores: Float32Array): Int32Array {
   return order.sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0) || a - b);
 }
 
+/**
+ * IoU of boxes a and b of flat xyxy `boxes` as the NMS kernel computes it (offset 0, float32, no eps: a
+ * zero-area pair gives NaN, which suppresses nothing); 0 when they do not overlap in x.
+ */
+export function nmsIou(boxes: Float32Array, a: number, b: number): number {
+  const x1 = boxes[4 * a] ?? 0;
+  const y1 = boxes[4 * a + 1] ?? 0;
+  const x2 = boxes[4 * a + 2] ?? 0;
+  const y2 = boxes[4 * a + 3] ?? 0;
+  const w = Math.max(f32(Math.min(x2, boxes[4 * b + 2] ?? 0) - Math.max(x1, boxes[4 * b] ?? 0)), 0);
+  if (w === 0) return 0;
+  const h = Math.max(f32(Math.min(y2, boxes[4 * b + 3] ?? 0) - Math.max(y1, boxes[4 * b + 1] ?? 0)), 0);
+  const inter = f32(w * h);
+  const area = f32(f32(x2 - x1) * f32(y2 - y1));
+  const otherArea = f32(
+    f32((boxes[4 * b + 2] ?? 0) - (boxes[4 * b] ?? 0)) *
+      f32((boxes[4 * b + 3] ?? 0) - (boxes[4 * b + 1] ?? 0)),
+  );
+  return f32(inter / f32(f32(area + otherArea) - inter));
+}
+
 /** Kept indices of `boxes` (flat xyxy) after NMS, in descending score order. */
 export function nms(
   boxes: Float32Array,
@@ -43,23 +64,10 @@ export function nms(
     const i = order[r] ?? 0;
     if (suppressed[i] === 1) continue;
     kept.push(i);
-    const x1 = boxes[4 * i] ?? 0;
-    const y1 = boxes[4 * i + 1] ?? 0;
-    const x2 = boxes[4 * i + 2] ?? 0;
-    const y2 = boxes[4 * i + 3] ?? 0;
-    const area = f32(f32(x2 - x1) * f32(y2 - y1));
     for (let s = r + 1; s < count; s++) {
       const j = order[s] ?? 0;
       if (suppressed[j] === 1) continue;
-      const w = Math.max(f32(Math.min(x2, boxes[4 * j + 2] ?? 0) - Math.max(x1, boxes[4 * j] ?? 0)), 0);
-      if (w === 0) continue;
-      const h = Math.max(f32(Math.min(y2, boxes[4 * j + 3] ?? 0) - Math.max(y1, boxes[4 * j + 1] ?? 0)), 0);
-      const inter = f32(w * h);
-      const otherArea = f32(
-        f32((boxes[4 * j + 2] ?? 0) - (boxes[4 * j] ?? 0)) *
-          f32((boxes[4 * j + 3] ?? 0) - (boxes[4 * j + 1] ?? 0)),
-      );
-      const iou = f32(inter / f32(f32(area + otherArea) - inter));
+      const iou = nmsIou(boxes, i, j);
       if (iou > threshold) suppressed[j] = 1;
     }
   }

@@ -9,29 +9,11 @@
 // threshold. That is 1.2 M candidates per LVIS image; batchedNms then spends about 13 s per image in
 // 1203 × 1000² IoUs (measured here), while this walk stops after 300 kept boxes.
 //
-// The IoU is boxes/nms.ts's (mmcv 1.2.7 CUDA semantics: offset 0, float32, no eps, so a zero-area pair gives
-// NaN and suppresses nothing), repeated here operation for operation; a test compares both on random boxes.
-import { descendingOrder } from '../boxes/index.js';
+// The IoU is boxes/nms.ts's `nmsIou` (mmcv 1.2.7 CUDA semantics); a test compares both NMS walks on random
+// boxes.
+import { descendingOrder, nmsIou } from '../boxes/index.js';
 
 const f32 = Math.fround;
-
-/** IoU of boxes a and b of flat xyxy `boxes` as the NMS kernel computes it; 0 when they do not overlap in x. */
-function nmsIou(boxes: Float32Array, a: number, b: number): number {
-  const x1 = boxes[4 * a] ?? 0;
-  const y1 = boxes[4 * a + 1] ?? 0;
-  const x2 = boxes[4 * a + 2] ?? 0;
-  const y2 = boxes[4 * a + 3] ?? 0;
-  const w = Math.max(f32(Math.min(x2, boxes[4 * b + 2] ?? 0) - Math.max(x1, boxes[4 * b] ?? 0)), 0);
-  if (w === 0) return 0;
-  const h = Math.max(f32(Math.min(y2, boxes[4 * b + 3] ?? 0) - Math.max(y1, boxes[4 * b + 1] ?? 0)), 0);
-  const inter = f32(w * h);
-  const area = f32(f32(x2 - x1) * f32(y2 - y1));
-  const otherArea = f32(
-    f32((boxes[4 * b + 2] ?? 0) - (boxes[4 * b] ?? 0)) *
-      f32((boxes[4 * b + 3] ?? 0) - (boxes[4 * b + 1] ?? 0)),
-  );
-  return f32(inter / f32(f32(area + otherArea) - inter));
-}
 
 /** Indices of the first `maxKept` survivors of per-class NMS, in descending score order (ties by index). */
 export function topKClassNms(
