@@ -11,7 +11,7 @@ import {
   type V1Secret,
   type V1Service,
 } from '@kubernetes/client-node';
-import { baclJobResource, type BaclJobStatus } from '../../common/index.js';
+import type { BaclJobStatus } from '../../common/index.js';
 import { KubeRequestError } from './errors.js';
 
 // Every API call the reconciler makes, in one place: idempotency (409 on create and 404 on delete are answers,
@@ -146,8 +146,6 @@ export class KubeApi {
     };
   }
 }
-
-export const jobApiVersion = baclJobResource.apiVersion;
 
 export function statusOf(error: unknown): number | undefined {
   return error instanceof ApiException ? error.code : undefined;

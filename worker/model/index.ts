@@ -38,5 +38,5 @@ export {
   type UniformRng,
 } from './losses/index.js';
 export type { Detections } from './inference/index.js';
-export { freezeForStage, TRAINING_STAGES, type TrainingStage } from './trainable-sets.js';
+export { freezeForStage } from './trainable-sets.js';
 export { DirectoryStorage, type WeightStorage } from './weights/index.js';

@@ -7,15 +7,7 @@
 // Names are mmdet state-dict names (`roi_head.bbox_head.fc_cls.weight`). Match the rule against those, not
 // against tfjs names carrying a test or process scope, which could contain a substring by accident.
 import type * as tf from '@tensorflow/tfjs';
-
-/** The three trainings of the spec: BACL stage 1, BACL stage 2, and the softmax-CE baseline (spec 1.5). */
-export type TrainingStage = 'representation' | 'classifier' | 'baseline';
-
-export const TRAINING_STAGES: readonly TrainingStage[] = Object.freeze([
-  'representation',
-  'classifier',
-  'baseline',
-]);
+import type { TrainingStageName as TrainingStage } from '../../common/index.js';
 
 /**
  * Per stage: `all` when the stage itself freezes nothing, or the substrings a parameter name must contain to
