@@ -3,10 +3,10 @@ import { ModelOptionError, ModelShapeError } from './errors.js';
 
 /** A config value the detector cannot be built or run with (e.g. a stage its classifier cannot train). */
 export class DetectorOptionError extends ModelOptionError {
-  override readonly name = 'DetectorOptionError';
+  override readonly name: string = 'DetectorOptionError';
 }
 
 /** A batch handed to the detector does not fit it (image count, box arrays, channels). */
 export class DetectorInputError extends ModelShapeError {
-  override readonly name = 'DetectorInputError';
+  override readonly name: string = 'DetectorInputError';
 }

@@ -7,13 +7,12 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   applyConv,
-  ModelInputError,
-  ModelOptionError,
   xavierUniform,
   type Conv,
   type ConvShape,
   type ParameterStore,
 } from './backbone/index.js';
+import { ModelOptionError, ModelShapeError } from './errors.js';
 import type { UniformRng } from './losses/index.js';
 
 export interface FpnOptions {
@@ -64,11 +63,11 @@ export class Fpn {
   /** [C2..C5] → [P2..P6], each [B, h, w, outChannels]; P6 has ceil(h5 / 2) × ceil(w5 / 2) cells. */
   apply(features: readonly tf.Tensor4D[]): tf.Tensor4D[] {
     if (features.length !== this.inChannels.length) {
-      throw new ModelInputError('features', [features.length], `${this.inChannels.length} levels`);
+      throw new ModelShapeError('features', [features.length], `${this.inChannels.length} levels`);
     }
     features.forEach((feature, i) => {
       if (feature.rank !== 4 || feature.shape[3] !== this.inChannels[i]) {
-        throw new ModelInputError(`features[${i}]`, feature.shape, `[B, H, W, ${this.inChannels[i]}]`);
+        throw new ModelShapeError(`features[${i}]`, feature.shape, `[B, H, W, ${this.inChannels[i]}]`);
       }
     });
     return tf.tidy(() => {

@@ -1,7 +1,8 @@
 // The typed error of the RoI feature extractor: which RoI or input was wrong, so a caller can log and skip it.
+import { ModelError } from './errors.js';
 
-export class RoiAlignError extends Error {
-  override readonly name = 'RoiAlignError';
+export class RoiAlignError extends ModelError {
+  override readonly name: string = 'RoiAlignError';
   constructor(
     message: string,
     /** Index of the offending RoI, when one RoI is at fault. */

@@ -2,7 +2,8 @@
 // upsampling and P6 as a stride-2 subsample of P5's output (checked against a plain-array computation), errors.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { ModelInputError, ModelOptionError, ParameterStore } from '../../../worker/model/backbone/index.js';
+import { ParameterStore } from '../../../worker/model/backbone/index.js';
+import { ModelOptionError, ModelShapeError } from '../../../worker/model/errors.js';
 import { Fpn } from '../../../worker/model/fpn.js';
 import { seededRng } from '../../../worker/model/losses/index.js';
 import { relativeError, seededValues, useBackend } from '../tf/helpers.js';
@@ -110,9 +111,9 @@ describe('Fpn', () => {
     const fpn = new Fpn(store, seededRng(4), { inChannels: [4, 8], outChannels: 4 });
     const wrong = [tf.zeros<tf.Rank.R4>([1, 4, 4, 4]), tf.zeros<tf.Rank.R4>([1, 2, 2, 4])];
     expect(() => fpn.apply(wrong))
-      .to.throw(ModelInputError)
+      .to.throw(ModelShapeError)
       .with.property('input', 'features[1]');
-    expect(() => fpn.apply(wrong.slice(0, 1))).to.throw(ModelInputError, /2 levels/);
+    expect(() => fpn.apply(wrong.slice(0, 1))).to.throw(ModelShapeError, /2 levels/);
     tf.dispose(wrong);
     store.dispose();
   });

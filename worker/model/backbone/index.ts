@@ -1,7 +1,7 @@
 // Public surface of the backbone: the parameter store (names, trainable flags, state), the ResNet and its
 // architectures, frozen batch norm, input normalisation and the initialisers the FPN and heads share.
 export { applyConv, createResNetConv, type Conv } from './conv.js';
-export { ModelInputError, ModelOptionError, ParameterNameError } from './errors.js';
+export { ParameterNameError } from './errors.js';
 export {
   BATCH_NORM_EPSILON,
   createFrozenBatchNorm,

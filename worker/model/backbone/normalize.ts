@@ -2,7 +2,7 @@
 // torchvision ImageNet mean and divide by its std, on 0-255 pixel values. The ImageNet weights were trained on
 // exactly this, so a BGR image or 0-1 values would silently shift every feature.
 import * as tf from '@tensorflow/tfjs';
-import { ModelInputError } from './errors.js';
+import { ModelShapeError } from '../errors.js';
 
 export interface ImageNormalization {
   /** Per channel, in RGB order, on the 0-255 scale. @default [123.675, 116.28, 103.53] */
@@ -27,7 +27,7 @@ export const IMAGENET_NORMALIZATION: Readonly<ImageNormalization> = Object.freez
 export function normalizeImages(images: tf.Tensor4D, options: Partial<ImageNormalization> = {}): tf.Tensor4D {
   const { mean, std, inputOrder } = { ...IMAGENET_NORMALIZATION, ...options };
   if (images.rank !== 4 || images.shape[3] !== 3 || images.dtype !== 'float32') {
-    throw new ModelInputError('images', images.shape, '[B, H, W, 3] float32 with values in 0-255');
+    throw new ModelShapeError('images', images.shape, '[B, H, W, 3] float32 with values in 0-255');
   }
   return tf.tidy(() => {
     const rgb = inputOrder === 'bgr' ? tf.reverse(images, 3) : images;

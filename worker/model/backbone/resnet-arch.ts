@@ -3,7 +3,7 @@
 // pytorch-style bottlenecks, stem, downsample names) with small widths, so tests exercise every code path and
 // every parameter name of the real model in milliseconds.
 import { BOTTLENECK_EXPANSION } from './bottleneck.js';
-import { ModelOptionError } from './errors.js';
+import { ModelOptionError } from '../errors.js';
 
 export interface ResNetStage {
   /** Bottleneck blocks in the stage. */

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { UniformRng } from '../losses/index.js';
 import { applyBottleneck, BOTTLENECK_EXPANSION, createBottleneck, type Bottleneck } from './bottleneck.js';
 import { applyConv, createResNetConv, type Conv } from './conv.js';
-import { ModelInputError, ModelOptionError } from './errors.js';
+import { ModelOptionError, ModelShapeError } from '../errors.js';
 import { createFrozenBatchNorm, frozenBatchNorm, type FrozenBatchNorm } from './frozen-batch-norm.js';
 import { namePrefixSelector, type ParameterStore } from './parameter-store.js';
 import { stageOutputChannels, validateArch, type ResNetArch } from './resnet-arch.js';
@@ -84,7 +84,7 @@ export class ResNet {
    */
   apply(images: tf.Tensor4D): tf.Tensor4D[] {
     if (images.rank !== 4 || images.shape[3] !== 3) {
-      throw new ModelInputError('images', images.shape, '[B, H, W, 3] normalised RGB');
+      throw new ModelShapeError('images', images.shape, '[B, H, W, 3] normalised RGB');
     }
     const outputs: tf.Tensor4D[] = [];
     let x = tf.tidy(() => {

@@ -1,8 +1,10 @@
-// Typed errors for checkpoints and weight imports. Callers branch on the class, never on the text.
+// Typed errors for checkpoints and weight imports, in the model's error family (../errors.ts).
+// Callers branch on the class, never on the text.
+import { ModelError } from '../errors.js';
 
 /** A blob, manifest or safetensors file is not what its format says (bad header, offsets, dtype, checksum). */
-export class WeightsFormatError extends Error {
-  override readonly name = 'WeightsFormatError';
+export class WeightsFormatError extends ModelError {
+  override readonly name: string = 'WeightsFormatError';
   /** What was being read, e.g. `s3://bucket/run/stage1.json` or `resnet50.safetensors`. */
   readonly source: string;
 
@@ -23,8 +25,8 @@ export interface TensorMismatch {
  * The names in a file and in the model do not line up. Every problem is listed, not just the first, so one
  * run shows the whole mapping to fix.
  */
-export class WeightsMismatchError extends Error {
-  override readonly name = 'WeightsMismatchError';
+export class WeightsMismatchError extends ModelError {
+  override readonly name: string = 'WeightsMismatchError';
   readonly source: string;
   /** In the model, absent from the file. */
   readonly missing: readonly string[];
@@ -60,8 +62,8 @@ function listed(names: string[]): string {
 }
 
 /** The storage has no object under the name asked for. */
-export class WeightsNotFoundError extends Error {
-  override readonly name = 'WeightsNotFoundError';
+export class WeightsNotFoundError extends ModelError {
+  override readonly name: string = 'WeightsNotFoundError';
   /** The object's name in the storage, e.g. `stage1/weights.json`. */
   readonly key: string;
 

@@ -5,10 +5,10 @@ import {
   BATCH_NORM_EPSILON,
   createFrozenBatchNorm,
   frozenBatchNorm,
-  ModelInputError,
   normalizeImages,
   ParameterStore,
 } from '../../../../worker/model/backbone/index.js';
+import { ModelShapeError } from '../../../../worker/model/errors.js';
 import { relativeError, seededValues, useBackend } from '../../tf/helpers.js';
 
 describe('frozen batch norm and input normalisation', () => {
@@ -59,7 +59,7 @@ describe('frozen batch norm and input normalisation', () => {
     expect(relativeError(fromBgr.dataSync(), expected)).to.be.below(1e-6);
     tf.dispose([rgb, bgr, fromRgb, fromBgr]);
     const gray = tf.zeros<tf.Rank.R4>([1, 2, 2, 1]);
-    expect(() => normalizeImages(gray)).to.throw(ModelInputError, /\[B, H, W, 3\]/);
+    expect(() => normalizeImages(gray)).to.throw(ModelShapeError, /\[B, H, W, 3\]/);
     gray.dispose();
   });
 });

@@ -3,13 +3,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import {
-  ModelInputError,
-  ModelOptionError,
   ParameterStore,
   ResNet,
   resnetArch,
   tinyResNetArch,
 } from '../../../../worker/model/backbone/index.js';
+import { ModelOptionError, ModelShapeError } from '../../../../worker/model/errors.js';
 import { seededRng } from '../../../../worker/model/losses/index.js';
 import { useBackend } from '../../tf/helpers.js';
 
@@ -115,7 +114,7 @@ describe('ResNet backbone', () => {
     const ok = new ParameterStore({ scope: 'resnet-errors-input' });
     const resnet = new ResNet(ok, seededRng(5), { arch: tinyResNetArch() });
     const gray = tf.zeros<tf.Rank.R4>([1, 32, 32, 1]);
-    expect(() => resnet.apply(gray)).to.throw(ModelInputError);
+    expect(() => resnet.apply(gray)).to.throw(ModelShapeError);
     gray.dispose();
     ok.dispose();
   });
