@@ -1,4 +1,5 @@
 import { Command, Errors } from '@oclif/core';
+import { ExitCode } from '../common/index.js';
 import { toCliError } from './errors.js';
 
 /**
@@ -45,7 +46,7 @@ export abstract class BaclCommand extends Command {
       error: {
         code: cli.code ?? 'INTERNAL',
         message: cli.message,
-        exit: cli.oclif.exit ?? 1,
+        exit: cli.oclif.exit ?? ExitCode.failure,
         tryThis: cli.suggestions?.[0] ?? null,
       },
     };

@@ -1,24 +1,21 @@
-import { Errors } from '@oclif/core';
-import { explainDataError } from '../data/index.js';
+import { dataCliError } from './data-errors.js';
+import { cliError } from './errors.js';
 
 /**
  * Runs a data tool (`data synth`, `data prepare`) and words its failure for the user: an interruption (the
- * command's `interrupted` signal) exits 130, a known data error gets the code, exit code and hint the data
- * tools give it (`explainDataError`), anything else goes on to the command's general error mapping.
+ * command's `interrupted` signal) is INTERRUPTED (exit 130, like `wait`), a data tool's error gets its code and
+ * hint (`dataCliError`), anything else goes on to the command's general error mapping (LVIS files, bugs).
  */
 export async function runDataTask<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (signal.aborted) {
-      throw new Errors.CLIError('interrupted; nothing was left behind', { code: 'INTERRUPTED', exit: 130 });
+      throw cliError('interrupted; nothing was left behind', {
+        code: 'INTERRUPTED',
+        tryThis: 'run the same command again: it starts afresh',
+      });
     }
-    const advice = explainDataError(error);
-    if (advice === undefined || !(error instanceof Error)) throw error;
-    throw new Errors.CLIError(error.message, {
-      code: advice.code,
-      exit: advice.exit,
-      suggestions: [advice.tryThis],
-    });
+    throw dataCliError(error) ?? error;
   }
 }

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { KubeConfig } from '@kubernetes/client-node';
-import { cliError, CliExit } from './errors.js';
+import { cliError } from './errors.js';
 
 /** kubectl's connection flags, for every command that talks to a cluster. */
 export const kubeFlags = {
@@ -45,7 +45,6 @@ export function kubeTarget(flags: {
   } catch (error) {
     throw cliError(`cannot load the kubeconfig ${flags.kubeconfig ?? '($KUBECONFIG or ~/.kube/config)'}`, {
       code: 'USAGE',
-      exit: CliExit.usage,
       tryThis: 'pass --kubeconfig PATH, or check that `kubectl config view` works',
       cause: error,
     });
@@ -55,7 +54,6 @@ export function kubeTarget(flags: {
       const known = kubeConfig.getContexts().map((context) => context.name);
       throw cliError(`no context "${flags.context}" in the kubeconfig`, {
         code: 'NOT_FOUND',
-        exit: CliExit.notFound,
         tryThis: known.length > 0 ? `one of: ${known.join(', ')}` : 'kubectl config get-contexts',
       });
     }
@@ -64,7 +62,6 @@ export function kubeTarget(flags: {
   if (!kubeConfig.getCurrentCluster()) {
     throw cliError('the kubeconfig names no cluster for the current context', {
       code: 'USAGE',
-      exit: CliExit.usage,
       tryThis: 'kubectl config current-context, then kubectl config use-context NAME',
     });
   }

@@ -1,8 +1,8 @@
 // What cli/, operator/ and worker/ share: the process conventions now; the BaclJob API, the config schema and
 // the LVIS formats as their issues land. The three parts import shared code only through this file.
+export { errorCodes, ExitCode, type ErrorCode, type ExitStatus } from './exit-codes.js';
 export {
   answerStandardFlags,
-  ExitCode,
   helpText,
   packageRoot,
   packageVersion,

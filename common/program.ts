@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ExitCode } from './exit-codes.js';
 
 /** What a process entry point (bacl-operator, bacl-worker) says about itself in --help. */
 export interface ProgramInfo {
@@ -24,9 +25,6 @@ export const processIO: ProgramIO = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
 };
-
-/** Exit codes shared by every bacl process (the CLI uses the same numbers). */
-export const ExitCode = { ok: 0, failure: 1, usage: 2 } as const;
 
 export const standardFlags = [
   '  -h, --help      Show this help and exit.',

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import type { BaclJob } from '../../common/index.js';
 import { BaclCommand } from '../base-command.js';
-import { cliError, CliExit } from '../errors.js';
+import { cliError } from '../errors.js';
 import { printWatch } from '../get/watch-printer.js';
 import { JobsApi } from '../kube/jobs-api.js';
 import { followJobs } from '../kube/watch-jobs.js';
@@ -40,7 +40,6 @@ export default class Get extends BaclCommand {
     if (args.name !== undefined && namespace === undefined) {
       throw cliError('a job name needs one namespace, not -A', {
         code: 'USAGE',
-        exit: CliExit.usage,
         tryThis: `${this.config.bin} get ${args.name} -n NAMESPACE`,
       });
     }

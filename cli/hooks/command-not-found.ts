@@ -1,5 +1,5 @@
 import type { Hook } from '@oclif/core';
-import { cliError, CliExit } from '../errors.js';
+import { cliError } from '../errors.js';
 
 /**
  * An unknown command is a usage error (exit 2) with one "Try this" line: the closest command when the word
@@ -18,7 +18,6 @@ const hook: Hook.CommandNotFound = function (options) {
   const bin = options.config.bin;
   throw cliError(`"${typed}" is not a ${bin} command`, {
     code: 'USAGE',
-    exit: CliExit.usage,
     tryThis:
       closest && closest.distance <= 2 ? `${bin} ${closest.id} --help` : `${bin} --help lists the commands`,
   });

@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { jobStages, type BaclJob, type JobStage } from '../../common/index.js';
-import { cliError, CliExit } from '../errors.js';
+import { cliError } from '../errors.js';
 import { podLabels } from '../kube/related.js';
 
 export interface LogSelection {
@@ -25,7 +25,6 @@ export function selectLogPods(job: BaclJob, pods: readonly V1Pod[], selection: L
   if (stage === undefined || ofStage.length === 0) {
     throw cliError(`bacljob ${name} has no worker pods${stage ? ` for stage ${stage}` : ''} yet`, {
       code: 'NO_LOGS',
-      exit: CliExit.notFound,
       tryThis: `baclctl describe ${name} shows its state and events`,
     });
   }
@@ -40,7 +39,6 @@ export function selectLogPods(job: BaclJob, pods: readonly V1Pod[], selection: L
   if (!pod) {
     throw cliError(`no pod runs rank ${rank} of bacljob ${name} (stage ${stage}, attempt ${attempt})`, {
       code: 'NOT_FOUND',
-      exit: CliExit.notFound,
       tryThis: `ranks 0-${job.spec.nodes * Math.max(job.spec.gpusPerNode, 1) - 1} exist; --all reads every pod`,
     });
   }

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { Log, type KubeConfig, type LogOptions } from '@kubernetes/client-node';
-import { cliError, CliExit } from '../errors.js';
+import { cliError } from '../errors.js';
 import { apiFailure } from '../kube/api-errors.js';
 import { workerContainer } from '../kube/related.js';
 
@@ -66,7 +66,6 @@ function noLogsError(error: unknown, pod: string) {
     `pod ${pod} has no log to read yet: it is not running on a node, or its kubelet does not answer (HTTP ${failure.httpCode})`,
     {
       code: 'NO_LOGS',
-      exit: CliExit.failure,
       tryThis: `kubectl get pod ${pod} -o wide shows its phase and node; retry once it runs`,
     },
   );

@@ -1,4 +1,4 @@
-import { cliError, CliExit } from '../errors.js';
+import { cliError } from '../errors.js';
 
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -12,7 +12,6 @@ export function parseDuration(text: string, flag: string): number {
   if (parts.length === 0 || parts.map((part) => part[0]).join('') !== text) {
     throw cliError(`${flag}=${text} is not a duration`, {
       code: 'USAGE',
-      exit: CliExit.usage,
       tryThis: `write it like 90s, 30m or 1h30m, e.g. ${flag}=2h`,
     });
   }

@@ -1,5 +1,5 @@
 import { jobConditionTypes, type BaclJob, type ConditionType } from '../../common/index.js';
-import { cliError, CliExit } from '../errors.js';
+import { cliError } from '../errors.js';
 
 // What `wait --for` accepts, kubectl-style: `Succeeded`, `Failed` (the terminal conditions, by name), or
 // `condition=<Type>[=<True|False>]` for any condition of the job.
@@ -17,7 +17,6 @@ export function parseWaitTarget(text: string): WaitTarget {
   if (!match || !type || (match[2] !== undefined && !text.startsWith('condition='))) {
     throw cliError(`--for=${text} is not a condition a BaclJob has`, {
       code: 'USAGE',
-      exit: CliExit.usage,
       tryThis: `--for=Succeeded, --for=Failed or --for=condition=TYPE[=False] with TYPE one of ${jobConditionTypes.join(', ')}`,
     });
   }

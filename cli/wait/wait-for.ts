@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { BaclJob } from '../../common/index.js';
-import { cliError, CliExit } from '../errors.js';
+import { cliError } from '../errors.js';
 import type { JobsApi } from '../kube/jobs-api.js';
 import { followJobs } from '../kube/watch-jobs.js';
 import { judge, type WaitTarget } from './target.js';
@@ -36,7 +36,6 @@ export async function waitForJob(
     if (event.type === 'DELETED') {
       throw cliError(`bacljob ${namespace}/${name} was deleted while waiting for ${target.text}`, {
         code: 'NOT_FOUND',
-        exit: CliExit.notFound,
         tryThis: 'baclctl get -n ' + namespace + ' lists the jobs that remain',
       });
     }
@@ -46,7 +45,6 @@ export async function waitForJob(
     if (verdict.kind === 'impossible') {
       throw cliError(`bacljob ${namespace}/${name} will never be ${target.text}: ${verdict.reason}`, {
         code: 'JOB_FAILED',
-        exit: CliExit.failure,
         tryThis: `baclctl describe ${name} -n ${namespace} and baclctl logs ${name} -n ${namespace} show why`,
       });
     }
@@ -56,14 +54,12 @@ export async function waitForJob(
       `timed out after ${options.timeoutMs / 1000}s waiting for ${target.text} on bacljob ${namespace}/${name}`,
       {
         code: 'TIMEOUT',
-        exit: CliExit.failure,
         tryThis: 'wait again with a longer --timeout (0 waits without limit)',
       },
     );
   }
   throw cliError(`interrupted while waiting for ${target.text} on bacljob ${namespace}/${name}`, {
     code: 'INTERRUPTED',
-    exit: CliExit.failure,
     tryThis: `the job goes on running; baclctl wait ${name} -n ${namespace} --for=${target.text} waits again`,
   });
 }

@@ -1,18 +1,12 @@
-// The shard tools' error catalogue. Each error names the place (shard and key, or source file and image id)
-// and carries `hint` (what to do next) and `kind` (how a CLI should exit: usage, not-found, invalid, exists).
+// The shard tools' error catalogue, in the data tools' family (../errors.ts). Each error names the place (shard
+// and key, or source file and image id) and carries `hint` (what to do next) and `kind` (what went wrong:
+// usage, not-found, invalid, exists).
+import { DataError, type DataErrorKind } from '../errors.js';
 
-export type ShardErrorKind = 'usage' | 'not-found' | 'invalid' | 'exists';
+export type ShardErrorKind = DataErrorKind;
 
-export class ShardError extends Error {
+export class ShardError extends DataError {
   override name = 'ShardError';
-  readonly kind: ShardErrorKind;
-  readonly hint: string;
-
-  constructor(message: string, kind: ShardErrorKind, hint: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.kind = kind;
-    this.hint = hint;
-  }
 }
 
 /** A record inside a shard is unusable (bad JSON, wrong types, undecodable JPEG, a member missing). */

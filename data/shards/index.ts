@@ -40,4 +40,3 @@ export {
 export { planRankShare, type RankShareOptions, type ShardSlice } from './share.js';
 export { openDatasetSink, openDatasetSource, type DatasetSink, type DatasetSource } from './store.js';
 export { readTarEntries, tarEnd, tarMember, TarFormatError, type TarEntry } from './tar.js';
-export { explainDataError, type DataErrorAdvice } from './explain.js';

@@ -3,15 +3,22 @@
 // (an S3 body) with backpressure and never holds more than one member, and so headers are byte-for-byte
 // deterministic (mtime 0, uid/gid 0), which makes shards reproducible.
 
+import { DataError } from '../errors.js';
+
 const block = 512;
 
-export class TarFormatError extends Error {
+/** The archive is damaged or cut short; the shard reader names the shard and record (ShardFormatError). */
+export class TarFormatError extends DataError {
   override name = 'TarFormatError';
   /** Byte offset of the offending header or member in the archive. */
   readonly offset: number;
 
   constructor(message: string, offset: number) {
-    super(`${message} (at byte ${offset})`);
+    super(
+      `${message} (at byte ${offset})`,
+      'invalid',
+      'the archive is damaged: rebuild the dataset with `baclctl data prepare`',
+    );
     this.offset = offset;
   }
 }

@@ -1,17 +1,15 @@
-// The synthetic generator's error catalogue. `hint` is the one thing to do next; `kind` tells a CLI which exit
-// code fits (usage: the options; exists: the destination).
+// The synthetic generator's error catalogue, in the data tools' family (../errors.ts). `hint` is the one thing
+// to do next; `kind` says what went wrong (usage: the options; exists: the destination).
+import { DataError } from '../errors.js';
 
 export type SynthErrorKind = 'usage' | 'exists';
 
-export class SynthError extends Error {
+export class SynthError extends DataError {
   override name = 'SynthError';
-  readonly kind: SynthErrorKind;
-  readonly hint: string;
+  declare readonly kind: SynthErrorKind;
 
   constructor(message: string, kind: SynthErrorKind, hint: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.kind = kind;
-    this.hint = hint;
+    super(message, kind, hint, options);
   }
 }
 

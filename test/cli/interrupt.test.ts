@@ -64,7 +64,7 @@ describe('Ctrl-C ends get -w and wait cleanly (real processes, real kube-apiserv
     expect(finished.stdout).to.match(/^NAME\s+STAGE/);
   });
 
-  it('wait exits 1 with INTERRUPTED and says the job goes on', async function () {
+  it('wait exits 130 with INTERRUPTED and says the job goes on', async function () {
     // wait prints nothing on stdout until the condition is met: `get` first, then wait, in one shell line
     // would need a shell; instead interrupt once the plain progress line (stderr) appeared.
     const child = spawn(
@@ -93,7 +93,7 @@ describe('Ctrl-C ends get -w and wait cleanly (real processes, real kube-apiserv
     const code = await new Promise<number | null>((resolve) =>
       child.on('exit', (exitCode) => resolve(exitCode)),
     );
-    expect(code).to.equal(1);
+    expect(code).to.equal(130);
     const unwrapped = stderr.replace(/\s*\n\s*›\s*/g, ' '); // oclif wraps error text to the terminal width
     expect(unwrapped).to.contain('interrupted while waiting for Succeeded on bacljob cli-interrupt/long');
     expect(unwrapped).to.contain('Try this: the job goes on running');

@@ -3,7 +3,7 @@ import { Flags } from '@oclif/core';
 import { parseShardLocation, prepareShards, resolveS3ClientConfig } from '../../../data/index.js';
 import { BaclCommand } from '../../base-command.js';
 import { runDataTask } from '../../data-task.js';
-import { cliError, CliExit } from '../../errors.js';
+import { cliError } from '../../errors.js';
 
 const units: Record<string, number> = {
   '': 1,
@@ -23,7 +23,6 @@ function parseSize(text: string): number {
   if (match === null || unit === undefined || Number(match[1]) * unit < 4096) {
     throw cliError(`--shard-size ${text}: not a size of at least 4 KiB`, {
       code: 'USAGE',
-      exit: CliExit.usage,
       tryThis: 'e.g. --shard-size 64MiB, 256MB or 1048576 (bytes)',
     });
   }

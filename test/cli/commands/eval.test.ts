@@ -109,7 +109,7 @@ describe('baclctl eval', function () {
       { root },
     );
     expect(error?.oclif?.exit).to.equal(4);
-    expect(error?.code).to.equal('INVALID_INPUT');
+    expect(error?.code).to.equal('DATA_INVALID');
     expect(error?.message).to.match(/\[3\]/);
     expect(error?.message).to.contain('99');
   });

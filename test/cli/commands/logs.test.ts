@@ -26,11 +26,11 @@ describe('baclctl logs (real kube-apiserver, pods on no node)', function () {
   const askedFor = (message: string | undefined) =>
     /^pod (\S+) has no log to read yet/.exec(message ?? '')?.[1];
 
-  it("asks for rank 0's pod of the current stage, and reports that it has no log yet (exit 1, NO_LOGS)", async function () {
+  it("asks for rank 0's pod of the current stage, and reports that it has no log yet (exit 3, NO_LOGS)", async function () {
     const { error } = await logs('trained', '-f', '--tail', '10');
     expect(askedFor(error?.message)).to.equal('trained-cls-1-0');
     expect(error?.code).to.equal('NO_LOGS');
-    expect(error?.oclif?.exit).to.equal(1);
+    expect(error?.oclif?.exit).to.equal(3);
     expect(error?.message).to.match(/\(HTTP 204\)$/); // what kube-apiserver 1.35 answers for a pod on no node
   });
 

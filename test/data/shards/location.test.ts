@@ -1,17 +1,18 @@
 import { expect } from 'chai';
 import sharp from 'sharp';
+import { DataError } from '../../../data/index.js';
 import {
   decodeJpeg,
-  explainDataError,
   parseShardLocation,
   resolveS3ClientConfig,
+  ShardError,
   ShardLocationError,
   ShardRecordError,
+  TarFormatError,
 } from '../../../data/shards/index.js';
-import { SynthOptionsError } from '../../../data/synth/index.js';
-import { LvisFormatError } from '../../../common/index.js';
+import { SynthError, SynthOptionsError, SynthOutputExistsError } from '../../../data/synth/index.js';
 
-describe('data/shards: locations, S3 settings, error advice, decoding', function () {
+describe('data/shards: locations, S3 settings, the error family, decoding', function () {
   it('parses s3:// URIs and local paths', function () {
     expect(parseShardLocation('s3://bucket/a/b/')).to.include({
       kind: 's3',
@@ -42,22 +43,29 @@ describe('data/shards: locations, S3 settings, error advice, decoding', function
     expect(() => resolveS3ClientConfig({ endpoint: 'minio:9000' }, {})).to.throw(ShardLocationError);
   });
 
-  it('maps errors to exit codes with one thing to try', function () {
-    expect(explainDataError(new ShardRecordError('s.tar', 'k', 'bad'))).to.include({
-      exit: 4,
-      code: 'DATA_INVALID',
-    });
-    expect(explainDataError(new SynthOptionsError('seed', 'bad', 'fix it'))).to.deep.equal({
-      code: 'USAGE',
-      exit: 2,
-      tryThis: 'fix it',
-    });
-    const lvis = new LvisFormatError({ file: 'a.json', jsonPath: 'images[0]' }, 'bad', 'do this');
-    expect(explainDataError(lvis)).to.deep.equal({ code: 'DATA_INVALID', exit: 4, tryThis: 'do this' });
-    expect(explainDataError(Object.assign(new Error('x'), { name: 'InvalidAccessKeyId' }))).to.include({
-      code: 'S3_ERROR',
-    });
-    expect(explainDataError(new Error('a bug'))).to.equal(undefined);
+  it('gives the shard, tar and generator errors one DataError base with a kind and one hint', function () {
+    const errors = [
+      new ShardRecordError('s.tar', 'k', 'bad'),
+      new ShardLocationError('gs://x', 'not s3', 'use s3://'),
+      new TarFormatError('a tar header has a wrong checksum', 512),
+      new SynthOptionsError('seed', 'bad', 'fix it'),
+      new SynthOutputExistsError('/tmp/taken'),
+    ];
+    for (const error of errors) {
+      expect(error).to.be.instanceOf(DataError);
+      expect(error.hint).to.be.a('string').and.not.equal('');
+    }
+    expect(errors.map((error) => [error.name, error.kind])).to.deep.equal([
+      ['ShardRecordError', 'invalid'],
+      ['ShardLocationError', 'usage'],
+      ['TarFormatError', 'invalid'],
+      ['SynthOptionsError', 'usage'],
+      ['SynthOutputExistsError', 'exists'],
+    ]);
+    expect(errors[0]).to.be.instanceOf(ShardError).and.not.instanceOf(SynthError);
+    expect(errors[3]).to.be.instanceOf(SynthError).and.not.instanceOf(ShardError);
+    const cause = new Error('socket hang up');
+    expect(new ShardRecordError('s.tar', 'k', 'bad', { cause }).cause).to.equal(cause);
   });
 
   it('decodes a greyscale JPEG to 3-channel RGB', async function () {
