@@ -14,7 +14,8 @@ export default class Wait extends BaclCommand {
   static override description =
     'On a terminal, one line redrawn in place: a bar, stage, epoch, step, images/s, loss and ETA. Otherwise ' +
     '(CI, pipes) a plain line on stderr whenever it changes. Exits 1 when the job can no longer meet the ' +
-    'condition (it failed while you wait for Succeeded), when --timeout passes, or on Ctrl-C (the job goes on).';
+    'condition (it failed while you wait for Succeeded) or when --timeout passes, 3 when the job is deleted, ' +
+    'and 130 on Ctrl-C (the job goes on).';
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> lvis-v1-x7k2p --for=Succeeded',
