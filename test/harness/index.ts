@@ -8,3 +8,4 @@ export { startPodRunner, type PodRunner, type PodRunnerOptions } from './pod-run
 export { ManagedProcess, ServerStartError, startProcess } from './process.js';
 export { sharedKube, sharedNats, sharedS3, stopSharedServers } from './servers.js';
 export { makeWorkDir } from './workdir.js';
+export { waitFor, type WaitForOptions } from './wait.js';

@@ -9,6 +9,7 @@ import {
 } from '@kubernetes/client-node';
 import type { KubeCluster } from './kube.js';
 import { sharedKube } from './servers.js';
+import { waitFor } from './wait.js';
 
 const group = 'smoke.bacl.dev';
 const version = 'v1';
@@ -218,11 +219,8 @@ async function installCrd(api: ApiextensionsV1Api, crd: V1CustomResourceDefiniti
   await api.createCustomResourceDefinition({ body: crd }).catch((error: unknown) => {
     if (!(error instanceof ApiException && error.code === 409)) throw error;
   });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
+  await waitFor(`CRD ${name} Established`, async () => {
     const current = await api.readCustomResourceDefinition({ name });
-    if (current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) return;
-    if (Date.now() > deadline) throw new Error(`CRD ${name} not Established within 30 s`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return current.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True');
+  });
 }

@@ -6,6 +6,7 @@ import { ApiException, CoreV1Api, Log, type V1Pod } from '@kubernetes/client-nod
 import type { KubeCluster } from './kube.js';
 import { startPodRunner, type PodRunner } from './pod-runner.js';
 import { sharedKube } from './servers.js';
+import { waitFor } from './wait.js';
 
 describe('harness: test pod runner (stand-in for scheduler + kubelet)', function () {
   this.timeout(120_000);
@@ -36,23 +37,25 @@ describe('harness: test pod runner (stand-in for scheduler + kubelet)', function
     },
   });
 
-  /** Polls the API (the runner's writes are what is under test) until `done` holds. */
-  async function waitFor(
+  /** Polls the API (the runner's writes are what is under test) until `done` holds; returns the pod then. */
+  async function podWhen(
     name: string,
     done: (pod: V1Pod | undefined) => boolean,
     timeoutMs = 20_000,
   ): Promise<V1Pod | undefined> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const current = await core.readNamespacedPod({ name, namespace }).catch((error: unknown) => {
-        if (error instanceof ApiException && error.code === 404) return undefined;
-        throw error;
-      });
-      if (done(current)) return current;
-      if (Date.now() > deadline)
-        throw new Error(`pod ${name}: condition not met; last status ${JSON.stringify(current?.status)}`);
-      await sleep(100);
-    }
+    let current: V1Pod | undefined;
+    const seen = await waitFor(
+      `pod ${name}: condition`,
+      async () => {
+        current = await core.readNamespacedPod({ name, namespace }).catch((error: unknown) => {
+          if (error instanceof ApiException && error.code === 404) return undefined;
+          throw error;
+        });
+        return done(current) && { pod: current };
+      },
+      { timeoutMs, last: () => current?.status },
+    );
+    return seen.pod;
   }
 
   it('binds a pod, runs its command with the pod env, and reports Succeeded with exit code 0', async function () {
@@ -73,7 +76,7 @@ describe('harness: test pod runner (stand-in for scheduler + kubelet)', function
         ],
       }),
     });
-    const done = await waitFor('ok', (current) => current?.status?.phase === 'Succeeded');
+    const done = await podWhen('ok', (current) => current?.status?.phase === 'Succeeded');
     expect(done?.spec?.nodeName).to.equal(runner.nodeName);
     expect(done?.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).to.equal(0);
     expect(runner.logs(namespace, 'ok')).to.equal(`rank=3 pod=ok ns=${namespace}\n`);
@@ -81,7 +84,7 @@ describe('harness: test pod runner (stand-in for scheduler + kubelet)', function
 
   it('reports a non-zero exit as Failed with that exit code', async function () {
     await core.createNamespacedPod({ namespace, body: pod('fails', 'exit 3') });
-    const done = await waitFor('fails', (current) => current?.status?.phase === 'Failed');
+    const done = await podWhen('fails', (current) => current?.status?.phase === 'Failed');
     expect(done?.status?.containerStatuses?.[0]?.state?.terminated).to.include({
       exitCode: 3,
       reason: 'Error',
@@ -108,7 +111,7 @@ describe('harness: test pod runner (stand-in for scheduler + kubelet)', function
         ],
       }),
     });
-    await waitFor('mounted', (current) => current?.status?.phase === 'Succeeded');
+    await podWhen('mounted', (current) => current?.status?.phase === 'Succeeded');
     expect(runner.logs(namespace, 'mounted')).to.equal('epochs: 2\n');
   });
 
@@ -117,16 +120,16 @@ describe('harness: test pod runner (stand-in for scheduler + kubelet)', function
       namespace,
       body: pod('long', 'trap "exit 0" TERM; while true; do sleep 0.1; done'),
     });
-    await waitFor('long', (current) => current?.status?.phase === 'Running');
+    await podWhen('long', (current) => current?.status?.phase === 'Running');
     await core.deleteNamespacedPod({ name: 'long', namespace });
-    await waitFor('long', (current) => current === undefined);
+    await podWhen('long', (current) => current === undefined);
   });
 
   it('fails a running pod on demand with the given exit code', async function () {
     await core.createNamespacedPod({ namespace, body: pod('victim', 'sleep 60') });
-    await waitFor('victim', (current) => current?.status?.phase === 'Running');
+    await podWhen('victim', (current) => current?.status?.phase === 'Running');
     await runner.failPod(namespace, 'victim', 137);
-    const done = await waitFor('victim', (current) => current?.status?.phase === 'Failed');
+    const done = await podWhen('victim', (current) => current?.status?.phase === 'Failed');
     expect(done?.status?.containerStatuses?.[0]?.state?.terminated?.exitCode).to.equal(137);
   });
 
@@ -138,7 +141,7 @@ describe('harness: test pod runner (stand-in for scheduler + kubelet)', function
         spec: { restartPolicy: 'Never', containers: [{ name: 'main', image: 'x' }] },
       },
     });
-    const done = await waitFor('no-command', (current) => current?.status?.phase === 'Failed');
+    const done = await podWhen('no-command', (current) => current?.status?.phase === 'Failed');
     expect(done?.status?.reason).to.equal('NoCommand');
   });
 
@@ -147,7 +150,7 @@ describe('harness: test pod runner (stand-in for scheduler + kubelet)', function
       namespace,
       body: pod('chatty', 'for i in 1 2 3; do echo "line $i"; sleep 0.3; done'),
     });
-    await waitFor('chatty', (current) => current?.status?.phase === 'Running');
+    await podWhen('chatty', (current) => current?.status?.phase === 'Running');
     // follow: the stream stays open while the container writes and ends when it exits
     const followed = await followLogs(cluster, namespace, 'chatty');
     expect(followed).to.equal('line 1\nline 2\nline 3\n');
@@ -160,11 +163,11 @@ describe('harness: test pod runner (stand-in for scheduler + kubelet)', function
   // Last: the runner is no use after its node is lost.
   it('after loseNode(), a deleted pod stays Terminating (what the operator must detect)', async function () {
     await core.createNamespacedPod({ namespace, body: pod('stranded', 'sleep 60') });
-    await waitFor('stranded', (current) => current?.status?.phase === 'Running');
+    await podWhen('stranded', (current) => current?.status?.phase === 'Running');
     runner.loseNode();
     await core.deleteNamespacedPod({ name: 'stranded', namespace });
     await sleep(1_000);
-    const stuck = await waitFor('stranded', () => true);
+    const stuck = await podWhen('stranded', () => true);
     expect(stuck?.metadata?.deletionTimestamp, 'deletion requested').to.not.equal(undefined);
     expect(stuck?.status?.phase, 'the lost node never reported the end').to.equal('Running');
   });

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { printWatch } from '../../../cli/get/watch-printer.js';
 import { JobsApi } from '../../../cli/kube/jobs-api.js';
 import { followJobs } from '../../../cli/kube/watch-jobs.js';
+import { waitFor } from '../../harness/index.js';
 import { cliKube, cliRoot, type CliKube } from '../kube-fixture.js';
 import { runningStatus, succeededStatus } from '../statuses.js';
 
@@ -104,11 +105,11 @@ describe('baclctl get (real kube-apiserver)', function () {
     const printing = printWatch(events, { format: 'table', now: () => new Date() }, (text) =>
       lines.push(text),
     );
-    await until(() => lines.length === 1);
+    await waitFor('the first watch line', () => lines.length === 1, { intervalMs: 50 });
     expect(lines[0]?.split('\n')[1]?.split(/\s+/)[0]).to.equal('gamma');
     await kube.writeStatus('gamma', runningStatus(100));
     await kube.writeStatus('gamma', runningStatus(200));
-    await until(() => lines.some((line) => line.includes('20%')));
+    await waitFor('a line at 20%', () => lines.some((line) => line.includes('20%')), { intervalMs: 50 });
     abort.abort();
     await printing; // returns, no error, once aborted
     const rows = lines.slice(1).map((line) => line.split(/\s+/));
@@ -116,11 +117,3 @@ describe('baclctl get (real kube-apiserver)', function () {
     expect(rows.every((cells) => cells[0] === 'gamma' && cells[2] === 'Running')).to.equal(true);
   });
 });
-
-async function until(ready: () => boolean | Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error('the condition never held');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

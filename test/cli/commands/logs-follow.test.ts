@@ -1,7 +1,7 @@
 import { runCommand } from '@oclif/test';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { startPodRunner, type PodRunner } from '../../harness/index.js';
+import { startPodRunner, waitFor, type PodRunner } from '../../harness/index.js';
 import { cliKube, cliRoot, type CliKube } from '../kube-fixture.js';
 import { runningStatus } from '../statuses.js';
 
@@ -49,18 +49,12 @@ describe('baclctl logs (real kube-apiserver + pod runner)', function () {
       });
     }
     // logs reads a running (or finished) container; wait until the runner has started both.
-    const deadline = Date.now() + 30_000;
     for (const nodeRank of [0, 1]) {
-      for (;;) {
-        const pod = await core.readNamespacedPod({
-          name: `talker-cls-1-${nodeRank}`,
-          namespace: kube.namespace,
-        });
-        if (pod.status?.phase === 'Running' || pod.status?.phase === 'Succeeded') break;
-        if (Date.now() > deadline)
-          throw new Error(`talker-cls-1-${nodeRank} never started: ${pod.status?.phase}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      const name = `talker-cls-1-${nodeRank}`;
+      await waitFor(`${name} started`, async () => {
+        const { status } = await core.readNamespacedPod({ name, namespace: kube.namespace });
+        return status?.phase === 'Running' || status?.phase === 'Succeeded';
+      });
     }
   });
 
@@ -76,14 +70,10 @@ describe('baclctl logs (real kube-apiserver + pod runner)', function () {
 
   it('--rank 1 --tail 1 reads the last line of the second node once it has finished', async function () {
     const core = kube.cluster.kubeConfig().makeApiClient(CoreV1Api);
-    const deadline = Date.now() + 30_000;
-    while (
-      (await core.readNamespacedPod({ name: 'talker-cls-1-1', namespace: kube.namespace })).status?.phase !==
-      'Succeeded'
-    ) {
-      if (Date.now() > deadline) throw new Error('talker-cls-1-1 did not finish');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitFor('talker-cls-1-1 finished', async () => {
+      const { status } = await core.readNamespacedPod({ name: 'talker-cls-1-1', namespace: kube.namespace });
+      return status?.phase === 'Succeeded';
+    });
     const { stdout, error } = await runCommand(
       ['logs', 'talker', '--rank', '1', '--tail', '1', ...kube.target],
       {

@@ -6,6 +6,7 @@ import { runCommand } from '@oclif/test';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import { packageRoot, packageVersion, type BaclJob } from '../../../common/index.js';
+import { waitFor } from '../../harness/index.js';
 import { cliKube, cliRoot, type CliKube } from '../kube-fixture.js';
 
 describe('baclctl submit (real kube-apiserver)', function () {
@@ -173,7 +174,7 @@ describe('baclctl submit (real kube-apiserver)', function () {
 
   it('--wait returns once the job succeeds (status written through /status)', async function () {
     const waiting = submit(join(dir, 'job.yaml'), '--name', 'waited', '--wait');
-    await until(() =>
+    await waitFor('the submitted job', () =>
       kube.getJob('waited').then(
         () => true,
         () => false,
@@ -201,10 +202,3 @@ describe('baclctl submit (real kube-apiserver)', function () {
 });
 
 /** Polls a readiness check (never an assertion about time): gives up after 30 s. */
-async function until(ready: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error('the condition never held');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { JobsApi } from '../../../cli/kube/jobs-api.js';
 import { followJobs, type JobEvent, type SyncedEvent } from '../../../cli/kube/watch-jobs.js';
+import { waitFor } from '../../harness/index.js';
 import { cliKube, type CliKube } from '../kube-fixture.js';
 import { runningStatus } from '../statuses.js';
 
@@ -28,9 +29,12 @@ describe('cli/kube/watch-jobs: followJobs (real kube-apiserver)', function () {
     const consuming = (async () => {
       for await (const event of events) seen.push(event);
     })();
-    await until(() => renewals >= 2);
+    await waitFor('two watch renewals', () => renewals >= 2, { timeoutMs: 60_000, intervalMs: 50 });
     await kube.writeStatus('quiet', runningStatus(100));
-    await until(() => seen.some((event) => event.type === 'MODIFIED'));
+    await waitFor('a MODIFIED event', () => seen.some((event) => event.type === 'MODIFIED'), {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
     abort.abort();
     await consuming;
     const summary = seen.map((event) =>
@@ -42,11 +46,3 @@ describe('cli/kube/watch-jobs: followJobs (real kube-apiserver)', function () {
     expect(summary).to.deep.equal(['ADDED quiet -', 'SYNCED', 'MODIFIED quiet Running']);
   });
 });
-
-async function until(ready: () => boolean): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error('the condition never held');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -2,7 +2,6 @@
 // progress, and the operator's controller running in-process against them.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CoreV1Api,
@@ -19,6 +18,8 @@ import { createLogger } from '../../../operator/telemetry/logger.js';
 import { OperatorMetrics } from '../../../operator/telemetry/operator-metrics.js';
 import { sharedKube, sharedNats, sharedS3, type KubeCluster, type S3Server } from '../../harness/index.js';
 import { minimalJob } from '../fixtures.js';
+
+export { waitFor } from '../../harness/index.js';
 
 export interface TestWorld {
   cluster: KubeCluster;
@@ -131,24 +132,6 @@ export async function podsOf(w: TestWorld, namespace: string, job: string): Prom
 export async function eventsOf(w: TestWorld, namespace: string, job: string): Promise<CoreV1Event[]> {
   const list = await w.core.listNamespacedEvent({ namespace, fieldSelector: `involvedObject.name=${job}` });
   return list.items;
-}
-
-/** Polls `probe` until it returns a value; fails naming `what` and the last value seen. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  options: { timeoutMs?: number; last?: () => Promise<unknown> } = {},
-): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) {
-      const last = options.last ? JSON.stringify(await options.last()) : '';
-      throw new Error(`timed out waiting for ${what}${last ? `; last seen: ${last}` : ''}`);
-    }
-    await sleep(100);
-  }
 }
 
 /** A job's state as a short string, for failure messages. */

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { packageRoot, parseBaclJob, type BaclJob } from '../../../common/index.js';
 import { crdPath } from '../../../operator/crd/crd.js';
-import { sharedKube, type KubeCluster } from '../../harness/index.js';
+import { sharedKube, waitFor, type KubeCluster } from '../../harness/index.js';
 import { minimalJob, type JobManifest } from '../fixtures.js';
 
 const group = 'bacl.dev';
@@ -45,10 +45,14 @@ describe('operator/crd: the BaclJob CRD on a real kube-apiserver', function () {
     expect(established.code, established.stderr).to.equal(0);
     // Established means served; kubectl explain also needs the schema in the aggregated OpenAPI document,
     // which the apiserver publishes a moment later.
-    await waitFor(async () => {
-      const openapi = await cluster.kubectl(['get', '--raw', '/openapi/v3/apis/bacl.dev/v1alpha1']);
-      return openapi.code === 0 && openapi.stdout.includes('backoffLimit');
-    }, 'the BaclJob schema in /openapi/v3');
+    await waitFor(
+      'the BaclJob schema in /openapi/v3',
+      async () => {
+        const openapi = await cluster.kubectl(['get', '--raw', '/openapi/v3/apis/bacl.dev/v1alpha1']);
+        return openapi.code === 0 && openapi.stdout.includes('backoffLimit');
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
     const ns = await cluster.kubectl(['create', 'namespace', namespace]);
     expect(ns.code, ns.stderr).to.equal(0);
   });
@@ -337,10 +341,3 @@ describe('operator/crd: the BaclJob CRD on a real kube-apiserver', function () {
 });
 
 /** Polls a readiness check (not an assertion about speed): up to 60 s, then fails naming what never came. */
-async function waitFor(ready: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!(await ready())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not appear within 60 s`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
