@@ -4,7 +4,7 @@ export { baclJobCrd, renderCrdYaml, type CrdObject } from './crd/crd.js';
 export { runController, type ControllerOptions } from './controller/controller.js';
 export { chartValuesSchema, type ChartValues } from './chart/values.js';
 export { decide } from './reconcile/decide.js';
-export { finalizer, labels as podLabels, podName } from './reconcile/naming.js';
+export { finalizer, podName } from './reconcile/naming.js';
 export { observePod } from './reconcile/observe.js';
 export type {
   Action,

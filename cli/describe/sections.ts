@@ -1,8 +1,8 @@
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node';
-import type { BaclJob, Condition, Results } from '../../common/index.js';
+import { podLabels, type BaclJob, type Condition, type Results } from '../../common/index.js';
 import { formatAge } from '../output/age.js';
 import { alignColumns } from '../output/table.js';
-import { eventTime, podLabels } from '../kube/related.js';
+import { eventTime } from '../kube/related.js';
 import { submitAnnotations } from '../submit/build-job.js';
 import { describeProgress } from '../wait/progress-view.js';
 

@@ -1,18 +1,7 @@
 import { CoreV1Api, type CoreV1Event, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import { baclJobResource } from '../../common/index.js';
+import { baclJobResource, podLabels } from '../../common/index.js';
 
-// What belongs to a job besides the object: its worker pods (by the operator's labels) and its events.
-
-/** The operator's pod labels (operator/reconcile/naming.ts); test/cli/kube/labels.test.ts keeps them equal. */
-export const podLabels = {
-  job: 'bacl.dev/job',
-  stage: 'bacl.dev/stage',
-  attempt: 'bacl.dev/attempt',
-  nodeRank: 'bacl.dev/node-rank',
-} as const;
-
-/** The container the operator runs in every worker pod. */
-export const workerContainer = 'worker';
+// What belongs to a job besides the object: its worker pods (by the pod labels in common/api) and its events.
 
 export async function listJobPods(kubeConfig: KubeConfig, namespace: string, job: string): Promise<V1Pod[]> {
   const core = kubeConfig.makeApiClient(CoreV1Api);

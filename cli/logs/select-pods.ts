@@ -1,7 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { jobStages, type BaclJob, type JobStage } from '../../common/index.js';
+import { jobStages, podLabels, type BaclJob, type JobStage } from '../../common/index.js';
 import { cliError } from '../errors.js';
-import { podLabels } from '../kube/related.js';
 
 export interface LogSelection {
   /** Default: the job's current stage, else the latest stage that has pods. */

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { Log, type KubeConfig, type LogOptions } from '@kubernetes/client-node';
+import { workerContainer } from '../../common/index.js';
 import { cliError } from '../errors.js';
 import { apiFailure } from '../kube/api-errors.js';
-import { workerContainer } from '../kube/related.js';
 
 export interface StreamOptions {
   namespace: string;

@@ -13,9 +13,18 @@ export {
   dnsLabelPattern,
   jobNameMaxLength,
   jobNamePattern,
-  jobStages,
-  type JobStage,
+  podLabels,
+  workerContainer,
 } from './names.js';
+export {
+  defaultTrainingStages,
+  jobStages,
+  jobStagesOf,
+  trainingStages,
+  trainingStagesSchema,
+  type JobStage,
+  type TrainingStageName,
+} from './stages.js';
 export {
   baclJobSpecSchema,
   cleanPodPolicies,

@@ -12,13 +12,24 @@ export const baclJobResource = {
   categories: ['all'],
 } as const;
 
-/** The stages a job runs, in order. */
-export const jobStages = ['representation', 'classifier', 'evaluate'] as const;
-export type JobStage = (typeof jobStages)[number];
+/**
+ * The labels the operator puts on every worker pod (objects.ts): which job, stage, attempt and node rank it
+ * belongs to. The operator's informers group pods by them; the CLI (`baclctl logs`, `describe`) and users
+ * (`kubectl logs -l bacl.dev/job=<job>`) find a job's pods by them.
+ */
+export const podLabels = {
+  job: 'bacl.dev/job',
+  stage: 'bacl.dev/stage',
+  attempt: 'bacl.dev/attempt',
+  nodeRank: 'bacl.dev/node-rank',
+} as const;
+
+/** The container the operator runs in every worker pod; the one `baclctl logs` reads. */
+export const workerContainer = 'worker';
 
 /**
  * A job name must be an RFC 1035 label, because it is also the name of the job's headless Service, and short
- * enough that every derived name (`<job>-config`, `<job>-<rep|cls|eval>-<attempt>-<nodeRank>`) still fits a 63-character
+ * enough that every derived name (`<job>-config`, `<job>-<rep|cls|base|eval>-<attempt>-<nodeRank>`) still fits a 63-character
  * label value.
  */
 export const jobNamePattern = '^[a-z]([-a-z0-9]*[a-z0-9])?$';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobStages } from './names.js';
+import { jobStages } from './stages.js';
 import { resultsSchema } from './status.js';
 
 // What the ranks tell the operator while a job runs, and what the evaluate stage leaves behind. Both sides

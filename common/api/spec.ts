@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { immutable, withCel } from './cel.js';
 import { dnsLabelPattern } from './names.js';
+import { trainingStagesSchema } from './stages.js';
 
 // The BaclJob spec. Every field carries its documentation (`.describe`) and its default, because this schema
 // is the single source of the CRD's OpenAPI schema (what `kubectl explain bacljob.spec` prints), of the types
@@ -165,7 +166,16 @@ export const resumeSchema = withCel(
 
 export const baclJobSpecSchema = z
   .object({
-    config: immutable(z.looseObject({}), 'spec.config')
+    config: immutable(
+      z.looseObject({
+        stages: trainingStagesSchema
+          .optional()
+          .describe(
+            'The training stages, in order; the job runs them, then evaluate. Default: [representation, classifier].',
+          ),
+      }),
+      'spec.config',
+    )
       .meta({ 'x-kubernetes-preserve-unknown-fields': true })
       .describe(
         'The effective training config (model, data, schedule per stage, evaluation), as resolved by baclctl.',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jobStages } from './names.js';
+import { jobStages } from './stages.js';
 
 // The BaclJob status, written only by the operator through the /status subresource. `state` is a one-word
 // summary derived from `conditions` (see docs/adr/0004-bacljob-api.md); the conditions are the record.

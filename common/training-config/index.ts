@@ -17,10 +17,4 @@ export {
   type ScheduleConfig,
   type StageSchedule,
 } from './schedule-schema.js';
-export {
-  evaluationSchema,
-  TRAINING_STAGE_NAMES,
-  trainingConfigSchema,
-  type TrainingConfig,
-  type TrainingStageName,
-} from './training-config-schema.js';
+export { evaluationSchema, trainingConfigSchema, type TrainingConfig } from './training-config-schema.js';

@@ -1,13 +1,12 @@
 // The typed training config: what `configs/*.yaml` resolve to, validated by one zod schema that the CLI,
 // the operator and the worker all use. A BACL run is stages [representation, classifier]; a baseline run is
-// [baseline] (spec 1.1).
+// [baseline] (spec 1.1); common/api/stages.ts holds the list and says how a job's stages follow from it.
 import { z } from 'zod';
+import { trainingStagesSchema } from '../api/index.js';
 import { dataSchema } from './data-schema.js';
 import { lossesSchema } from './losses-schema.js';
 import { modelSchema } from './model-schema.js';
 import { scheduleSchema } from './schedule-schema.js';
-
-export const TRAINING_STAGE_NAMES = ['representation', 'classifier', 'baseline'] as const;
 
 export const evaluationSchema = z
   .object({
@@ -19,10 +18,9 @@ export const evaluationSchema = z
 
 export const trainingConfigSchema = z
   .object({
-    stages: z
-      .array(z.enum(TRAINING_STAGE_NAMES))
-      .min(1)
-      .describe('run in order: [representation, classifier] for BACL, [baseline] for the softmax baseline'),
+    stages: trainingStagesSchema.describe(
+      'run in order: [representation, classifier] for BACL, [baseline] for the softmax baseline',
+    ),
     seed: z.number().int().min(0).default(0).describe('every random draw of the run derives from it'),
     model: modelSchema,
     losses: lossesSchema.prefault({}),
@@ -54,4 +52,3 @@ export const trainingConfigSchema = z
   .describe('a BACL (or baseline) training run');
 
 export type TrainingConfig = z.output<typeof trainingConfigSchema>;
-export type TrainingStageName = (typeof TRAINING_STAGE_NAMES)[number];

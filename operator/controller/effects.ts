@@ -1,6 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import type { BaclJob } from '../../common/index.js';
-import { labels } from '../reconcile/naming.js';
+import { podLabels, type BaclJob } from '../../common/index.js';
 import type { Action } from '../reconcile/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { EventRecorder } from './events.js';
@@ -81,12 +80,12 @@ export async function runEffects(
       case 'CreatePod': {
         const pod = context.workerCommand ? withCommand(action.pod, context.workerCommand) : action.pod;
         if ((await api.createPod(namespace, pod)) === 'created') {
-          const podLabels = pod.metadata?.labels ?? {};
+          const values = pod.metadata?.labels ?? {};
           const fields = {
             pod: pod.metadata?.name,
-            stage: podLabels[labels.stage],
-            attempt: Number(podLabels[labels.attempt]),
-            rank: Number(podLabels[labels.nodeRank]),
+            stage: values[podLabels.stage],
+            attempt: Number(values[podLabels.attempt]),
+            rank: Number(values[podLabels.nodeRank]),
           };
           logger.info('Created worker pod', fields);
           await events.record(

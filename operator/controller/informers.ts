@@ -9,7 +9,7 @@ import {
   type V1Pod,
   type V1Service,
 } from '@kubernetes/client-node';
-import { labels } from '../reconcile/naming.js';
+import { podLabels } from '../../common/index.js';
 import { describe } from './errors.js';
 import { bacljobs, KubeApi, type RawJob } from './kube-api.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -45,7 +45,7 @@ export const jobKey = (namespace: string | undefined, name: string): string => `
 
 /** The job a pod, Service or ConfigMap belongs to, from the job label the builders set. */
 export function ownerKey(object: KubernetesObject): string | undefined {
-  const job = object.metadata?.labels?.[labels.job];
+  const job = object.metadata?.labels?.[podLabels.job];
   return job === undefined ? undefined : jobKey(object.metadata?.namespace, job);
 }
 

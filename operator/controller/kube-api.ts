@@ -11,14 +11,19 @@ import {
   type V1Secret,
   type V1Service,
 } from '@kubernetes/client-node';
-import type { BaclJobStatus } from '../../common/index.js';
+import { baclJobResource, type BaclJobStatus } from '../../common/index.js';
 import { KubeRequestError } from './errors.js';
 
 // Every API call the reconciler makes, in one place: idempotency (409 on create and 404 on delete are answers,
 // not errors), patch content types, and errors that name the object. The BaclJob goes through
 // CustomObjectsApi, whose bodies are plain objects: client-node's typed models would drop unknown keys.
 
-export const bacljobs = { group: 'bacl.dev', version: 'v1alpha1', plural: 'bacljobs' } as const;
+/** The BaclJob resource as CustomObjectsApi addresses it, taken from common/api's definition. */
+export const bacljobs = {
+  group: baclJobResource.group,
+  version: baclJobResource.version,
+  plural: baclJobResource.plural,
+} as const;
 
 /** A BaclJob as the API server returns it: parsed by the reconciler, written back only in parts. */
 export interface RawJob {

@@ -1,9 +1,9 @@
-import { jobStages, type BaclJob, type BaclJobStatus, type JobStage } from '../../common/index.js';
+import type { BaclJob, BaclJobStatus, JobStage } from '../../common/index.js';
 import { deriveState, isTerminal, isTrue } from './conditions.js';
 import { Reconciliation } from './context.js';
 import { fail, finalizeDeletion, settleFinished } from './finish.js';
 import { countWorkers, groupFailure, groupPods, type GroupFailure } from './group.js';
-import { desiredPods, finalizer } from './naming.js';
+import { desiredPods, finalizer, stagesOf } from './naming.js';
 import { buildConfigMap, buildService } from './objects.js';
 import { checkpointPhrase, foldCheckpoint, foldProgress, roundResults } from './reports.js';
 import { reconcileGroup } from './run-group.js';
@@ -34,14 +34,15 @@ export function decide(job: BaclJob, observed: Observed, now: Date, options: Dec
 
 function initialize(r: Reconciliation): void {
   const { spec } = r.job;
-  r.status.stage = jobStages[0];
+  const stages = stagesOf(r.job);
+  r.status.stage = stages[0];
   r.status.attempt = 0;
   r.status.restarts = 0;
   r.condition(
     'Created',
     'True',
     'JobCreated',
-    `stages ${jobStages.join(', ')}; ${spec.nodes} worker pod(s) x ${spec.gpusPerNode} GPU(s)`,
+    `stages ${stages.join(', ')}; ${spec.nodes} worker pod(s) x ${spec.gpusPerNode} GPU(s)`,
   );
 }
 
@@ -59,7 +60,7 @@ function driveActiveJob(r: Reconciliation): void {
   status.startTime ??= r.now.toISOString();
   if (deadlineExceeded(r)) return;
 
-  const stage = status.stage ?? jobStages[0];
+  const stage = status.stage ?? stagesOf(job)[0]!;
   const desired = desiredPods(job, stage);
   const group = groupPods(observed.pods, stage, status.attempt ?? 0);
   const failure = groupFailure(group, desired, r.now, r.graceSeconds);
@@ -104,7 +105,7 @@ function suspend(r: Reconciliation): void {
   r.clear('Running', 'JobSuspended', 'the job is suspended');
   r.clear('Restarting', 'JobSuspended', 'the job is suspended');
   delete status.startTime;
-  const stage = status.stage ?? jobStages[0];
+  const stage = status.stage ?? stagesOf(r.job)[0]!;
   status.workers = countWorkers(
     groupPods(r.observed.pods, stage, status.attempt ?? 0),
     desiredPods(r.job, stage),
@@ -144,10 +145,14 @@ function restart(r: Reconciliation, failure: GroupFailure): void {
   r.condition('Running', 'False', 'Restarting', message);
 }
 
-/** Every rank of the stage succeeded: on to the next stage, or the job succeeded (or failed without results). */
+/**
+ * Every rank of the stage succeeded: on to the job's next stage (stagesOf: the config's training stages, then
+ * evaluate), or the job succeeded (or failed without results).
+ */
 function stageSucceeded(r: Reconciliation, stage: JobStage): void {
   const { status } = r;
-  const next = jobStages[jobStages.indexOf(stage) + 1];
+  const stages = stagesOf(r.job);
+  const next = stages[stages.indexOf(stage) + 1];
   if (next !== undefined) {
     status.stage = next;
     delete status.progress;

@@ -1,20 +1,19 @@
-import type { BaclJob, JobStage } from '../../common/index.js';
+import { jobStagesOf, type BaclJob, type JobStage } from '../../common/index.js';
 
-// Names and labels of everything the operator creates for a job. Pod names and labels are the contract with
-// the runner's informers (which pods belong to which group) and with users (`kubectl logs -l ...`).
+// Names of everything the operator creates for a job, and the stages it runs. Pod names and the pod labels
+// (common/api: podLabels, shared with the CLI) are the contract with the runner's informers (which pods belong
+// to which group) and with users (`kubectl logs -l ...`).
 
 export const finalizer = 'bacl.dev/cleanup';
 
-export const labels = {
-  job: 'bacl.dev/job',
-  stage: 'bacl.dev/stage',
-  attempt: 'bacl.dev/attempt',
-  nodeRank: 'bacl.dev/node-rank',
-} as const;
+const stageShort: Record<JobStage, string> = {
+  representation: 'rep',
+  classifier: 'cls',
+  baseline: 'base',
+  evaluate: 'eval',
+};
 
-const stageShort: Record<JobStage, string> = { representation: 'rep', classifier: 'cls', evaluate: 'eval' };
-
-/** `<job>-<rep|cls|eval>-<attempt>-<nodeRank>`: at most 61 characters for a 40-character job name. */
+/** `<job>-<rep|cls|base|eval>-<attempt>-<nodeRank>`: at most 61 characters for a 40-character job name. */
 export function podName(job: string, stage: JobStage, attempt: number, nodeRank: number): string {
   return `${job}-${stageShort[stage]}-${attempt}-${nodeRank}`;
 }
@@ -32,4 +31,9 @@ export function runPrefix(job: BaclJob): string {
 /** Worker pods a stage runs: one per node for training, one for evaluation. */
 export function desiredPods(job: BaclJob, stage: JobStage): number {
   return stage === 'evaluate' ? 1 : job.spec.nodes;
+}
+
+/** The stages this job runs, in order: its config's training stages, then evaluate (common/api/stages.ts). */
+export function stagesOf(job: BaclJob): JobStage[] {
+  return jobStagesOf(job.spec.config.stages);
 }

@@ -1,7 +1,13 @@
 import type { V1ConfigMap, V1EnvVar, V1OwnerReference, V1Pod, V1Service } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
-import { baclJobResource, type BaclJob, type JobStage } from '../../common/index.js';
-import { configMapName, labels, podName, serviceName } from './naming.js';
+import {
+  baclJobResource,
+  podLabels as labels,
+  workerContainer,
+  type BaclJob,
+  type JobStage,
+} from '../../common/index.js';
+import { configMapName, podName, serviceName } from './naming.js';
 import { configFile, configMountDir, natsCredsDir, rankEnv } from './rank-env.js';
 
 // Builders for the objects the operator creates. Each carries the job's owner reference (so deleting the job
@@ -95,7 +101,7 @@ export function buildWorkerPod(job: BaclJob, ref: WorkerPodRef): V1Pod {
       tolerations: spec.tolerations,
       containers: [
         {
-          name: 'worker',
+          name: workerContainer,
           image: spec.image,
           env,
           envFrom: [{ secretRef: { name: spec.s3.credentialsSecret } }],

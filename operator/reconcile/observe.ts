@@ -1,6 +1,5 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import { jobStages, type JobStage } from '../../common/index.js';
-import { labels } from './naming.js';
+import { jobStages, podLabels as labels, type JobStage } from '../../common/index.js';
 import type { ObservedPod, PodPhase } from './types.js';
 
 // Reads a worker pod, as the informer holds it, into the view decide() works on. The labels written by

@@ -1,8 +1,7 @@
-import { jobStages } from '../../common/index.js';
 import { isTrue } from './conditions.js';
 import type { Reconciliation } from './context.js';
 import { countWorkers, isActive, missingRanks, overstaySeconds } from './group.js';
-import { desiredPods } from './naming.js';
+import { desiredPods, stagesOf } from './naming.js';
 import { buildWorkerPod } from './objects.js';
 import type { ObservedPod } from './types.js';
 
@@ -12,7 +11,7 @@ import type { ObservedPod } from './types.js';
 
 export function reconcileGroup(r: Reconciliation, group: ObservedPod[]): void {
   const { job, status } = r;
-  const stage = status.stage ?? jobStages[0];
+  const stage = status.stage ?? stagesOf(job)[0]!;
   const attempt = status.attempt ?? 0;
   const desired = desiredPods(job, stage);
   const blocking = stopEarlierGroups(r, group);

@@ -24,7 +24,12 @@ export function job(spec: Partial<BaclJobSpecInput> = {}, status?: BaclJob['stat
   };
 }
 
-const short: Record<JobStage, string> = { representation: 'rep', classifier: 'cls', evaluate: 'eval' };
+const short: Record<JobStage, string> = {
+  representation: 'rep',
+  classifier: 'cls',
+  baseline: 'base',
+  evaluate: 'eval',
+};
 
 export function pod(
   stage: JobStage,
