@@ -15,3 +15,4 @@ export * from './config/index.js';
 export * from './api/index.js';
 export * from './lvis/index.js';
 export * from './training-config/index.js';
+export { hash32, seededRng, SeededRandom, splitmix32, standardNormals, type UniformRng } from './random.js';

@@ -2,8 +2,7 @@
 // samples in flight plus one tar member being read: shards are never buffered whole. Errors name the shard
 // and key; with skipBad a bad record (or the rest of a damaged shard) is counted and skipped instead.
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { LvisAnnotation, LvisImage } from '../../common/index.js';
-import { SeededRandom } from '../synth/index.js';
+import { SeededRandom, type LvisAnnotation, type LvisImage } from '../../common/index.js';
 import { decodeJpeg, type DecodedImage } from './decode.js';
 import { ShardFormatError, ShardRecordError, type ShardError } from './errors.js';
 import { readShardManifest, type ShardManifest } from './manifest.js';

@@ -2,8 +2,8 @@
 // worldSize contiguous runs whose lengths differ by at most one. Disjoint and covering by construction, the
 // same on every rank without communication, and each rank opens about 1/worldSize of the shards (a shard
 // cut between two ranks is read by both, each stopping or starting at its boundary).
-import { SeededRandom } from '../synth/index.js';
 import { ShardError } from './errors.js';
+import { SeededRandom } from '../../common/index.js';
 
 export interface RankShareOptions {
   rank: number;

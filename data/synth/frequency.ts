@@ -1,7 +1,7 @@
 // How many train images each category appears in: a long tail that lands in LVIS's frequency groups
 // (r: 1-10 images, c: 11-100, f: >100), with every group that the train size allows present.
 import { SynthOptionsError } from './errors.js';
-import type { SeededRandom } from './random.js';
+import type { SeededRandom } from '../../common/index.js';
 
 type Group = 'r' | 'c' | 'f';
 

@@ -18,7 +18,6 @@ export {
   type SynthOptions,
 } from './options.js';
 export { planSynthDataset, type PlannedImage, type SynthPlan, type SynthSplit } from './plan.js';
-export { hash32, SeededRandom } from './random.js';
 export { polygonSpans, spansExtent, type Polygon, type Span } from './raster.js';
 export { renderJpeg, renderPixels } from './render.js';
 export { writeSynthDataset, type SynthDatasetSummary, type WriteSynthOptions } from './write.js';

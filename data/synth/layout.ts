@@ -4,7 +4,7 @@
 import { SynthOptionsError } from './errors.js';
 import { synthCategoryLook, type UnitPolygon } from './catalogue.js';
 import { polygonSpans, spansExtent } from './raster.js';
-import type { SeededRandom } from './random.js';
+import type { SeededRandom } from '../../common/index.js';
 
 export interface ObjectRequest {
   categoryId: number;

@@ -5,7 +5,7 @@ import { synthCategoryLook, type SynthCategoryLook } from './catalogue.js';
 import { planCategoryImageCounts } from './frequency.js';
 import { layoutObjects, type ObjectRequest, type PlannedObject } from './layout.js';
 import { resolveSynthOptions, type ResolvedSynthOptions, type SynthOptions } from './options.js';
-import { SeededRandom } from './random.js';
+import { SeededRandom } from '../../common/index.js';
 
 export type SynthSplit = 'train' | 'val';
 

@@ -7,7 +7,7 @@
 // In stage 2 nothing upstream of the features trains (spec 1.4), so backbone + FPN run outside the gradient
 // closure and the tape holds none of their activations (ADR 0015, consequences).
 import * as tf from '@tensorflow/tfjs';
-import type { TrainingStageName } from '../../common/index.js';
+import type { TrainingStageName, UniformRng } from '../../common/index.js';
 import { DetectorInputError } from './detector-errors.js';
 import {
   fcblOptions,
@@ -24,7 +24,6 @@ import {
   disposeFcblIncrements,
   type FcblIncrements,
   type ImageSize,
-  type UniformRng,
 } from './losses/index.js';
 import {
   baselineStep,

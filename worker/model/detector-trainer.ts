@@ -4,11 +4,15 @@
 // core and the tests need.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
-import { learningRateAt, type StageSchedule, type TrainingStageName } from '../../common/index.js';
+import {
+  learningRateAt,
+  type StageSchedule,
+  type TrainingStageName,
+  type UniformRng,
+} from '../../common/index.js';
 import type { Detector } from './detector.js';
 import { SgdMomentum } from './detector-optimizer.js';
 import { trainStep, type DetectorBatch, type StepLosses } from './detector-step.js';
-import type { UniformRng } from './losses/index.js';
 
 export interface TrainStageOptions {
   stage: TrainingStageName;

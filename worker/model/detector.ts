@@ -4,13 +4,19 @@
 // checkpoints live beside this file (detector-step.ts, detector-inference.ts, detector-checkpoint.ts); this
 // class owns the variables and the forward pass up to the features.
 import * as tf from '@tensorflow/tfjs';
-import type { LossesConfig, ModelConfig, TrainingStageName } from '../../common/index.js';
+import {
+  seededRng,
+  type LossesConfig,
+  type ModelConfig,
+  type TrainingStageName,
+  type UniformRng,
+} from '../../common/index.js';
 import { ParameterStore, ResNet } from './backbone/index.js';
 import { concatLevels, multiLevelAnchors } from './boxes/index.js';
 import { DetectorOptionError } from './detector-errors.js';
 import { anchorOptions, backboneArch } from './detector-options.js';
 import { Fpn } from './fpn.js';
-import { FcblState, FhmState, seededRng, type UniformRng } from './losses/index.js';
+import { FcblState, FhmState } from './losses/index.js';
 import { BoxHead, type ClassifierKind } from './roi-head/index.js';
 import { RpnHead } from './rpn/index.js';
 import { freezeForStage } from './trainable-sets.js';

@@ -12,8 +12,8 @@ import {
   type ConvShape,
   type ParameterStore,
 } from './backbone/index.js';
+import type { UniformRng } from '../../common/index.js';
 import { ModelOptionError, ModelShapeError } from './errors.js';
-import type { UniformRng } from './losses/index.js';
 
 export interface FpnOptions {
   /** Channels of C2..C5, e.g. ResNet.outChannels. */

@@ -33,10 +33,8 @@ export {
   applyFcblIncrements,
   fcblIncrementsFromArrays,
   fcblIncrementsToArrays,
-  seededRng,
   sumFcblIncrements,
   type FcblIncrements,
-  type UniformRng,
 } from './losses/index.js';
 export type { Detections } from './inference/index.js';
 export { freezeForStage } from './trainable-sets.js';

@@ -3,6 +3,7 @@ import {
   InvalidBaclJobError,
   jobStagesOf,
   parseBaclJob,
+  type BaclJobSpecInput,
   type JobStage,
   type TrainingStageName,
 } from '../../../common/index.js';
@@ -32,7 +33,11 @@ function runThrough(stages: TrainingStageName[] | undefined): { ran: JobStage[];
     const count = stage === 'evaluate' ? 1 : nodes;
     for (let rank = 0; rank < count; rank++) done.push(pod(stage, 0, rank, 'Succeeded'));
     current = withStatus(current, decision);
-    decision = decide(current, observed([...done], { results: { AP: 0.25 } }), at(step * 10));
+    decision = decide(
+      current,
+      observed([...done], { results: { AP: 0.25, uri: 's3://bacl/runs/ml/lvis/uid-1/eval/metrics.json' } }),
+      at(step * 10),
+    );
   }
   return { ran, created };
 }
@@ -86,7 +91,9 @@ describe('operator/reconcile/decide: the stages a job runs follow config.stages'
 
   it('a job whose config repeats a stage or names an unknown one is refused, naming spec.config.stages', function () {
     const invalid = (stages: unknown) => () =>
-      parseBaclJob(minimalJob('lvis', { config: { ...minimalSpec().config, stages } }));
+      parseBaclJob(
+        minimalJob('lvis', { config: { ...minimalSpec().config, stages } as BaclJobSpecInput['config'] }),
+      );
     expect(invalid(['representation', 'representation'])).to.throw(
       InvalidBaclJobError,
       /spec\.config\.stages/,

@@ -14,11 +14,11 @@ import {
   detectLvis,
   initTf,
   prepareBatch,
-  seededRng,
   trainStage,
   type StepLosses,
 } from '../../../worker/index.js';
 import { synthTrainImages, tinyConfig, type SynthImages } from './detector-fixture.js';
+import { seededRng } from '../../../common/index.js';
 
 const WINDOW = 8;
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import type { TrainingStageName } from '../../../common/index.js';
+import { seededRng, type TrainingStageName } from '../../../common/index.js';
 import {
   classifierForStages,
   computeGradients,
@@ -20,7 +20,6 @@ import {
   loadDetector,
   prepareBatch,
   saveDetector,
-  seededRng,
   SgdMomentum,
   trainStage,
   trainStep,

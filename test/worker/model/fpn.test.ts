@@ -5,8 +5,8 @@ import { expect } from 'chai';
 import { ParameterStore } from '../../../worker/model/backbone/index.js';
 import { ModelOptionError, ModelShapeError } from '../../../worker/model/errors.js';
 import { Fpn } from '../../../worker/model/fpn.js';
-import { seededRng } from '../../../worker/model/losses/index.js';
 import { relativeError, seededValues, useBackend } from '../tf/helpers.js';
+import { seededRng } from '../../../common/index.js';
 
 /** Nearest upsampling as torch's F.interpolate(size=...) does it: src = floor(dst · in / out). */
 function upsampleNearest(map: Float32Array, h: number, w: number, outH: number, outW: number): Float32Array {

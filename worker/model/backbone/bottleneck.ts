@@ -3,10 +3,10 @@
 // a frozen batch norm, ReLU after the first two and after the residual sum. The shortcut is a 1x1 conv with the
 // block's stride plus a batch norm (`downsample.0/1`) when the shape changes, else the identity.
 import * as tf from '@tensorflow/tfjs';
-import type { UniformRng } from '../losses/index.js';
 import { applyConv, createResNetConv, type Conv } from './conv.js';
 import { createFrozenBatchNorm, frozenBatchNorm, type FrozenBatchNorm } from './frozen-batch-norm.js';
 import type { ParameterStore } from './parameter-store.js';
+import type { UniformRng } from '../../../common/index.js';
 
 /** torchvision's Bottleneck.expansion: the block's output has 4 × planes channels. */
 export const BOTTLENECK_EXPANSION = 4;

@@ -2,9 +2,9 @@
 // even sizes), torch pads `padding` pixels on every side; a numeric tfjs pad is torch's symmetric padding, so
 // output sizes and pixel alignment match torchvision and mmdet: floor((H + 2p − k) / s) + 1.
 import * as tf from '@tensorflow/tfjs';
-import type { UniformRng } from '../losses/index.js';
 import { kaimingNormalFanOut, type ConvShape } from './init.js';
 import type { ParameterStore } from './parameter-store.js';
+import type { UniformRng } from '../../../common/index.js';
 
 export interface Conv {
   /** HWIO: [kh, kw, in, out]. torchvision's OIHW is transposed on import. */

@@ -2,7 +2,7 @@
 // bitwise the same (the spec's initialisations: mmcv `kaiming_init` for ResNet convs, `xavier_init` uniform
 // for the FPN). Conv weights are HWIO ([kh, kw, in, out]), the tfjs layout; fans are counted as PyTorch does.
 import * as tf from '@tensorflow/tfjs';
-import { standardNormals, type UniformRng } from '../losses/index.js';
+import { standardNormals, type UniformRng } from '../../../common/index.js';
 
 export type ConvShape = [kernelHeight: number, kernelWidth: number, inChannels: number, outChannels: number];
 

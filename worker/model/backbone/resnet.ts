@@ -4,13 +4,13 @@
 // C2..C5 at strides 4, 8, 16, 32. Parameter names are mmdet's state-dict names under `backbone.`, which are
 // torchvision's names with that prefix.
 import * as tf from '@tensorflow/tfjs';
-import type { UniformRng } from '../losses/index.js';
 import { applyBottleneck, BOTTLENECK_EXPANSION, createBottleneck, type Bottleneck } from './bottleneck.js';
 import { applyConv, createResNetConv, type Conv } from './conv.js';
 import { ModelOptionError, ModelShapeError } from '../errors.js';
 import { createFrozenBatchNorm, frozenBatchNorm, type FrozenBatchNorm } from './frozen-batch-norm.js';
 import { namePrefixSelector, type ParameterStore } from './parameter-store.js';
 import { stageOutputChannels, validateArch, type ResNetArch } from './resnet-arch.js';
+import type { UniformRng } from '../../../common/index.js';
 
 export interface ResNetOptions {
   arch: ResNetArch;

@@ -78,6 +78,25 @@ export function encodeDeltas(
 }
 
 /**
+ * `encodeDeltas` on flat xyxy rows, for target building: `boxes` and `gtRows` hold the same number of boxes,
+ * row i of the result maps box i onto GT row i. No tensor outlives the call.
+ */
+export function encodeDeltaRows(
+  boxes: Float32Array,
+  gtRows: Float32Array,
+  options: DeltaCoderOptions = {},
+): Float32Array {
+  const rows = boxes.length / 4;
+  if (rows === 0) return new Float32Array(0);
+  const encoded = tf.tidy(() =>
+    encodeDeltas(tf.tensor2d(boxes, [rows, 4]), tf.tensor2d(gtRows, [rows, 4]), options),
+  );
+  const values = Float32Array.from(encoded.dataSync());
+  encoded.dispose();
+  return values;
+}
+
+/**
  * Boxes from `deltas` [N, 4k] applied to `rois` [N, 4] (mmdet `delta2bbox`); k > 1 for class-specific
  * regression, where column group c holds class c's deltas. Clipped to `imageShape` when given.
  */

@@ -11,6 +11,7 @@ export {
 } from './anchors.js';
 export {
   decodeDeltas,
+  encodeDeltaRows,
   encodeDeltas,
   ROI_CODER,
   RPN_CODER,

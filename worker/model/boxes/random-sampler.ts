@@ -6,9 +6,9 @@
 // (`AssignResult.add_gt_`); positives are drawn first, at most num·pos_fraction (floored); negatives fill
 // the rest up to num, at most neg_pos_ub·max(1, #pos) when neg_pos_ub >= 0. Fewer candidates than wanted
 // means all of them are taken. Both index lists come out ascending, as torch's `unique()` returns them.
-import type { UniformRng } from '../losses/index.js';
 import { assertOptionInRange, BoxOptionError, BoxShapeError, boxCount } from './errors.js';
 import type { Assignment } from './max-iou-assigner.js';
+import type { UniformRng } from '../../../common/index.js';
 
 export interface RandomSamplerOptions {
   /** Boxes sampled per image. */

@@ -2,8 +2,8 @@
 // RoI embeddings feed the per-class feature statistics. Each coordinate moves by S·U·(w or h)/6 with a fixed
 // sign pattern S and one uniform matrix U per image, shared by all of that image's GT boxes.
 import { LossShapeError } from './errors.js';
-import type { UniformRng } from './random.js';
 import { assertLabelRange, assertPositiveInteger } from './validate.js';
+import type { UniformRng } from '../../../common/index.js';
 
 /** Jittered copies per GT box (hard-coded in the reference). */
 export const JITTERS_PER_BOX = 16;

@@ -2,8 +2,8 @@
 // π_c = (1 − a_c) / Σ_c' (1 − a_c') over all C foreground classes, a = diag(A) the FCBL soft accuracy. As in the
 // reference, K sorted uniforms walk the cumulative distribution once, which is equivalent to K independent
 // draws and returns the classes in ascending order.
-import type { UniformRng } from './random.js';
 import { assertPositiveInteger } from './validate.js';
+import type { UniformRng } from '../../../common/index.js';
 
 /** K, classes drawn per step and rank (`sampled_num_classes`). */
 export const DEFAULT_SAMPLED_CLASSES = 8;

@@ -7,14 +7,13 @@ import * as tf from '@tensorflow/tfjs';
 import { LossShapeError } from './errors.js';
 import { DEFAULT_SAMPLED_CLASSES, sampleHallucinationClasses } from './fhm-class-sampling.js';
 import type { FhmState } from './fhm-state.js';
-import { standardNormals } from './random.js';
-import type { UniformRng } from './random.js';
 import {
   assertLabelRange,
   assertLabelsMatchRows,
   assertPositiveInteger,
   foregroundClassCount,
 } from './validate.js';
+import { standardNormals, type UniformRng } from '../../../common/index.js';
 
 /** S, features synthesised per drawn class (`sampled_num_features`: 12 in the configs, 4 in the code). */
 export const DEFAULT_SAMPLES_PER_CLASS = 12;

@@ -35,7 +35,6 @@ export {
 } from './fhm-hallucinate.js';
 export { classMoments, type ClassMoments } from './fhm-moments.js';
 export { DEFAULT_FHM_DECAY, FhmState, type FhmSnapshot } from './fhm-state.js';
-export { seededRng, standardNormals, type UniformRng } from './random.js';
 export { DEFAULT_PRIOR_PROBABILITY, detectionScores, priorBias } from './sigmoid-classifier.js';
 export { averageOverRois, type WeightedClassificationOptions } from './roi-averaging.js';
 export { sigmoidBceLoss } from './sigmoid-bce.js';

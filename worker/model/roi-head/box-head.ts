@@ -12,9 +12,10 @@
 // a PyTorch importer: FC weights here are [in, out] (torch: [out, in]), and the flatten is NHWC, so input
 // feature (y·7 + x)·256 + c of `shared_fcs.0` is torch's c·49 + y·7 + x.
 import * as tf from '@tensorflow/tfjs';
-import { priorBias, type UniformRng } from '../losses/index.js';
+import { priorBias } from '../losses/index.js';
 import { assertPositiveInteger, RoiHeadOptionError, RoiHeadShapeError } from './errors.js';
 import { normalMatrix, xavierUniformMatrix } from './fc-init.js';
+import type { UniformRng } from '../../../common/index.js';
 
 /** Which classification loss `fc_cls` is trained with; it decides the bias init and the test activation. */
 export type ClassifierKind = 'sigmoid' | 'softmax';

@@ -2,7 +2,7 @@
 // and `BBoxHead.init_weights`), drawn from a caller-supplied UniformRng so a head built twice from one seed is
 // bitwise the same. Weights are [in, out] (tfjs matMul layout); PyTorch's nn.Linear stores [out, in].
 import * as tf from '@tensorflow/tfjs';
-import { standardNormals, type UniformRng } from '../losses/index.js';
+import { standardNormals, type UniformRng } from '../../../common/index.js';
 
 /** torch `xavier_uniform_` with gain 1 for a Linear layer: U(−b, b), b = sqrt(6 / (in + out)). */
 export function xavierUniformMatrix(rng: UniformRng, inputs: number, outputs: number): tf.Tensor2D {

@@ -5,16 +5,11 @@
 // if a caller left the shared FCs trainable.
 import * as tf from '@tensorflow/tfjs';
 import { roiAlign, type RoiAlignOptions } from '../roi-align.js';
-import {
-  detach,
-  jitterGroundTruthBoxes,
-  type FhmState,
-  type ImageSize,
-  type UniformRng,
-} from '../losses/index.js';
+import { detach, jitterGroundTruthBoxes, type FhmState, type ImageSize } from '../losses/index.js';
 import type { BoxHead } from './box-head.js';
 import { RoiHeadShapeError } from './errors.js';
 import type { RoiTrainingImage } from './roi-targets.js';
+import type { UniformRng } from '../../../common/index.js';
 
 /** Jitters every image's GTs, embeds the copies without gradient and calls `fhm.observe`. Returns the row count. */
 export function observeGroundTruthEmbeddings(

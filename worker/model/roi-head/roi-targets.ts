@@ -7,11 +7,10 @@
 //   - box target: encode(RoI, its GT) with stds 0.1/0.1/0.2/0.2, for positives only (zeros for negatives).
 // Label and box weights are 1 on every sampled row (pos_weight −1), so they are not stored. Pure JS apart from
 // the encode, which uses the shared tfjs coder so targets and decoding share one convention.
-import * as tf from '@tensorflow/tfjs';
 import {
   assignMaxIou,
   boxCount,
-  encodeDeltas,
+  encodeDeltaRows,
   gatherBoxes,
   ROI_ASSIGNER,
   ROI_CODER,
@@ -21,8 +20,8 @@ import {
   type MaxIouAssignerOptions,
   type RandomSamplerOptions,
 } from '../boxes/index.js';
-import type { UniformRng } from '../losses/index.js';
 import { RoiHeadOptionError, RoiHeadShapeError } from './errors.js';
+import type { UniformRng } from '../../../common/index.js';
 
 /** One training image as the RoI head sees it. */
 export interface RoiTrainingImage {
@@ -59,18 +58,6 @@ export interface RoiTargets {
   positives: number[];
   /** Sampled negatives per image. */
   negatives: number[];
-}
-
-/** Encoded deltas (flat [P·4]) mapping `rois` onto `gtRows`, with the shared tfjs coder. */
-function encodeRows(rois: Float32Array, gtRows: Float32Array, coder: DeltaCoderOptions): Float32Array {
-  const rows = rois.length / 4;
-  if (rows === 0) return new Float32Array(0);
-  const encoded = tf.tidy(() =>
-    encodeDeltas(tf.tensor2d(rois, [rows, 4]), tf.tensor2d(gtRows, [rows, 4]), coder),
-  );
-  const values = Float32Array.from(encoded.dataSync());
-  encoded.dispose();
-  return values;
 }
 
 function checkImage(image: RoiTrainingImage, index: number, numClasses: number): void {
@@ -113,7 +100,7 @@ export function roiTargets(
     const assignment = assignMaxIou(image.proposals, image.gtBoxes, assigner, image.gtLabels);
     const sample = sampleRandom(image.proposals, image.gtBoxes, assignment, sampler, rng, image.gtLabels);
     const positiveBoxes = gatherBoxes(sample.candidates, sample.positives);
-    const deltas = encodeRows(positiveBoxes, gatherBoxes(image.gtBoxes, sample.positiveGt), coder);
+    const deltas = encodeDeltaRows(positiveBoxes, gatherBoxes(image.gtBoxes, sample.positiveGt), coder);
     return { sample, positiveBoxes, deltas };
   });
 

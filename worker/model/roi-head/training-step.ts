@@ -23,7 +23,6 @@ import {
   type FhmState,
   type HallucinationOptions,
   type ImageSize,
-  type UniformRng,
 } from '../losses/index.js';
 import { roiAlign, type RoiAlignOptions } from '../roi-align.js';
 import type { BoxHead, BoxHeadOutputs } from './box-head.js';
@@ -31,6 +30,7 @@ import { roiBoxLoss } from './box-loss.js';
 import { RoiHeadOptionError } from './errors.js';
 import { observeGroundTruthEmbeddings } from './fhm-statistics.js';
 import { roiTargets, type RoiTargetOptions, type RoiTargets, type RoiTrainingImage } from './roi-targets.js';
+import type { UniformRng } from '../../../common/index.js';
 
 /** What every stage's step needs. */
 export interface RoiStepInputs {

@@ -5,7 +5,7 @@
 // [B, H·W·A] / [B, H·W·A·4] lines up with the (y, x, anchor) anchor order.
 import * as tf from '@tensorflow/tfjs';
 import { BoxShapeError } from '../boxes/index.js';
-import { standardNormals, type UniformRng } from '../losses/index.js';
+import { standardNormals, type UniformRng } from '../../../common/index.js';
 
 export interface RpnHeadOptions {
   /** FPN channels in. @default 256 */

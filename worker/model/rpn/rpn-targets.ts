@@ -6,11 +6,10 @@
 //   - box targets encode(anchor, its GT) with means 0 / stds 1 and box weight 1 on the positives only.
 // The loss divides by avg_factor = Σ_images max(#pos, 1) + max(#neg, 1) (mmdet's num_total_samples when
 // sampling), across the whole batch.
-import * as tf from '@tensorflow/tfjs';
 import {
   assignMaxIou,
   boxCount,
-  encodeDeltas,
+  encodeDeltaRows,
   gatherBoxes,
   RPN_ASSIGNER,
   RPN_CODER,
@@ -20,7 +19,7 @@ import {
   type MaxIouAssignerOptions,
   type RandomSamplerOptions,
 } from '../boxes/index.js';
-import type { UniformRng } from '../losses/index.js';
+import type { UniformRng } from '../../../common/index.js';
 
 export interface RpnTargetOptions {
   /** @default RPN_ASSIGNER (0.7 / 0.3 / 0.3) */
@@ -48,18 +47,6 @@ export interface RpnTargets {
   /** Sampled positives and negatives per image. */
   positives: number[];
   negatives: number[];
-}
-
-/** Encoded deltas (flat [P·4]) mapping `anchors` rows onto `gtRows`, computed with the tfjs coder. */
-function encodeRows(anchors: Float32Array, gtRows: Float32Array, coder: DeltaCoderOptions): Float32Array {
-  const rows = anchors.length / 4;
-  if (rows === 0) return new Float32Array(0);
-  const encoded = tf.tidy(() =>
-    encodeDeltas(tf.tensor2d(anchors, [rows, 4]), tf.tensor2d(gtRows, [rows, 4]), coder),
-  );
-  const values = encoded.dataSync() as Float32Array;
-  encoded.dispose();
-  return values;
 }
 
 /**
@@ -93,7 +80,7 @@ export function rpnTargets(
     const sample = sampleRandom(anchors, gt, assignment, sampler, rng);
     const base = b * n;
     for (const i of sample.negatives) targets.labelWeights[base + i] = 1;
-    const deltas = encodeRows(
+    const deltas = encodeDeltaRows(
       gatherBoxes(anchors, sample.positives),
       gatherBoxes(gt, sample.positiveGt),
       coder,

@@ -5,9 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { ParameterStore, ResNet, tinyResNetArch } from '../../../../worker/model/backbone/index.js';
 import { Fpn } from '../../../../worker/model/fpn.js';
-import { seededRng } from '../../../../worker/model/losses/index.js';
 import { freezeForStage } from '../../../../worker/model/trainable-sets.js';
 import { seededTensor, useBackend, weightedSum } from '../../tf/helpers.js';
+import { seededRng } from '../../../../common/index.js';
 
 interface Model {
   store: ParameterStore;

@@ -4,7 +4,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { ParameterStore, ResNet, tinyResNetArch } from '../../../../worker/model/backbone/index.js';
-import { seededRng } from '../../../../worker/model/losses/index.js';
 import { relativeError, seededValues, useBackend } from '../../tf/helpers.js';
 import {
   addRelu,
@@ -14,6 +13,7 @@ import {
   type BnValues,
   type Map4,
 } from './resnet-reference.js';
+import { seededRng } from '../../../../common/index.js';
 
 function referenceForward(store: ParameterStore, image: Map4, blocks: number[]): Map4[] {
   const w = (name: string) => store.get(`backbone.${name}`);

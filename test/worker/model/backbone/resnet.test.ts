@@ -9,8 +9,8 @@ import {
   tinyResNetArch,
 } from '../../../../worker/model/backbone/index.js';
 import { ModelOptionError, ModelShapeError } from '../../../../worker/model/errors.js';
-import { seededRng } from '../../../../worker/model/losses/index.js';
 import { useBackend } from '../../tf/helpers.js';
+import { seededRng } from '../../../../common/index.js';
 
 function shapesOf(tensors: tf.Tensor[]): number[][] {
   return tensors.map((t) => t.shape);

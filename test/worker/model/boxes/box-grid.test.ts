@@ -2,7 +2,7 @@
 // boxes far away are not.
 import { expect } from 'chai';
 import { buildBoxGrid, forEachCandidate } from '../../../../worker/model/boxes/box-grid.js';
-import { seededRng } from '../../../../worker/model/losses/index.js';
+import { seededRng } from '../../../../common/index.js';
 
 describe('box grid', () => {
   it('visits each overlapping box once and skips most of the rest', () => {

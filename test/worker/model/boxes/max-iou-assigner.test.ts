@@ -11,7 +11,7 @@ import {
   RPN_ASSIGNER,
   type MaxIouAssignerOptions,
 } from '../../../../worker/model/boxes/index.js';
-import { seededRng } from '../../../../worker/model/losses/index.js';
+import { seededRng } from '../../../../common/index.js';
 
 const boxes = (...rows: number[][]): Float32Array => Float32Array.from(rows.flat());
 

@@ -3,8 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { batchedNms, nms, pairwiseIou } from '../../../../worker/model/boxes/index.js';
-import { seededRng } from '../../../../worker/model/losses/index.js';
 import { useCpuBackend } from '../losses/helpers.js';
+import { seededRng } from '../../../../common/index.js';
 
 function referenceNms(boxes: Float32Array, scores: Float32Array, threshold: number): number[] {
   const n = scores.length;

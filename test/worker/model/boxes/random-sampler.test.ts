@@ -8,7 +8,7 @@ import {
   sampleRandom,
   type Assignment,
 } from '../../../../worker/model/boxes/index.js';
-import { seededRng } from '../../../../worker/model/losses/index.js';
+import { seededRng } from '../../../../common/index.js';
 
 /** An assignment of `positives` boxes to GT 0, then `ignored` (−1), then `negatives` (0). */
 function assignment(positives: number, ignored: number, negatives: number, gtCount = 1): Assignment {

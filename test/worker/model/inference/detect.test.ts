@@ -3,10 +3,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { detect, postProcessImage, type TestImage } from '../../../../worker/model/inference/index.js';
-import { seededRng } from '../../../../worker/model/losses/index.js';
 import { roiAlign } from '../../../../worker/model/roi-align.js';
 import { BoxHead, disposeBoxHeadOutputs } from '../../../../worker/model/roi-head/index.js';
 import { cpuBackends, useBackend } from '../../tf/helpers.js';
+import { seededRng } from '../../../../common/index.js';
 
 for (const backend of cpuBackends) {
   describe(`detect (${backend})`, () => {

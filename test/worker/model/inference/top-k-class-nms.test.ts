@@ -3,7 +3,7 @@
 import { expect } from 'chai';
 import { batchedNms } from '../../../../worker/model/boxes/index.js';
 import { topKClassNms } from '../../../../worker/model/inference/index.js';
-import { seededRng } from '../../../../worker/model/losses/index.js';
+import { seededRng } from '../../../../common/index.js';
 
 function randomCase(seed: number, count: number, classCount: number) {
   const rng = seededRng(seed);

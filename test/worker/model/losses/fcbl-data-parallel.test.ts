@@ -9,10 +9,10 @@ import {
   fcblIncrementsFromArrays,
   fcblIncrementsToArrays,
   fcblLoss,
-  seededRng,
   sumFcblIncrements,
 } from '../../../../worker/model/losses/index.js';
 import { expectClose, useCpuBackend, values } from './helpers.js';
+import { seededRng } from '../../../../common/index.js';
 
 const C = 3;
 const LABELS = [0, 3, 2, 2, 1, 0, 3, 2];

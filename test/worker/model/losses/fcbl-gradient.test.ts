@@ -6,10 +6,10 @@ import {
   disposeFcblIncrements,
   FcblState,
   fcblLoss,
-  seededRng,
   shortTermWeights,
 } from '../../../../worker/model/losses/index.js';
 import { centralDifferences, expectClose, useCpuBackend, values } from './helpers.js';
+import { seededRng } from '../../../../common/index.js';
 
 const C = 4;
 const ROWS = 6;

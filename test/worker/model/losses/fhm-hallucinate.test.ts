@@ -11,11 +11,10 @@ import {
   hallucinate,
   LossShapeError,
   sampleHallucinationClasses,
-  seededRng,
-  standardNormals,
   synthesizeFeatures,
 } from '../../../../worker/model/losses/index.js';
 import { bceTerm, expectClose, logit as L, replay, useCpuBackend, values } from './helpers.js';
+import { seededRng, standardNormals } from '../../../../common/index.js';
 
 // Box-Muller: radius sqrt(−2·ln(1 − u1)), angle 2π·u2. With 1 − u1 = e^{−2} the radius is 2; with
 // 1 − u1 = e^{−1/2} it is 1. u2 = 0, 0.25, 0.5 point along +x, +y, −x.

@@ -13,12 +13,12 @@ import {
   FhmState,
   hallucinate,
   jitterGroundTruthBoxes,
-  seededRng,
   sigmoidBceLoss,
   softmaxCrossEntropyLoss,
   sumFcblIncrements,
 } from '../../../../worker/model/losses/index.js';
 import { useCpuBackend } from './helpers.js';
+import { seededRng } from '../../../../common/index.js';
 
 const C = 5;
 const D = 8;

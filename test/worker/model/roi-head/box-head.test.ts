@@ -3,7 +3,6 @@
 // name-clash check.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { seededRng } from '../../../../worker/model/losses/index.js';
 import {
   BoxHead,
   disposeBoxHeadOutputs,
@@ -11,6 +10,7 @@ import {
   RoiHeadShapeError,
 } from '../../../../worker/model/roi-head/index.js';
 import { expectClose, useCpuBackend } from '../losses/helpers.js';
+import { seededRng } from '../../../../common/index.js';
 
 function std(values: ArrayLike<number>): number {
   const list = Array.from(values);

@@ -9,7 +9,6 @@ import {
   disposeFcblIncrements,
   FcblState,
   FhmState,
-  seededRng,
 } from '../../../../worker/model/losses/index.js';
 import {
   baselineStep,
@@ -21,6 +20,7 @@ import {
 } from '../../../../worker/model/roi-head/index.js';
 import { freezeForStage } from '../../../../worker/model/trainable-sets.js';
 import { cpuBackends, useBackend } from '../../tf/helpers.js';
+import { seededRng } from '../../../../common/index.js';
 
 const C = 3;
 const CHANNELS = 4;

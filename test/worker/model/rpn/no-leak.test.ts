@@ -3,7 +3,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { concatLevels, multiLevelAnchors } from '../../../../worker/model/boxes/index.js';
-import { seededRng } from '../../../../worker/model/losses/index.js';
 import {
   BACL_TRAIN_PROPOSALS,
   RpnHead,
@@ -12,6 +11,7 @@ import {
   rpnTargets,
 } from '../../../../worker/model/rpn/index.js';
 import { useCpuBackend } from '../losses/helpers.js';
+import { seededRng } from '../../../../common/index.js';
 
 describe('RPN training step', () => {
   before(useCpuBackend);

@@ -2,9 +2,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { BoxShapeError } from '../../../../worker/model/boxes/index.js';
-import { seededRng } from '../../../../worker/model/losses/index.js';
 import { disposeRpnOutputs, RpnHead } from '../../../../worker/model/rpn/index.js';
 import { useCpuBackend, values } from '../losses/helpers.js';
+import { seededRng } from '../../../../common/index.js';
 
 describe('RpnHead', () => {
   before(useCpuBackend);

@@ -3,9 +3,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { BoxShapeError } from '../../../../worker/model/boxes/index.js';
-import { seededRng } from '../../../../worker/model/losses/index.js';
 import { rpnLoss, rpnTargets, type RpnOutputs } from '../../../../worker/model/rpn/index.js';
 import { bceTerm, expectClose, sigmoid, useCpuBackend } from '../losses/helpers.js';
+import { seededRng } from '../../../../common/index.js';
 
 // One level, 1 × 2 cells, one anchor per cell: [0,0,10,10] and [20,0,30,10].
 const anchors = Float32Array.of(0, 0, 10, 10, 20, 0, 30, 10);

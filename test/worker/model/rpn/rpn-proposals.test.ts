@@ -3,7 +3,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { BoxOptionError, iouAt, multiLevelAnchors } from '../../../../worker/model/boxes/index.js';
-import { seededRng } from '../../../../worker/model/losses/index.js';
 import {
   BACL_TRAIN_PROPOSALS,
   BASELINE_TRAIN_PROPOSALS,
@@ -12,6 +11,7 @@ import {
   type RpnOutputs,
 } from '../../../../worker/model/rpn/index.js';
 import { expectClose, sigmoid, useCpuBackend } from '../losses/helpers.js';
+import { seededRng } from '../../../../common/index.js';
 
 const STRIDES = [4, 8];
 const SIZES = [

@@ -6,7 +6,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ParameterStore, ResNet, tinyResNetArch } from '../../../../worker/model/backbone/index.js';
 import { Fpn } from '../../../../worker/model/fpn.js';
-import { FcblState, FhmState, seededRng } from '../../../../worker/model/losses/index.js';
+import { FcblState, FhmState } from '../../../../worker/model/losses/index.js';
 import {
   assignTargets,
   DirectoryStorage,
@@ -23,6 +23,7 @@ import {
 } from '../../../../worker/model/weights/index.js';
 import { makeWorkDir } from '../../../harness/workdir.js';
 import { seededValues, useBackend } from '../../tf/helpers.js';
+import { seededRng } from '../../../../common/index.js';
 
 function buildModel(scope: string, seed: number): ParameterStore {
   const store = new ParameterStore({ scope });

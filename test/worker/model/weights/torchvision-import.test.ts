@@ -4,7 +4,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { ParameterStore, ResNet, tinyResNetArch } from '../../../../worker/model/backbone/index.js';
-import { seededRng } from '../../../../worker/model/losses/index.js';
 import {
   importTorchvisionResNet,
   oihwToHwio,
@@ -14,6 +13,7 @@ import {
 } from '../../../../worker/model/weights/index.js';
 import { seededValues, useBackend } from '../../tf/helpers.js';
 import { f32Bytes, i64Bytes, writeSafetensors, type WrittenTensor } from './safetensors-writer.js';
+import { seededRng } from '../../../../common/index.js';
 
 const arch = tinyResNetArch({ blocks: [2, 1, 1, 1] });
 
