@@ -38,5 +38,6 @@ export {
   type ShardReaderOptions,
 } from './reader.js';
 export { planRankShare, type RankShareOptions, type ShardSlice } from './share.js';
-export { openDatasetSink, openDatasetSource, type DatasetSink, type DatasetSource } from './store.js';
+export type { DatasetSink, DatasetSource } from './dataset-io.js';
+export { openDatasetSink, openDatasetSource } from './store.js';
 export { readTarEntries, tarEnd, tarMember, TarFormatError, type TarEntry } from './tar.js';

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { lvisFrequencySchema } from '../../common/index.js';
 import { ShardLocationError } from './errors.js';
-import type { DatasetSource } from './store.js';
+import type { DatasetSource } from './dataset-io.js';
 
 export const shardManifestName = 'manifest.json';
 export const shardAnnotationsName = 'annotations.json';

@@ -8,7 +8,8 @@ import { ShardFormatError, ShardRecordError, type ShardError } from './errors.js
 import { readShardManifest, type ShardManifest } from './manifest.js';
 import { parseRecordJson, readShardRecords, type ShardRecord } from './records.js';
 import { planRankShare, type RankShareOptions, type ShardSlice } from './share.js';
-import { openDatasetSource, type DatasetSource } from './store.js';
+import type { DatasetSource } from './dataset-io.js';
+import { openDatasetSource } from './store.js';
 
 export interface ShardReaderOptions extends Partial<RankShareOptions> {
   /** Decode JPEGs to RGB pixels. @default true */

@@ -13,7 +13,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { DestinationNotEmptyError, ShardLocationError } from './errors.js';
 import { objectKey, type ShardLocation } from './location.js';
-import type { DatasetSink, DatasetSource } from './store.js';
+import type { DatasetSink, DatasetSource } from './dataset-io.js';
 
 type S3Location = Extract<ShardLocation, { kind: 's3' }>;
 

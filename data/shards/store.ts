@@ -1,29 +1,10 @@
-// The two sides of dataset storage, implemented for a local directory (local-store.ts) and S3 (s3-store.ts).
-// prepare writes through a DatasetSink; the reader reads through a DatasetSource.
+// Opens dataset storage by location: a local directory (local-store.ts) or S3 (s3-store.ts). The DatasetSink
+// and DatasetSource types live in dataset-io.ts, so the implementations do not import this file back.
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { DatasetSink, DatasetSource } from './dataset-io.js';
 import { openLocalSink, openLocalSource } from './local-store.js';
 import { parseShardLocation } from './location.js';
 import { openS3Sink, openS3Source } from './s3-store.js';
-
-export interface DatasetSink {
-  /** Where `name` ends up, for messages: a path or an s3:// URI. */
-  describe(name: string): string;
-  write(name: string, body: Buffer, signal?: AbortSignal): Promise<void>;
-  /** Copies a (possibly large) local file without holding it in memory. */
-  copyFile(name: string, path: string, signal?: AbortSignal): Promise<void>;
-  /** Writes manifest.json last, which publishes the dataset. */
-  commit(manifest: Buffer, signal?: AbortSignal): Promise<void>;
-  /** Removes everything written so far. */
-  abort(): Promise<void>;
-}
-
-export interface DatasetSource {
-  describe(name: string): string;
-  /** A small object in full (manifest.json). */
-  read(name: string, signal?: AbortSignal): Promise<Buffer>;
-  /** A large object as a byte stream; stopping early releases the connection. */
-  stream(name: string, signal?: AbortSignal): AsyncIterable<Uint8Array>;
-}
 
 /** A sink for `s3://bucket/prefix` (needs `s3`) or a local directory; refuses a non-empty destination. */
 export async function openDatasetSink(

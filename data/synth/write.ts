@@ -1,10 +1,10 @@
-// Writing a planned dataset to disk: `train.json`, `val.json` and `images/<split>2017/<id>.jpg`, all built in
-// a sibling temp directory that is renamed into place at the end, so a reader (or a crash) never sees half a
-// dataset. The temp directory is removed on any failure, abort included.
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+// Writing a planned dataset to disk: `train.json`, `val.json` and `images/<split>2017/<id>.jpg`, all built
+// through the shards' atomic local directory (data/shards/local-store.ts: a sibling temp directory renamed
+// into place at the end), so a reader (or a crash) never sees half a dataset. The temp directory is removed
+// on any failure, abort included.
+import { join } from 'node:path';
 import type { LvisGroundTruth } from '../../common/index.js';
+import { openAtomicDirectory, type AtomicDirectory } from '../shards/local-store.js';
 import { SynthOutputExistsError } from './errors.js';
 import { synthGroundTruth, synthImagePath } from './lvis-json.js';
 import { planSynthDataset, type PlannedImage, type SynthPlan } from './plan.js';
@@ -33,18 +33,9 @@ export interface SynthDatasetSummary {
   };
 }
 
-async function isMissingOrEmpty(dir: string): Promise<boolean> {
-  try {
-    return (await readdir(dir)).length === 0;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
-    throw error;
-  }
-}
-
 async function writeImages(
   images: readonly PlannedImage[],
-  root: string,
+  out: AtomicDirectory,
   options: WriteSynthOptions,
 ): Promise<void> {
   let next = 0;
@@ -54,7 +45,7 @@ async function writeImages(
     while (next < images.length && !failed) {
       options.signal?.throwIfAborted();
       const image = images[next++]!;
-      await writeFile(join(root, synthImagePath(image)), await renderJpeg(image));
+      await out.write(join('images', synthImagePath(image)), await renderJpeg(image));
       options.onImage?.(++done, images.length);
     }
   };
@@ -79,25 +70,22 @@ export async function writeSynthDataset(
   options: WriteSynthOptions = {},
 ): Promise<SynthDatasetSummary> {
   const plan = planSynthDataset(synthOptions);
-  if (!(await isMissingOrEmpty(dir))) throw new SynthOutputExistsError(dir);
-  await mkdir(dirname(dir), { recursive: true });
-  const temp = join(dirname(dir), `.${basename(dir)}.partial-${randomBytes(4).toString('hex')}`);
+  const out = await openAtomicDirectory(dir, (path) => new SynthOutputExistsError(path));
   let train: LvisGroundTruth;
   let valAnnotations: number;
   try {
-    await mkdir(join(temp, 'images', 'train2017'), { recursive: true });
-    await mkdir(join(temp, 'images', 'val2017'), { recursive: true });
+    await out.makeDirectory(join('images', 'train2017'));
+    await out.makeDirectory(join('images', 'val2017'));
     train = synthGroundTruth(plan, 'train');
     const val = synthGroundTruth(plan, 'val', train.annotations.length + 1);
-    await writeFile(join(temp, 'train.json'), JSON.stringify(train));
-    await writeFile(join(temp, 'val.json'), JSON.stringify(val));
+    await out.write('train.json', JSON.stringify(train));
+    await out.write('val.json', JSON.stringify(val));
     valAnnotations = val.annotations.length;
-    await writeImages([...plan.train, ...plan.val], join(temp, 'images'), options);
+    await writeImages([...plan.train, ...plan.val], out, options);
     options.signal?.throwIfAborted();
-    // rename(2) replaces an empty directory atomically; a non-empty one makes it fail (checked above).
-    await rename(temp, dir);
+    await out.publish();
   } catch (error) {
-    await rm(temp, { recursive: true, force: true });
+    await out.discard();
     throw error;
   }
   const groups = { r: 0, c: 0, f: 0 };

@@ -33,7 +33,7 @@ export interface ControllerOptions {
    * which runs commands as local processes.
    */
   workerCommand?: string[];
-  /** Names this instance in Events (reportingInstance). @default the host name */
+  /** Names this instance in Events (reportingInstance). @default $HOSTNAME (the pod name), else 'bacl-operator' */
   instance?: string;
   clock?: Clock;
   runData?: RunData;
@@ -48,7 +48,9 @@ export interface ControllerOptions {
  */
 export async function runController(options: ControllerOptions): Promise<void> {
   const { signal, logger } = options;
+  // Settings resolved once, at start-up.
   const clock = options.clock ?? systemClock;
+  const instance = options.instance ?? process.env.HOSTNAME ?? 'bacl-operator';
   const queue = new WorkQueue({ clock });
   const api = new KubeApi(options.kubeConfig);
   const progressInterval = options.progressIntervalMs ?? 5000;
@@ -79,7 +81,7 @@ export async function runController(options: ControllerOptions): Promise<void> {
     caches,
     reports,
     runData: options.runData ?? new S3RunData(api),
-    events: new KubeEventRecorder(api, logger, options.instance ?? process.env.HOSTNAME ?? 'bacl-operator'),
+    events: new KubeEventRecorder(api, logger, instance),
     logger,
     clock,
     terminatingGraceSeconds: options.terminatingGraceSeconds,

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { systemClock, type Clock } from '../controller/clock.js';
 import { describe, LeaderElectionError } from '../controller/errors.js';
 import type { Logger } from '../telemetry/logger.js';
 
@@ -48,6 +49,8 @@ export interface LeaderElectionOptions {
   logger: Logger;
   signal: AbortSignal;
   onLeading?: (leading: boolean) => void;
+  /** Where the elector reads the time (renew deadline, observed-record age). @default systemClock */
+  clock?: Clock;
 }
 
 type Attempt = 'acquired' | 'held-by-other';
@@ -85,6 +88,7 @@ class LeaseElector {
   private readonly api: CustomObjectsApi;
   private readonly name: string;
   private readonly durationMs: number;
+  private readonly clock: Clock;
   private observed: { key: string; at: number } | undefined;
   lost: LeaderElectionError | undefined;
 
@@ -92,6 +96,7 @@ class LeaseElector {
     this.api = options.kubeConfig.makeApiClient(CustomObjectsApi);
     this.name = options.name ?? 'bacl-operator';
     this.durationMs = options.leaseDurationMs ?? 15_000;
+    this.clock = options.clock ?? systemClock;
   }
 
   private get lease(): string {
@@ -124,18 +129,18 @@ class LeaseElector {
   /** Renews every retry period until `leading` aborts; aborts it when renewing failed past the deadline. */
   async keepRenewing(leading: AbortController): Promise<void> {
     const deadlineMs = this.options.renewDeadlineMs ?? 10_000;
-    let lastRenew = Date.now();
+    let lastRenew = this.clock.now();
     while (!leading.signal.aborted) {
       await pause(this.options.retryPeriodMs ?? 2000, leading.signal);
       if (leading.signal.aborted) return;
       let problem: string | undefined;
       try {
-        if ((await this.tryAcquireOrRenew()) === 'acquired') lastRenew = Date.now();
+        if ((await this.tryAcquireOrRenew()) === 'acquired') lastRenew = this.clock.now();
         else problem = 'another instance holds the lease';
       } catch (error) {
         problem = describe(error);
       }
-      if (problem && (problem.startsWith('another') || Date.now() - lastRenew > deadlineMs)) {
+      if (problem && (problem.startsWith('another') || this.clock.now() - lastRenew > deadlineMs)) {
         this.lost = new LeaderElectionError(this.lease, `lost leadership: ${problem}`);
         this.options.logger.error('Lost leader lease', { lease: this.lease, error: problem });
         leading.abort(this.lost);
@@ -162,7 +167,7 @@ class LeaseElector {
 
   private async tryAcquireOrRenew(): Promise<Attempt> {
     const { namespace, identity } = this.options;
-    const now = new Date();
+    const now = new Date(this.clock.now());
     let lease: Lease;
     try {
       lease = await this.read();
@@ -180,10 +185,10 @@ class LeaseElector {
     const spec = lease.spec ?? {};
     const holder = spec.holderIdentity;
     const key = `${holder ?? ''}|${spec.renewTime ?? ''}|${lease.metadata.resourceVersion ?? ''}`;
-    if (this.observed?.key !== key) this.observed = { key, at: Date.now() };
+    if (this.observed?.key !== key) this.observed = { key, at: this.clock.now() };
     const heldByOther = holder !== undefined && holder !== '' && holder !== identity;
     const validForMs = (spec.leaseDurationSeconds ?? this.durationMs / 1000) * 1000;
-    if (heldByOther && Date.now() - this.observed.at < validForMs) return 'held-by-other';
+    if (heldByOther && this.clock.now() - this.observed.at < validForMs) return 'held-by-other';
     const transitions = (spec.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
     const acquireTime = holder === identity ? (spec.acquireTime ?? microTime(now)) : microTime(now);
     // replace carries the resourceVersion we read: a concurrent candidate's write makes ours fail with 409.
