@@ -22,6 +22,53 @@ const boundaryRules = parts.map((part) => ({
   },
 }));
 
+/**
+ * Purity: the reconcile core decides without talking to Kubernetes, and the model and the evaluator compute
+ * without I/O, so all three are tested as pure functions. Types from the client libraries stay allowed (the
+ * reconcile core works on client-node's V1Pod). test/lint/purity.test.ts keeps these rules from silently
+ * stopping to work. A separate rule name from the boundary rule, so the two never override each other.
+ */
+const noIo = (where) => [
+  {
+    regex: '^(@nats-io/.*|nats|@aws-sdk/.*|(node:)?fs(/.*)?)$',
+    allowTypeImports: true,
+    message: `${where} does no I/O of its own (no NATS, S3, files): take the data or a callback as a parameter.`,
+  },
+  {
+    regex: '^(node:)?(net|child_process)$',
+    allowTypeImports: true,
+    message: `${where} opens no sockets and starts no processes: the runtime around it does.`,
+  },
+];
+const purityRules = [
+  {
+    files: ['operator/reconcile/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@kubernetes/client-node',
+              allowTypeImports: true,
+              message:
+                'The reconcile core is pure: import client-node types only (import type); API calls belong in operator/controller/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['worker/model/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: noIo('worker/model') }] },
+  },
+  {
+    files: ['data/eval/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: noIo('data/eval') }] },
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'node_modules/', '.scratch/'] },
   js.configs.recommended,
@@ -46,5 +93,6 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   ...boundaryRules,
+  ...purityRules,
   prettier,
 );

@@ -38,4 +38,4 @@ export {
 } from './losses/index.js';
 export type { Detections } from './inference/index.js';
 export { freezeForStage } from './trainable-sets.js';
-export { DirectoryStorage, type WeightStorage } from './weights/index.js';
+export type { WeightStorage } from './weights/index.js';

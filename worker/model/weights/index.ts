@@ -30,7 +30,7 @@ export {
   type SafetensorsEntry,
   type SafetensorsFile,
 } from './safetensors.js';
-export { assertObjectName, DirectoryStorage, type WeightStorage } from './storage.js';
+export { assertObjectName, type WeightStorage } from './storage.js';
 export {
   decodeWeights,
   encodeWeights,

@@ -9,7 +9,6 @@ import { Fpn } from '../../../../worker/model/fpn.js';
 import { FcblState, FhmState } from '../../../../worker/model/losses/index.js';
 import {
   assignTargets,
-  DirectoryStorage,
   fcblSnapshotFromArrays,
   fcblStateArrays,
   fhmSnapshotFromArrays,
@@ -21,6 +20,7 @@ import {
   WeightsMismatchError,
   WeightsNotFoundError,
 } from '../../../../worker/model/weights/index.js';
+import { DirectoryStorage } from '../../../../worker/storage/directory-storage.js';
 import { makeWorkDir } from '../../../harness/workdir.js';
 import { seededValues, useBackend } from '../../tf/helpers.js';
 import { seededRng } from '../../../../common/index.js';
