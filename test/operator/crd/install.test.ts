@@ -4,7 +4,7 @@ import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { packageRoot, parseBaclJob, type BaclJob } from '../../../common/index.js';
 import { crdPath } from '../../../operator/crd/crd.js';
 import { sharedKube, waitFor, type KubeCluster } from '../../harness/index.js';
-import { minimalJob, type JobManifest } from '../fixtures.js';
+import { minimalJob, minimalSpec, type JobManifest } from '../fixtures.js';
 
 const group = 'bacl.dev';
 const version = 'v1alpha1';
@@ -164,6 +164,13 @@ describe('operator/crd: the BaclJob CRD on a real kube-apiserver', function () {
       what: 'checkpoint.everySteps < 1',
       job: minimalJob('bad-checkpoint', { checkpoint: { everySteps: 0 } }),
       message: 'spec.checkpoint.everySteps must be at least 1',
+    },
+    {
+      what: 'a config that repeats a training stage',
+      job: minimalJob('repeated-stage', {
+        config: { ...minimalSpec().config, stages: ['baseline', 'baseline'] },
+      }),
+      message: 'stages must not repeat a stage',
     },
   ];
   for (const { what, job, message } of invalid) {
