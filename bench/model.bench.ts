@@ -10,7 +10,7 @@
 // for lvis_v1.yaml (R50-FPN, 1203 classes) at 320² on wasm; and lvis_v1's inference forward (1000 proposals,
 // box head, 1.2 M-candidate NMS) at 800x1344 on wasm only, for the same heap and time reasons as above.
 import * as tf from '@tensorflow/tfjs';
-import { loadTrainingConfig, type TrainingConfig, seededRng } from '../common/index.js';
+import { loadTrainingConfig, type TrainingConfig, seededRng } from '../common/internal.js';
 import {
   normalizeImages,
   ParameterStore,
@@ -18,16 +18,15 @@ import {
   resnetArch,
   tinyResNetArch,
   type ResNetArch,
-} from '../worker/model/backbone/index.js';
-import { Fpn } from '../worker/model/fpn.js';
-import { initTf, type TfBackendName } from '../worker/tf/index.js';
-import {
+  Fpn,
+  initTf,
+  type TfBackendName,
   computeGradients,
   Detector,
   detectBatch,
   disposeStepGradients,
   type PreparedBatch,
-} from '../worker/index.js';
+} from '../worker/internal.js';
 import type { Benchmark, BenchFigure } from './benchmark.js';
 
 interface Model {

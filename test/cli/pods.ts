@@ -1,6 +1,6 @@
 import { CoreV1Api } from '@kubernetes/client-node';
 import { podLabels, type JobStage } from '../../common/index.js';
-import { podName } from '../../operator/reconcile/naming.js';
+import { podName } from '../../operator/internal.js';
 import type { CliKube } from './kube-fixture.js';
 
 /** Creates a worker pod labelled as the operator labels them (nothing runs it: the harness has no kubelet). */

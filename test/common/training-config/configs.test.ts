@@ -8,7 +8,7 @@ import {
   learningRateAt,
   loadTrainingConfig,
   stageScheduleSchema,
-} from '../../../common/index.js';
+} from '../../../common/internal.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const configDir = fileURLToPath(new URL('../../../configs', import.meta.url));

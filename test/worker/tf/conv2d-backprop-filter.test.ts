@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { replacedKernel } from '../../../worker/tf/index.js';
+import { replacedKernel } from '../../../worker/internal.js';
 import { type ConvCase, convCases, describeCase } from './conv-cases.js';
 import {
   analyticGradient,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { TfKernelError } from '../../../worker/tf/index.js';
+import { TfKernelError } from '../../../worker/internal.js';
 import {
   analyticGradient,
   cpuBackends,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { initTf, installOverrides, TfBackendError } from '../../../worker/tf/index.js';
+import { initTf, installOverrides, TfBackendError } from '../../../worker/internal.js';
 
 describe('worker/tf initTf', () => {
   it('starts wasm with SIMD and its overrides, finding the .wasm files itself', async () => {
