@@ -27,7 +27,8 @@ export function usableAnnotations(
   const kept: LvisAnnotation[] = [];
   const keptLabels: number[] = [];
   for (const annotation of annotations) {
-    if (annotation.ignore === true || (typeof annotation.ignore === 'number' && annotation.ignore !== 0)) continue;
+    if (annotation.ignore === true || (typeof annotation.ignore === 'number' && annotation.ignore !== 0))
+      continue;
     if ((annotation as { iscrowd?: unknown }).iscrowd) continue;
     const [x, y, w, h] = annotation.bbox;
     const interW = Math.max(0, Math.min(x + w, image.width) - Math.max(x, 0));

@@ -57,7 +57,8 @@ export function copyPaste(
   updated.forEach((mask, i) => {
     let moved = false;
     for (let c = 0; c < 4; c++) {
-      if (Math.abs(updatedBoxes[4 * i + c]! - destination.boxes[4 * i + c]!) > options.bboxOccludedThr) moved = true;
+      if (Math.abs(updatedBoxes[4 * i + c]! - destination.boxes[4 * i + c]!) > options.bboxOccludedThr)
+        moved = true;
     }
     if (!moved || maskArea(mask) > options.maskOccludedThr) keep.push(i);
   });
@@ -75,5 +76,6 @@ export function copyPaste(
   const labels = new Int32Array(kept.labels.length + pasted.labels.length);
   labels.set(kept.labels);
   labels.set(pasted.labels, kept.labels.length);
-  return { image: { data, width, height }, boxes, labels, masks: [...kept.masks!, ...pasted.masks!] };
+  const masks = [...kept.masks!, ...pasted.masks!];
+  return { image: { data, width, height }, boxes, labels, masks, imageShape: destination.imageShape };
 }

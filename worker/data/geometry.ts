@@ -14,6 +14,11 @@ export interface AnnotatedImage {
   labels: Int32Array;
   /** One row-major 0/1 mask of image.width x image.height per instance, when the pipeline needs masks. */
   masks?: Uint8Array[];
+  /**
+   * mmdet `img_shape` when the pixels already hold padding (stage 1 pads to its canvas before normalising):
+   * the part that is image. Absent: all of `image`.
+   */
+  imageShape?: { width: number; height: number };
 }
 
 /**
@@ -58,7 +63,7 @@ export function selectInstances(sample: AnnotatedImage, keep: readonly number[])
   const boxes = new Float32Array(4 * keep.length);
   keep.forEach((index, i) => boxes.set(sample.boxes.subarray(4 * index, 4 * index + 4), 4 * i));
   return {
-    image: sample.image,
+    ...sample,
     boxes,
     labels: Int32Array.from(keep, (index) => sample.labels[index]!),
     masks: sample.masks && keep.map((index) => sample.masks![index]!),
@@ -69,7 +74,8 @@ export function selectInstances(sample: AnnotatedImage, keep: readonly number[])
 export function nonEmptyBoxes(boxes: Float32Array, minSize = 0): number[] {
   const keep: number[] = [];
   for (let i = 0; 4 * i < boxes.length; i++) {
-    if (boxes[4 * i + 2]! - boxes[4 * i]! > minSize && boxes[4 * i + 3]! - boxes[4 * i + 1]! > minSize) keep.push(i);
+    if (boxes[4 * i + 2]! - boxes[4 * i]! > minSize && boxes[4 * i + 3]! - boxes[4 * i + 1]! > minSize)
+      keep.push(i);
   }
   return keep;
 }
@@ -114,7 +120,9 @@ export function flipAnnotated(sample: AnnotatedImage): AnnotatedImage {
 /** Zero padding at the bottom and right to width x height (mmdet Pad, before Normalize in stage 1). */
 export function padAnnotated(sample: AnnotatedImage, width: number, height: number): AnnotatedImage {
   const { image } = sample;
-  if (image.width === width && image.height === height) return sample;
+  if (image.width > width || image.height > height) {
+    throw new RangeError(`pad to ${width}x${height}: the image is already ${image.width}x${image.height}`);
+  }
   const data = new Uint8Array(width * height * 3);
   for (let y = 0; y < image.height; y++) {
     data.set(image.data.subarray(y * image.width * 3, (y + 1) * image.width * 3), y * width * 3);
@@ -126,5 +134,6 @@ export function padAnnotated(sample: AnnotatedImage, width: number, height: numb
     }
     return out;
   });
-  return { image: { data, width, height }, boxes: sample.boxes, labels: sample.labels, masks };
+  const imageShape = sample.imageShape ?? { width: image.width, height: image.height };
+  return { image: { data, width, height }, boxes: sample.boxes, labels: sample.labels, masks, imageShape };
 }

@@ -64,7 +64,7 @@ export function polygonRunLengths(xy: readonly number[], height: number, width: 
     previous = position;
   }
   const counts = [a[0]!];
-  for (let j = 1; j < a.length; ) {
+  for (let j = 1; j < a.length;) {
     if (a[j]! > 0) counts.push(a[j++]!);
     else {
       j++;
@@ -146,7 +146,10 @@ export function segmentationMask(
         xy = [xs, ys, xs, ys + h, xs + w, ys + h, xs + w, ys];
       }
       if (xy.length < 6 || xy.length % 2 !== 0 || !xy.every(Number.isFinite)) {
-        throw new SegmentationError(`${field}[${i}]`, `${xy.length} numbers, expected x,y pairs of >= 3 points`);
+        throw new SegmentationError(
+          `${field}[${i}]`,
+          `${xy.length} numbers, expected x,y pairs of >= 3 points`,
+        );
       }
       runLengthsToMask(polygonRunLengths(xy, height, width), height, width, `${field}[${i}]`, mask);
     });

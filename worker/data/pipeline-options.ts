@@ -54,7 +54,12 @@ export function trainPipeline(data: DataConfig, stage: TrainingStageName): Train
       sizeDivisor: data.size_divisor,
     };
   }
-  return { kind: 'standard', scales: data.train_scales, flipRatio: data.flip_ratio, sizeDivisor: data.size_divisor };
+  return {
+    kind: 'standard',
+    scales: data.train_scales,
+    flipRatio: data.flip_ratio,
+    sizeDivisor: data.size_divisor,
+  };
 }
 
 export function filterOptions(data: DataConfig): FilterOptions {

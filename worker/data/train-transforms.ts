@@ -38,7 +38,10 @@ export function annotate(
     sample.masks = usable.annotations.map((annotation) => {
       const field = `annotation ${annotation.id}.segmentation`;
       if (annotation.segmentation === undefined) {
-        throw new SegmentationError(field, 'missing: stage 1 needs masks (prepare the shards with segmentation kept)');
+        throw new SegmentationError(
+          field,
+          'missing: stage 1 needs masks (prepare the shards with segmentation kept)',
+        );
       }
       return segmentationMask(annotation.segmentation, pixels.height, pixels.width, field);
     });
