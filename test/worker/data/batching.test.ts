@@ -24,8 +24,7 @@ const annotation = (
   imageId: number,
   bbox: [number, number, number, number],
   extra = {},
-): LvisAnnotation =>
-  ({ id, image_id: imageId, category_id: 5, bbox, area: bbox[2] * bbox[3], ...extra }) as LvisAnnotation;
+): LvisAnnotation => ({ id, image_id: imageId, category_id: 5, bbox, area: bbox[2] * bbox[3], ...extra });
 
 describe('worker/data batching', function () {
   it('emits same-group batches in stream order and keeps the rest waiting', function () {
@@ -119,6 +118,7 @@ describe('worker/data batching', function () {
       async function* source() {
         yield 1;
         yield 2;
+        await Promise.resolve();
         throw new Error('bad record');
       }
       const seen: number[] = [];
