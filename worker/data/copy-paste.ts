@@ -10,7 +10,7 @@
 import type { SeededRandom } from '../../data/index.js';
 import { DataOptionError } from './errors.js';
 import { boxesFromMasks, selectInstances, type AnnotatedImage } from './geometry.js';
-import { maskArea } from './masks.js';
+import { instanceMaskArea, paintMask, subtractMask } from './instance-mask.js';
 
 export interface CopyPasteOptions {
   /** The config's `copy_paste_max`; 0 disables the step. @default 100 */
@@ -48,11 +48,9 @@ export function copyPaste(
   );
   const pasted = selectInstances(source, chosen);
   const composed = new Uint8Array(width * height);
-  for (const mask of pasted.masks!) {
-    for (let p = 0; p < composed.length; p++) composed[p]! |= mask[p]!;
-  }
-  const updated = destination.masks.map((mask) => mask.map((value, p) => (composed[p] ? 0 : value)));
-  const updatedBoxes = boxesFromMasks(updated, width, height);
+  for (const mask of pasted.masks!) paintMask(mask, composed, width);
+  const updated = destination.masks.map((mask) => subtractMask(mask, composed, width));
+  const updatedBoxes = boxesFromMasks(updated);
   const keep: number[] = [];
   updated.forEach((mask, i) => {
     let moved = false;
@@ -60,7 +58,7 @@ export function copyPaste(
       if (Math.abs(updatedBoxes[4 * i + c]! - destination.boxes[4 * i + c]!) > options.bboxOccludedThr)
         moved = true;
     }
-    if (!moved || maskArea(mask) > options.maskOccludedThr) keep.push(i);
+    if (!moved || instanceMaskArea(mask) > options.maskOccludedThr) keep.push(i);
   });
   const kept = selectInstances({ ...destination, boxes: updatedBoxes, masks: updated }, keep);
   const data = new Uint8Array(destination.image.data);

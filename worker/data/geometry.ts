@@ -3,8 +3,8 @@
 // pad, each returning a new object. Box rules follow mmdet: Resize scales by (w_scale, h_scale) and clips to
 // the new image; RandomCrop shifts, clips to the crop and keeps the boxes with x2 > x1 and y2 > y1;
 // RandomFlip maps x1' = w - x2, x2' = w - x1.
-import { maskBox } from './masks.js';
-import { resizeBilinear, resizeMaskNearest, type RgbImage, type Window } from './resize.js';
+import { flipInstanceMask, instanceMaskBox, resizeInstanceMask, type InstanceMask } from './instance-mask.js';
+import { resizeBilinear, type RgbImage, type Window } from './resize.js';
 
 export interface AnnotatedImage {
   image: RgbImage;
@@ -12,8 +12,8 @@ export interface AnnotatedImage {
   boxes: Float32Array;
   /** Classes in [0, C). */
   labels: Int32Array;
-  /** One row-major 0/1 mask of image.width x image.height per instance, when the pipeline needs masks. */
-  masks?: Uint8Array[];
+  /** One mask per instance (over its own extent, in this image's pixels), when the pipeline needs masks. */
+  masks?: InstanceMask[];
   /**
    * mmdet `img_shape` when the pixels already hold padding (stage 1 pads to its canvas before normalising):
    * the part that is image. Absent: all of `image`.
@@ -53,7 +53,7 @@ export function resizeAnnotated(
   const { image } = sample;
   const boxes = resizeBoxes(sample.boxes, image.width, image.height, width, height, window);
   const masks = sample.masks?.map((mask) =>
-    resizeMaskNearest(mask, image.width, image.height, width, height, window),
+    resizeInstanceMask(mask, image.width, image.height, width, height, window),
   );
   return { image: resizeBilinear(image, width, height, window), boxes, labels: sample.labels, masks };
 }
@@ -81,9 +81,9 @@ export function nonEmptyBoxes(boxes: Float32Array, minSize = 0): number[] {
 }
 
 /** mmdet `recompute_bbox`: every box becomes its mask's extent (all zeros for an empty mask). */
-export function boxesFromMasks(masks: readonly Uint8Array[], width: number, height: number): Float32Array {
+export function boxesFromMasks(masks: readonly InstanceMask[]): Float32Array {
   const boxes = new Float32Array(4 * masks.length);
-  masks.forEach((mask, i) => boxes.set(maskBox(mask, width, height), 4 * i));
+  masks.forEach((mask, i) => boxes.set(instanceMaskBox(mask), 4 * i));
   return boxes;
 }
 
@@ -107,13 +107,7 @@ export function flipAnnotated(sample: AnnotatedImage): AnnotatedImage {
     boxes[i + 2] = width - sample.boxes[i]!;
     boxes[i + 3] = sample.boxes[i + 3]!;
   }
-  const masks = sample.masks?.map((mask) => {
-    const out = new Uint8Array(mask.length);
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) out[y * width + width - 1 - x] = mask[y * width + x]!;
-    }
-    return out;
-  });
+  const masks = sample.masks?.map((mask) => flipInstanceMask(mask, width));
   return { image: { data: flipped, width, height }, boxes, labels: sample.labels, masks };
 }
 
@@ -127,13 +121,6 @@ export function padAnnotated(sample: AnnotatedImage, width: number, height: numb
   for (let y = 0; y < image.height; y++) {
     data.set(image.data.subarray(y * image.width * 3, (y + 1) * image.width * 3), y * width * 3);
   }
-  const masks = sample.masks?.map((mask) => {
-    const out = new Uint8Array(width * height);
-    for (let y = 0; y < image.height; y++) {
-      out.set(mask.subarray(y * image.width, (y + 1) * image.width), y * width);
-    }
-    return out;
-  });
   const imageShape = sample.imageShape ?? { width: image.width, height: image.height };
-  return { image: { data, width, height }, boxes: sample.boxes, labels: sample.labels, masks, imageShape };
+  return { ...sample, image: { data, width, height }, imageShape };
 }

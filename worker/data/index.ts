@@ -15,6 +15,17 @@ export {
   selectInstances,
   type AnnotatedImage,
 } from './geometry.js';
+export {
+  compactMask,
+  expandMask,
+  flipInstanceMask,
+  instanceMaskArea,
+  instanceMaskBox,
+  paintMask,
+  resizeInstanceMask,
+  subtractMask,
+  type InstanceMask,
+} from './instance-mask.js';
 export { AspectGrouper, epochSteps, trainingGroupSizes } from './group-batches.js';
 export { trainBatches, type DataCursor, type TrainBatch, type TrainLoaderOptions } from './loader.js';
 export {

@@ -58,6 +58,10 @@ export interface TrainLoaderOptions {
   shuffleBuffer?: number;
   /** Recent training records a Copy-Paste source is drawn from. @default 16 */
   copyPastePool?: number;
+  /** Count and skip records the shard reader cannot parse (data/shards skipBad). @default false */
+  skipBad?: boolean;
+  /** Called for every skipped record. */
+  onSkip?: (error: Error) => void;
   /** Draws before a stage-1 image with no instance left after the crop is an error. @default 10 */
   cropAttempts?: number;
   signal?: AbortSignal;
@@ -124,6 +128,8 @@ async function* plannedBatches(options: TrainLoaderOptions): AsyncGenerator<Plan
       epoch,
       decode: false,
       shuffleBuffer: options.shuffleBuffer ?? 64,
+      skipBad: options.skipBad ?? false,
+      onSkip: options.onSkip,
       signal,
     });
     let trained = 0;

@@ -20,6 +20,7 @@ import {
   selectInstances,
   type AnnotatedImage,
 } from './geometry.js';
+import { compactMask } from './instance-mask.js';
 import { segmentationMask } from './masks.js';
 import type { RepresentationPipeline, StandardPipeline } from './pipeline-options.js';
 import type { RgbImage } from './resize.js';
@@ -43,7 +44,8 @@ export function annotate(
           'missing: stage 1 needs masks (prepare the shards with segmentation kept)',
         );
       }
-      return segmentationMask(annotation.segmentation, pixels.height, pixels.width, field);
+      const full = segmentationMask(annotation.segmentation, pixels.height, pixels.width, field);
+      return compactMask(full, pixels.width, pixels.height);
     });
   }
   return sample;
@@ -68,7 +70,7 @@ export function representationLoad(
   const inCrop = resizeBoxes(sample.boxes, width, height, size.width, size.height, window);
   const kept = selectInstances(sample, nonEmptyBoxes(inCrop));
   const cropped = resizeAnnotated(kept, size.width, size.height, window);
-  const recomputed = { ...cropped, boxes: boxesFromMasks(cropped.masks ?? [], cropWidth, cropHeight) };
+  const recomputed = { ...cropped, boxes: boxesFromMasks(cropped.masks ?? []) };
   const filtered = selectInstances(recomputed, nonEmptyBoxes(recomputed.boxes, pipeline.minBoxSize));
   const flip = random.next() < pipeline.flipRatio;
   if (filtered.labels.length === 0) return undefined;

@@ -4,7 +4,13 @@
 import { expect } from 'chai';
 import { SeededRandom } from '../../../data/index.js';
 import {
+  compactMask,
   copyPaste,
+  expandMask,
+  flipInstanceMask,
+  resizeInstanceMask,
+  subtractMask,
+  type InstanceMask,
   flipAnnotated,
   maskBox,
   padAnnotated,
@@ -18,11 +24,14 @@ import {
 } from '../../../worker/index.js';
 
 /** A mask of width x height with the rectangle [x1, x2) x [y1, y2) set. */
-function rectMask(width: number, height: number, [x1, y1, x2, y2]: readonly number[]): Uint8Array {
+function rectBitmap(width: number, height: number, [x1, y1, x2, y2]: readonly number[]): Uint8Array {
   const mask = new Uint8Array(width * height);
   for (let y = y1!; y < y2!; y++) for (let x = x1!; x < x2!; x++) mask[y * width + x] = 1;
   return mask;
 }
+
+const rectMask = (width: number, height: number, rect: readonly number[]): InstanceMask =>
+  compactMask(rectBitmap(width, height, rect), width, height);
 
 function grey(width: number, height: number, value: number): Uint8Array {
   return new Uint8Array(width * height * 3).fill(value);
@@ -32,7 +41,7 @@ function expectBoxesAreMaskExtents(sample: AnnotatedImage): void {
   const { width, height } = sample.image;
   sample.masks!.forEach((mask, i) => {
     expect(Array.from(sample.boxes.subarray(4 * i, 4 * i + 4)), `instance ${i}`).to.deep.equal(
-      maskBox(mask, width, height),
+      maskBox(expandMask(mask, width, height), width, height),
     );
   });
 }
@@ -77,6 +86,41 @@ describe('worker/data geometry', function () {
     }
   });
 
+  it('keeps instance masks (stored over their extent) equal to full-bitmap resize, flip and subtract', function () {
+    const random = new SeededRandom(11);
+    for (let trial = 0; trial < 50; trial++) {
+      const width = random.int(5, 40);
+      const height = random.int(5, 40);
+      const full = new Uint8Array(width * height);
+      const [x1, y1] = [random.int(0, width - 1), random.int(0, height - 1)];
+      const [x2, y2] = [random.int(x1 + 1, width), random.int(y1 + 1, height)];
+      for (let y = y1; y < y2; y++) for (let x = x1; x < x2; x++) full[y * width + x] = random.int(0, 1);
+      const mask = compactMask(full, width, height);
+      expect(expandMask(mask, width, height)).to.deep.equal(full);
+      const [newWidth, newHeight] = [random.int(3, 70), random.int(3, 70)];
+      const wx = random.int(0, newWidth - 1);
+      const wy = random.int(0, newHeight - 1);
+      const window = {
+        x: wx,
+        y: wy,
+        width: random.int(1, newWidth - wx),
+        height: random.int(1, newHeight - wy),
+      };
+      const resized = resizeInstanceMask(mask, width, height, newWidth, newHeight, window);
+      expect(expandMask(resized, window.width, window.height), `trial ${trial}`).to.deep.equal(
+        resizeMaskNearest(full, width, height, newWidth, newHeight, window),
+      );
+      const mirrored = new Uint8Array(full.length);
+      for (let y = 0; y < height; y++)
+        for (let x = 0; x < width; x++) mirrored[y * width + width - 1 - x] = full[y * width + x]!;
+      expect(expandMask(flipInstanceMask(mask, width), width, height)).to.deep.equal(mirrored);
+      const cover = Uint8Array.from({ length: width * height }, () => random.int(0, 1));
+      expect(expandMask(subtractMask(mask, cover, width), width, height)).to.deep.equal(
+        full.map((value, p) => (cover[p] ? 0 : value)),
+      );
+    }
+  });
+
   it('scales, shifts and clips boxes to the crop window', function () {
     const sample: AnnotatedImage = {
       image: { data: grey(10, 10, 0), width: 10, height: 10 },
@@ -92,7 +136,7 @@ describe('worker/data geometry', function () {
       image: { data: new Uint8Array([1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]), width: 4, height: 1 },
       boxes: new Float32Array([0, 0, 1, 1]),
       labels: new Int32Array([5]),
-      masks: [new Uint8Array([1, 0, 0, 0])],
+      masks: [compactMask(new Uint8Array([1, 0, 0, 0]), 4, 1)],
     };
     const flipped = flipAnnotated(sample);
     expect(Array.from(flipped.image.data.filter((_, i) => i % 3 === 0))).to.deep.equal([4, 3, 2, 1]);
@@ -163,7 +207,7 @@ describe('worker/data geometry', function () {
         image: { data: grey(40, 40, 10), width: 40, height: 40 },
         boxes: new Float32Array([0, 0, 40, 40]),
         labels: new Int32Array([3]),
-        masks: [mask],
+        masks: [compactMask(mask, 40, 40)],
       };
       const fixed: RepresentationPipeline = {
         ...pipeline,

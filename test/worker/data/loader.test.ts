@@ -22,6 +22,7 @@ import {
   collateBatch,
   DataSampleError,
   epochSteps,
+  expandMask,
   filterOptions,
   initTf,
   labelMap,
@@ -71,7 +72,8 @@ function digest(batch: TrainBatch): string {
     hash.update(sample.image.data);
     hash.update(new Uint8Array(sample.boxes.buffer, sample.boxes.byteOffset, sample.boxes.byteLength));
     hash.update(new Uint8Array(sample.labels.buffer, sample.labels.byteOffset, sample.labels.byteLength));
-    for (const mask of sample.masks ?? []) hash.update(mask);
+    for (const mask of sample.masks ?? [])
+      hash.update(expandMask(mask, sample.image.width, sample.image.height));
   }
   return hash.digest('hex');
 }
@@ -182,7 +184,9 @@ describe('worker/data loader on local shards', function () {
         expect([sample.image.width, sample.image.height]).to.deep.equal([64, 64]);
         expect(sample.masks).to.have.length(sample.labels.length);
         sample.masks!.forEach((mask, i) => {
-          expect(Array.from(sample.boxes.subarray(4 * i, 4 * i + 4))).to.deep.equal(maskBox(mask, 64, 64));
+          expect(Array.from(sample.boxes.subarray(4 * i, 4 * i + 4))).to.deep.equal(
+            maskBox(expandMask(mask, 64, 64), 64, 64),
+          );
         });
         for (const label of sample.labels) expect(label).to.be.within(0, labels.size - 1);
       }
