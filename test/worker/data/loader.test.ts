@@ -159,7 +159,7 @@ describe('worker/data loader on local shards', function () {
     }
   });
 
-  it('repeats a run bit for bit, resumes from a cursor to the same batches, and changes with the epoch', async function () {
+  it('repeats a run bit for bit, resumes from a cursor to the same batches, changes with epoch, seed and Copy-Paste', async function () {
     const worldSize = 2;
     const steps = epochSteps(groupSizes, worldSize, 2);
     const options = base({
@@ -173,12 +173,22 @@ describe('worker/data loader on local shards', function () {
     const again = await collect(options);
     const resumed = await collect({ ...options, cursor: { epoch: 3, step: 2 } });
     const other = await collect({ ...options, cursor: { epoch: 4, step: 0 } });
+    const reseeded = await collect({ ...options, seed: 6 });
     expect(first).to.have.length(steps);
     expect(first.map(digest)).to.deep.equal(again.map(digest));
     expect(resumed.map(digest)).to.deep.equal(first.slice(2).map(digest));
     expect(resumed[0]!.cursor).to.deep.equal({ epoch: 3, step: 2 });
     expect(first.at(-1)!.next).to.deep.equal({ epoch: 4, step: 0 });
     expect(other.map(digest)).to.not.deep.equal(first.map(digest));
+    expect(reseeded.map(digest)).to.not.deep.equal(first.map(digest));
+    expect(first.map(digest)).to.not.deep.equal(
+      (
+        await collect({
+          ...options,
+          pipeline: { ...representation, copyPaste: { ...representation.copyPaste, maxPasted: 0 } },
+        })
+      ).map(digest),
+    );
     for (const batch of first) {
       for (const sample of batch.samples) {
         expect([sample.image.width, sample.image.height]).to.deep.equal([64, 64]);
