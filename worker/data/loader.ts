@@ -186,27 +186,27 @@ function wrap(record: DatasetSample, step: number) {
   };
 }
 
-async function loadAnnotated(record: DatasetSample, options: TrainLoaderOptions): Promise<AnnotatedImage> {
-  const pixels = await decodeJpeg(record.jpeg);
-  if (pixels.width !== record.image.width || pixels.height !== record.image.height) {
-    throw new Error(
-      `${record.key}.jpg is ${pixels.width}x${pixels.height}, its JSON says ${record.image.width}x${record.image.height}`,
-    );
+/** A record decoded and annotated; its own failures name its shard and key (it may be a pool image). */
+async function loadAnnotated(
+  record: DatasetSample,
+  options: TrainLoaderOptions,
+  step: number,
+): Promise<AnnotatedImage> {
+  try {
+    const pixels = await decodeJpeg(record.jpeg);
+    const { width, height } = record.image;
+    if (pixels.width !== width || pixels.height !== height) {
+      throw new Error(
+        `${record.key}.jpg is ${pixels.width}x${pixels.height}, its JSON says ${width}x${height}`,
+      );
+    }
+    const data = new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.length);
+    const withMasks = options.pipeline.kind === 'representation';
+    return annotate(record.image, record.annotations, { data, width, height }, options.labels, withMasks);
+  } catch (error) {
+    return wrap(record, step)(error);
   }
-  const image = {
-    data: new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.length),
-    ...size(pixels),
-  };
-  return annotate(
-    record.image,
-    record.annotations,
-    image,
-    options.labels,
-    options.pipeline.kind === 'representation',
-  );
 }
-
-const size = (pixels: { width: number; height: number }) => ({ width: pixels.width, height: pixels.height });
 
 async function prepareMember(
   member: Member,
@@ -218,7 +218,11 @@ async function prepareMember(
   const stream = (purpose: string, attempt = 0) =>
     SeededRandom.derive(seed, purpose, epoch, rank, member.position, attempt);
   if (pipeline.kind === 'standard') {
-    return standardTransform(await loadAnnotated(member.record, options), stream('augment'), pipeline);
+    return standardTransform(
+      await loadAnnotated(member.record, options, batch.step),
+      stream('augment'),
+      pipeline,
+    );
   }
   const attempts = Math.max(1, options.cropAttempts ?? 10);
   const load = async (
@@ -229,7 +233,7 @@ async function prepareMember(
       // The first three draws use the image itself, the rest a random candidate (mmdet `_rand_another`).
       const pick = attempt < 3 ? 0 : stream(`${purpose}-pick`, attempt).int(0, candidates.length - 1);
       const loaded = representationLoad(
-        await loadAnnotated(candidates[pick]!.record, options),
+        await loadAnnotated(candidates[pick]!.record, options, batch.step),
         stream(purpose, attempt),
         pipeline,
       );
