@@ -3,7 +3,7 @@
 // 1280 x 1280 canvas per image; with full-canvas bitmaps every resize, flip, pad and Copy-Paste step would
 // touch canvas x instances bytes, while these touch only the instances' own pixels. Every function gives
 // the same pixels as the full-bitmap operation (the tests expand masks and compare).
-import type { Window } from './resize.js';
+import { cvScale, type Window } from './resize.js';
 
 export interface InstanceMask {
   x: number;
@@ -80,7 +80,7 @@ export function instanceMaskArea(mask: InstanceMask): number {
 
 /** The output indices [from, to) of a nearest-neighbour axis whose source index lies in [lo, hi). */
 function nearestRange(lo: number, hi: number, source: number, target: number, offset: number, count: number) {
-  const ratio = source / target;
+  const ratio = cvScale(source, target);
   let from = count;
   let to = 0;
   for (let i = 0; i < count; i++) {
@@ -114,8 +114,8 @@ export function resizeInstanceMask(
   const width = xs.to - xs.from;
   const height = ys.to - ys.from;
   const data = new Uint8Array(width * height);
-  const rx = imageWidth / newWidth;
-  const ry = imageHeight / newHeight;
+  const rx = cvScale(imageWidth, newWidth);
+  const ry = cvScale(imageHeight, newHeight);
   for (let j = 0; j < height; j++) {
     const sy = Math.min(Math.floor((window.y + ys.from + j) * ry), imageHeight - 1) - mask.y;
     for (let i = 0; i < width; i++) {
