@@ -105,6 +105,13 @@ function check(options: TrainLoaderOptions): void {
   if (!Number.isInteger(rank) || rank < 0 || rank >= worldSize) {
     throw new DataOptionError('rank', rank, `an integer in [0, ${worldSize})`);
   }
+  if (options.pipeline.kind === 'representation' && !options.manifest.keepSegmentation) {
+    throw new DataOptionError(
+      `${options.source.describe('manifest.json')} keepSegmentation`,
+      false,
+      'true: stage 1 (Copy-Paste, crop) needs masks; prepare the shards with `baclctl data prepare --keep-segmentation`',
+    );
+  }
   if (!Number.isInteger(steps) || steps < 1) throw new DataOptionError('steps', steps, 'a positive integer');
   if (!Number.isInteger(cursor.step) || cursor.step < 0 || cursor.step > steps) {
     throw new DataOptionError('cursor.step', cursor.step, `an integer in [0, ${steps}]`);

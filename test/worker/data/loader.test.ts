@@ -20,6 +20,7 @@ import {
 } from '../../../data/index.js';
 import {
   collateBatch,
+  DataOptionError,
   DataSampleError,
   epochSteps,
   expandMask,
@@ -255,6 +256,15 @@ describe('worker/data loader on local shards', function () {
     expect(error.shard).to.match(/^shard-\d+\.tar$/);
     expect(error.step).to.be.within(0, steps - 1);
     expect(error.message).to.contain(`step ${error.step}`).and.to.contain('size');
+  });
+
+  it('refuses stage 1 on shards prepared without segmentation, before reading anything', function () {
+    const boxesOnly = { ...manifest, keepSegmentation: false };
+    expect(() => trainBatches(base({ manifest: boxesOnly, pipeline: representation }))).to.throw(
+      DataOptionError,
+      '--keep-segmentation',
+    );
+    expect(() => trainBatches(base({ manifest: boxesOnly }))).to.not.throw();
   });
 
   it('stops with the signal reason when aborted', async function () {
