@@ -68,8 +68,9 @@ export {
   type ProgramIO,
   standardFlags,
 } from './program.js';
-export { SeededRandom, seededRng, standardNormals, type UniformRng } from './random.js';
+export { hash32, SeededRandom, seededRng, standardNormals, type UniformRng } from './random.js';
 export {
+  type DataConfig,
   learningRateAt,
   type LossesConfig,
   type ModelConfig,

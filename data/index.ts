@@ -2,5 +2,14 @@
 // names another part imports are listed; tests and benchmarks reach the rest through data/internal.ts.
 export { DataError, type DataErrorKind } from './errors.js';
 export { evaluateLvis, formatLvisMetrics, type LvisMetrics } from './eval/index.js';
-export { parseShardLocation, prepareShards, resolveS3ClientConfig } from './shards/index.js';
+export {
+  type DatasetSample,
+  type DatasetSource,
+  decodeJpeg,
+  parseShardLocation,
+  prepareShards,
+  resolveS3ClientConfig,
+  ShardDatasetReader,
+  type ShardManifest,
+} from './shards/index.js';
 export { synthDefaults, writeSynthDataset } from './synth/index.js';

@@ -7,7 +7,7 @@
 //    AND its remaining area is <= mask_occluded_thr pixels;
 // 5. the pasted instances (boxes, labels, masks) are appended after the kept destination ones.
 // With k = 0 (or no source instance) the destination comes back unchanged, as in mmdet.
-import type { SeededRandom } from '../../data/index.js';
+import type { SeededRandom } from '../../common/index.js';
 import { DataOptionError } from './errors.js';
 import { boxesFromMasks, selectInstances, type AnnotatedImage } from './geometry.js';
 import { instanceMaskArea, paintMask, subtractMask } from './instance-mask.js';

@@ -1,8 +1,13 @@
 // Typed errors of the data pipeline. Callers branch on the class; each carries what a person needs to find the
 // bad input (the shard and key of the sample, the step of the epoch, the field) and what to do about it.
 
+/** The base of the data pipeline's errors: `instanceof PipelineError` catches every one of them. */
+export class PipelineError extends Error {
+  override readonly name: string = 'PipelineError';
+}
+
 /** A sample (or one of its annotations) cannot go through the pipeline. */
-export class DataSampleError extends Error {
+export class DataSampleError extends PipelineError {
   override readonly name: string = 'DataSampleError';
 
   constructor(
@@ -22,7 +27,7 @@ export class DataSampleError extends Error {
 }
 
 /** A segmentation (polygon or RLE) cannot be rasterised. */
-export class SegmentationError extends Error {
+export class SegmentationError extends PipelineError {
   override readonly name: string = 'SegmentationError';
 
   constructor(
@@ -35,7 +40,7 @@ export class SegmentationError extends Error {
 }
 
 /** A pipeline option is outside its range (a config error, found at start-up). */
-export class DataOptionError extends Error {
+export class DataOptionError extends PipelineError {
   override readonly name: string = 'DataOptionError';
 
   constructor(

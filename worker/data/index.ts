@@ -4,7 +4,7 @@
 export { aspectGroup, labelMap, trainsOn, usableAnnotations, type UsableAnnotations } from './annotations.js';
 export { collateBatch } from './collate.js';
 export { copyPaste, type CopyPasteOptions } from './copy-paste.js';
-export { DataOptionError, DataSampleError, SegmentationError } from './errors.js';
+export { DataOptionError, DataSampleError, PipelineError, SegmentationError } from './errors.js';
 export {
   boxesFromMasks,
   flipAnnotated,

@@ -13,10 +13,9 @@
 // draws it from the whole dataset; a streaming rank only holds what it read). When no instance survives the
 // crop (mmdet: `_rand_another`, another image of the same group), the image is tried again with new draws,
 // then a same-group image of the pool; failures are errors naming the shard, key and step.
+import { hash32, SeededRandom } from '../../common/index.js';
 import {
   decodeJpeg,
-  hash32,
-  SeededRandom,
   ShardDatasetReader,
   type DatasetSample,
   type DatasetSource,

@@ -6,7 +6,7 @@
 // is padded to the size divisor after normalising (collate.ts). Draw order: ratio, crop y, crop x, flip
 // (stage 1); scale index, flip (standard).
 import type { LvisAnnotation, LvisImage } from '../../common/index.js';
-import type { SeededRandom } from '../../data/index.js';
+import type { SeededRandom } from '../../common/index.js';
 import { rescaleSize } from '../model/index.js';
 import { usableAnnotations } from './annotations.js';
 import { SegmentationError } from './errors.js';

@@ -9,7 +9,7 @@ import {
   trainingGroupSizes,
   trainsOn,
   usableAnnotations,
-} from '../../../worker/index.js';
+} from '../../../worker/internal.js';
 
 const image = (id: number, width: number, height: number): LvisImage => ({
   id,

@@ -2,7 +2,7 @@
 // the invariant the stage-1 pipeline relies on: every box equals its mask's extent after the crop and after
 // Copy-Paste.
 import { expect } from 'chai';
-import { SeededRandom } from '../../../data/index.js';
+import { SeededRandom } from '../../../common/index.js';
 import {
   compactMask,
   copyPaste,
@@ -21,7 +21,7 @@ import {
   type AnnotatedImage,
   type CopyPasteOptions,
   type RepresentationPipeline,
-} from '../../../worker/index.js';
+} from '../../../worker/internal.js';
 
 /** A mask of width x height with the rectangle [x1, x2) x [y1, y2) set. */
 function rectBitmap(width: number, height: number, [x1, y1, x2, y2]: readonly number[]): Uint8Array {

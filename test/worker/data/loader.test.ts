@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { loadLvisGroundTruth, loadTrainingConfig } from '../../../common/index.js';
+import { loadLvisGroundTruth, loadTrainingConfig } from '../../../common/internal.js';
 import {
   openDatasetSource,
   prepareShards,
@@ -17,7 +17,7 @@ import {
   type DatasetSource,
   type ShardManifest,
   type SynthDatasetSummary,
-} from '../../../data/index.js';
+} from '../../../data/internal.js';
 import {
   collateBatch,
   DataOptionError,
@@ -36,7 +36,7 @@ import {
   type StandardPipeline,
   type TrainBatch,
   type TrainLoaderOptions,
-} from '../../../worker/index.js';
+} from '../../../worker/internal.js';
 import { makeWorkDir } from '../../harness/index.js';
 
 const standard: StandardPipeline = {

@@ -2,14 +2,14 @@
 // built here from the rasterised bitmap by an encoder written for the test (column-major runs, then the
 // 6-bit compressed string), so the decoders are checked against an independent implementation.
 import { expect } from 'chai';
-import { SeededRandom } from '../../../data/index.js';
+import { SeededRandom } from '../../../common/index.js';
 import {
   decodeRleString,
   maskArea,
   maskBox,
   SegmentationError,
   segmentationMask,
-} from '../../../worker/index.js';
+} from '../../../worker/internal.js';
 
 /** Row-major 0/1 bitmap -> column-major run lengths starting with zeros (the COCO RLE). */
 function encodeRuns(mask: Uint8Array, height: number, width: number): number[] {

@@ -10,7 +10,7 @@ import {
   resizeMaskNearest,
   runLengthsToMask,
   segmentationMask,
-} from '../../../worker/index.js';
+} from '../../../worker/internal.js';
 
 interface Oracle {
   opencv: string;
