@@ -1,3 +1,13 @@
-// Public surface of the worker: what other parts and the bin import (today the bin's `main`; the CLI's `run`
-// adds the runtime's entry when it lands). Tests and benchmarks reach internals through worker/internal.ts.
-export { main } from './main.js';
+// Public surface of the worker: what the bin, the CLI's `run` and other parts may import.
+export { main, workerInfo } from './main.js';
+export * from './model/index.js';
+export {
+  chooseBackend,
+  describeRuntime,
+  initTf,
+  nativeInstall,
+  type InitTfOptions,
+  type TfBackendChoice,
+  type TfBackendName,
+  type TfRuntime,
+} from './tf/index.js';

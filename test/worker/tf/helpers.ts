@@ -3,14 +3,35 @@
 // expected values come from the spec, not from the code under test.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { initTf, type TfBackendName } from '../../../worker/internal.js';
+import { initTf, nativeInstall, type TfBackendName, type TfRuntime } from '../../../worker/tf/index.js';
 
-/** The two CPU backends every override is checked on. */
+/** The two pure-JS/wasm backends whose kernels we replace. */
 export const cpuBackends: TfBackendName[] = ['cpu', 'wasm'];
+/** Every backend: the native one ('tensorflow') runs where scripts/tf-native.sh installed it (CI does). */
+export const allBackends: TfBackendName[] = ['cpu', 'wasm', 'tensorflow'];
+
+const native = nativeInstall();
+/** Whether the native backend is installed here; when not, why (tests on it are pending with this reason). */
+export const nativeMissing: string | undefined = native.installed
+  ? undefined
+  : `the native backend is not installed (${native.reason}); bash scripts/tf-native.sh installs it`;
+
+/**
+ * One `describe('on <backend>')` per backend, `body` registering its tests. The native backend, when not
+ * installed, gets one pending test whose title says so and how to install it, instead of silently vanishing.
+ */
+export function forEachBackend(backends: TfBackendName[], body: (backend: TfBackendName) => void): void {
+  for (const backend of backends) {
+    describe(`on ${backend}`, () => {
+      if (backend === 'tensorflow' && nativeMissing !== undefined) it(`skipped: ${nativeMissing}`);
+      else body(backend);
+    });
+  }
+}
 
 /** Mocha `before` hook body: make `backend` active (overrides installed). */
-export async function useBackend(backend: TfBackendName): Promise<void> {
-  await initTf({ backend });
+export async function useBackend(backend: TfBackendName): Promise<TfRuntime> {
+  return initTf({ backend });
 }
 
 /** Mocha `before` hook body for the model tests: the pure-JS cpu backend (overrides installed, as in runs). */
