@@ -2,10 +2,13 @@
 export { main, workerInfo } from './main.js';
 export * from './model/index.js';
 export {
+  checkBackends,
   chooseBackend,
   describeRuntime,
   initTf,
   nativeInstall,
+  nativeInstallHint,
+  type BackendReport,
   type InitTfOptions,
   type TfBackendChoice,
   type TfBackendName,

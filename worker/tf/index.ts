@@ -20,5 +20,6 @@ export {
   type NativeManifest,
 } from './native.js';
 export { installOverrides, replacedKernel } from './overrides.js';
+export { checkBackends, selfTestTolerance, type BackendReport } from './self-test.js';
 export { sparseRowCombineKernelName } from './kernels/sparse-row-combine.js';
 export { sparseRowCombine, type SparseRows } from './ops/sparse-row-combine.js';
