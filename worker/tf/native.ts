@@ -52,6 +52,23 @@ export interface NativeInfo {
   intraOpThreads: number;
 }
 
+/** The part of tfjs-node's module this project uses besides its backend: TensorBoard's summary writer. */
+export interface NativeSummaryWriter {
+  scalar(name: string, value: number, step: number): void;
+  flush(): void;
+}
+interface NativeModule {
+  node: { summaryFileWriter(logdir: string): NativeSummaryWriter };
+}
+let loaded: NativeModule | undefined;
+
+/** tfjs-node's summary writer for `logdir` (TensorFlow's own event file writer); the native backend must be loaded. */
+export function nativeSummaryWriter(logdir: string): NativeSummaryWriter {
+  if (loaded === undefined)
+    throw new Error(`${nativePackage} is not loaded: start the tensorflow backend first`);
+  return loaded.node.summaryFileWriter(logdir);
+}
+
 interface NodeBackendShape {
   binding: { TF_Version: string };
   isUsingGpuDevice: boolean;
@@ -66,7 +83,7 @@ export async function loadNative(threads: number): Promise<NativeInfo> {
   process.env['TF_NUM_INTRAOP_THREADS'] ??= String(threads);
   // A variable specifier keeps TypeScript from type-checking the package (its types pull in a second tfjs).
   const specifier = nativePackage;
-  await import(specifier);
+  loaded = (await import(specifier)) as NativeModule;
   // tfjs-node requires the same @tensorflow/tfjs as this module (one tfjs-core, one engine): its backend is here.
   const backend = tf.findBackend('tensorflow') as unknown as NodeBackendShape | null;
   if (backend?.binding === undefined) {
