@@ -45,7 +45,8 @@ started=$SECONDS
 
 PKG="$ROOT/node_modules/@tensorflow/tfjs-node"
 NODE="$ROOT/node_modules/.bin/node"
-[[ -x "$NODE" ]] || NODE="$(command -v node || true)"
+# node_modules/.bin/node (the node@22 dev dependency) when it runs; images installed with --ignore-scripts use theirs.
+"$NODE" --version >/dev/null 2>&1 || NODE="$(command -v node || true)"
 [[ -f "$PKG/package.json" && -n "$NODE" ]] || die "$PKG is missing. Try this: npm ci (in $ROOT), then rerun"
 NODE_VERSION="$("$NODE" -p 'process.versions.node')"
 [[ "${NODE_VERSION%%.*}" == 22 ]] || die "Node $NODE_VERSION: bacl needs Node 22 (npm ci brings it as node_modules/.bin/node)"
