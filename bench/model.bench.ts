@@ -74,7 +74,7 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
-function timeSteps(step: () => void, signal: AbortSignal, times: number): number {
+export function timeSteps(step: () => void, signal: AbortSignal, times: number): number {
   step(); // warm-up: kernel set-up, JIT, heap growth
   const measured: number[] = [];
   for (let i = 0; i < times; i++) {
@@ -134,7 +134,7 @@ const cases: Case[] = [
   },
 ];
 
-interface DetectorCase {
+export interface DetectorCase {
   key: string;
   config: string;
   /** [batch, height, width]; the images are already padded to a multiple of 32. */
@@ -168,7 +168,7 @@ const detectorCases: DetectorCase[] = [
 ];
 
 /** Random pixels and three GT boxes per image (classes 0..2), in the DetectorBatch / TestImage shapes. */
-function detectorBatch([batch, height, width]: [number, number, number]): PreparedBatch {
+export function detectorBatch([batch, height, width]: [number, number, number]): PreparedBatch {
   const size = { height, width };
   const box = (i: number) => [width * (0.1 + 0.2 * i), height * 0.2, width * (0.4 + 0.2 * i), height * 0.7];
   return {
@@ -183,7 +183,7 @@ function detectorBatch([batch, height, width]: [number, number, number]): Prepar
   };
 }
 
-function detectorStep(
+export function detectorStep(
   detector: Detector,
   config: TrainingConfig,
   c: DetectorCase,
