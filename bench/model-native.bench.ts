@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nativeInstall } from '../worker/tf/index.js';
+import { nativeInstall } from '../worker/internal.js';
 import type { Benchmark, BenchFigure } from './benchmark.js';
 
 interface Measured {

@@ -43,6 +43,15 @@ export {
   usableAnnotations,
 } from './data/index.js';
 export {
+  crc32c,
+  decodeEvent,
+  maskedCrc32c,
+  openEventWriter,
+  readRecords,
+  type ScalarEvent,
+  TfRecordError,
+} from './events/index.js';
+export {
   BATCH_NORM_EPSILON,
   createFrozenBatchNorm,
   frozenBatchNorm,
@@ -192,12 +201,17 @@ export {
 } from './model/weights/index.js';
 export { DirectoryStorage } from './storage/directory-storage.js';
 export {
+  chooseBackend,
+  describeRuntime,
   initTf,
   installOverrides,
+  intraOpThreads,
+  nativeInstall,
   replacedKernel,
   sparseRowCombine,
   sparseRowCombineKernelName,
   TfBackendError,
   type TfBackendName,
   TfKernelError,
+  type TfRuntime,
 } from './tf/index.js';

@@ -2,9 +2,8 @@
 // environment, since TensorFlow reads it once at load), times one detector case and prints one JSON line with
 // the median ms per image and this process's peak RSS. A process per case, so that peak memory is the case's own.
 //   node --import tsx bench/native/detector-step.ts '{"backend":"tensorflow","config":"lvis_v1","input":[1,320,320],"repeats":3}'
-import { loadTrainingConfig } from '../../common/index.js';
-import { Detector } from '../../worker/index.js';
-import { describeRuntime, initTf, type TfBackendName } from '../../worker/tf/index.js';
+import { loadTrainingConfig } from '../../common/internal.js';
+import { Detector, describeRuntime, initTf, type TfBackendName } from '../../worker/internal.js';
 import { detectorBatch, detectorStep, timeSteps, type DetectorCase } from '../model.bench.js';
 
 interface StepRequest {

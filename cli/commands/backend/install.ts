@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Flags } from '@oclif/core';
 import { packageRoot } from '../../../common/index.js';
 import { BaclCommand } from '../../base-command.js';
-import { CliExit, cliError } from '../../errors.js';
+import { cliError } from '../../errors.js';
 
 export default class BackendInstall extends BaclCommand {
   static override summary =
@@ -51,7 +51,6 @@ export default class BackendInstall extends BaclCommand {
         `${script} failed (exit ${code ?? 'signal'}): ${last.replace(/^\[tf-native\] (error: )?/, '')}`,
         {
           code: 'INSTALL_FAILED',
-          exit: CliExit.failure,
           tryThis: 'install what the line above names, then run `baclctl backend install` again',
         },
       );

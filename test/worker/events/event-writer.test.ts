@@ -9,8 +9,9 @@ import {
   readRecords,
   TfRecordError,
   type ScalarEvent,
-} from '../../../worker/events/index.js';
-import { initTf, type TfBackendName } from '../../../worker/tf/index.js';
+  initTf,
+  type TfBackendName,
+} from '../../../worker/internal.js';
 import { makeWorkDir } from '../../harness/index.js';
 import { forEachBackend } from '../tf/helpers.js';
 

@@ -5,14 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import {
-  classifierForStages,
-  Detector,
-  initTf,
-  prepareBatch,
-  seededRng,
-  trainStage,
-} from '../../../worker/index.js';
+import { classifierForStages, Detector, initTf, prepareBatch, trainStage } from '../../../worker/internal.js';
+import { seededRng } from '../../../common/index.js';
 import { forEachBackend } from '../tf/helpers.js';
 import { synthTrainImages, tinyConfig, type SynthImages } from './detector-fixture.js';
 

@@ -17,7 +17,7 @@ import {
   prepareBatch,
   trainStage,
   type StepLosses,
-} from '../../../worker/index.js';
+} from '../../../worker/internal.js';
 import { forEachBackend } from '../tf/helpers.js';
 import { synthTrainImages, tinyConfig, type SynthImages } from './detector-fixture.js';
 import { seededRng } from '../../../common/index.js';

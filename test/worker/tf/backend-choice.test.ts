@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { chooseBackend, intraOpThreads, TfBackendError } from '../../../worker/tf/index.js';
+import { chooseBackend, intraOpThreads, TfBackendError } from '../../../worker/internal.js';
 
 describe('worker/tf backend choice', () => {
   it('takes --backend over BACL_TF_BACKEND over auto', () => {

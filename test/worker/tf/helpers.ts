@@ -3,7 +3,7 @@
 // expected values come from the spec, not from the code under test.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { initTf, nativeInstall, type TfBackendName, type TfRuntime } from '../../../worker/tf/index.js';
+import { initTf, nativeInstall, type TfBackendName, type TfRuntime } from '../../../worker/internal.js';
 
 /** The two pure-JS/wasm backends whose kernels we replace. */
 export const cpuBackends: TfBackendName[] = ['cpu', 'wasm'];

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { describeRuntime, initTf, installOverrides, TfBackendError } from '../../../worker/tf/index.js';
+import { describeRuntime, initTf, installOverrides, TfBackendError } from '../../../worker/internal.js';
 import { nativeMissing } from './helpers.js';
 
 describe('worker/tf initTf', () => {

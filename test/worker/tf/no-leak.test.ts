@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { roiAlign } from '../../../worker/model/roi-align.js';
+import { roiAlign } from '../../../worker/internal.js';
 import { allBackends, forEachBackend, seededTensor, useBackend } from './helpers.js';
 
 /** A tiny detector-shaped step: conv (filter grad override), two FPN-like levels, RoIAlign, fc (matMul grad). */

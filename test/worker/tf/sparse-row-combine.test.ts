@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { sparseRowCombine, TfKernelError } from '../../../worker/tf/index.js';
+import { sparseRowCombine, TfKernelError } from '../../../worker/internal.js';
 import {
   allBackends,
   cpuBackends,
