@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { intraOpThreads, type TfBackendChoice, type TfBackendName } from './backend-choice.js';
 import { TfBackendError } from './errors.js';
-import { loadNative, nativeInstall, nativeInstallHint, nativePackage } from './native.js';
+import { loadNative, type NativeInfo, nativeInstall, nativeInstallHint, nativePackage } from './native.js';
 import { installOverrides } from './overrides.js';
 
 export interface InitTfOptions {
@@ -34,6 +34,12 @@ export interface InitTfOptions {
   localRanks?: number;
   /** Receives the fallback notice of 'auto' (start-up code logs `describeRuntime` itself). @default ignored */
   log?: (line: string) => void;
+  /**
+   * The tfjs-node package directory whose addon 'tensorflow' and 'auto' load (BACL_TF_NATIVE_DIR for the worker).
+   * @default the one node_modules resolves, where scripts/tf-native.sh builds it; another is for tests of the
+   *   fallback (an empty or damaged copy) and for layouts that keep the addon elsewhere
+   */
+  nativeDir?: string;
 }
 
 export interface TfRuntime {
@@ -43,7 +49,7 @@ export interface TfRuntime {
   /** What installOverrides registered, e.g. ['cpu/Conv2DBackpropFilter', 'gradient/GatherNd', ...]. */
   overrides: string[];
   /** tensorflow only: the linked TensorFlow version, GPU use and intra-op threads. */
-  native?: { tfVersion: string; gpu: boolean; intraOpThreads: number };
+  native?: NativeInfo;
   /** 'auto' only, when it fell back to wasm: why, and how to install the native backend. */
   fallback?: string;
 }
@@ -61,9 +67,11 @@ export function describeRuntime(runtime: TfRuntime): string {
   return `tfjs backend ${backend}`;
 }
 
-let nativeInfo: TfRuntime['native'];
+/** What each loaded tfjs-node package reported, by its directory (loading one twice would reload nothing). */
+const nativeLoaded = new Map<string, NativeInfo>();
+let nativeInfo: NativeInfo | undefined;
 
-async function registerBackend(backend: TfBackendName, threads: number): Promise<void> {
+async function registerBackend(backend: TfBackendName, threads: number, nativeDir?: string): Promise<void> {
   try {
     if (backend === 'wasm') {
       // Importing registers 'wasm' as the highest-priority backend; its .wasm files are found next to the package.
@@ -71,7 +79,10 @@ async function registerBackend(backend: TfBackendName, threads: number): Promise
       // Threads cannot start in Node (tfjs forces WASM_HAS_MULTITHREAD_SUPPORT off, tfjs-notes §4.2).
       wasm.setThreadsCount(1);
     } else if (backend === 'tensorflow') {
-      nativeInfo ??= await loadNative(threads);
+      const install = nativeInstall(nativeDir);
+      if (!install.installed) throw new Error(install.reason);
+      nativeInfo = nativeLoaded.get(install.packageDir) ?? (await loadNative(install, threads));
+      nativeLoaded.set(install.packageDir, nativeInfo);
     }
   } catch (error) {
     throw new TfBackendError(
@@ -85,8 +96,13 @@ async function registerBackend(backend: TfBackendName, threads: number): Promise
   }
 }
 
-async function start(backend: TfBackendName, threads: number, signal?: AbortSignal): Promise<TfRuntime> {
-  await registerBackend(backend, threads);
+async function start(
+  backend: TfBackendName,
+  threads: number,
+  signal?: AbortSignal,
+  nativeDir?: string,
+): Promise<TfRuntime> {
+  await registerBackend(backend, threads, nativeDir);
   signal?.throwIfAborted();
   let ready: boolean;
   try {
@@ -111,16 +127,16 @@ async function start(backend: TfBackendName, threads: number, signal?: AbortSign
 
 /** Makes the chosen backend the active tfjs backend and installs its overrides; resolves when it is usable. */
 export async function initTf(options: InitTfOptions): Promise<TfRuntime> {
-  const { backend, signal, prodMode = true, localRanks = 1, log } = options;
+  const { backend, signal, prodMode = true, localRanks = 1, log, nativeDir } = options;
   const threads = options.threads ?? intraOpThreads(availableParallelism(), localRanks);
   signal?.throwIfAborted();
   if (prodMode) tf.enableProdMode();
-  if (backend !== 'auto') return start(backend, threads, signal);
-  const install = nativeInstall();
+  if (backend !== 'auto') return start(backend, threads, signal, nativeDir);
+  const install = nativeInstall(nativeDir);
   let why: string;
   if (install.installed) {
     try {
-      return await start('tensorflow', threads, signal);
+      return await start('tensorflow', threads, signal, nativeDir);
     } catch (error) {
       signal?.throwIfAborted();
       const cause = error instanceof TfBackendError && error.cause instanceof Error ? error.cause : error;

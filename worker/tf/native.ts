@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 
 export const nativePackage = '@tensorflow/tfjs-node';
@@ -22,24 +23,36 @@ export interface NativeManifest {
 }
 
 export type NativeInstall =
-  { installed: true; packageDir: string; manifest: NativeManifest } | { installed: false; reason: string };
+  | { installed: true; packageDir: string; manifest: NativeManifest; addon: string }
+  | { installed: false; reason: string };
 
-/** Whether the addon is in place (without loading it: loading takes ~0.5 s and ~470 MB). */
-export function nativeInstall(): NativeInstall {
-  let packageDir: string;
-  try {
-    packageDir = dirname(createRequire(import.meta.url).resolve(`${nativePackage}/package.json`));
-  } catch {
-    return { installed: false, reason: `${nativePackage} is not in node_modules (npm ci)` };
+/**
+ * Whether the addon is in place (without loading it: loading takes ~0.5 s and ~470 MB).
+ * @param packageDir the tfjs-node package to look in. @default the one node_modules resolves: only tests and
+ *   unusual layouts name another (a copy whose addon is missing or does not load exercises 'auto's fallback)
+ */
+export function nativeInstall(packageDir?: string): NativeInstall {
+  if (packageDir === undefined) {
+    try {
+      packageDir = dirname(createRequire(import.meta.url).resolve(`${nativePackage}/package.json`));
+    } catch {
+      return { installed: false, reason: `${nativePackage} is not in node_modules (npm ci)` };
+    }
   }
   const manifestPath = join(packageDir, 'deps', 'bacl-native.json');
   if (!existsSync(manifestPath)) {
     return { installed: false, reason: `its addon is not built (no ${manifestPath})` };
   }
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as NativeManifest;
+  let manifest: NativeManifest;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as NativeManifest;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return { installed: false, reason: `${manifestPath} is unreadable (${why})` };
+  }
   const addon = join(packageDir, 'lib', `napi-v${manifest.napi}`, 'tfjs_binding.node');
   if (!existsSync(addon)) return { installed: false, reason: `${addon} is missing` };
-  return { installed: true, packageDir, manifest };
+  return { installed: true, packageDir, manifest, addon };
 }
 
 /** What the loaded native backend reports about itself. */
@@ -75,15 +88,23 @@ interface NodeBackendShape {
 }
 
 /**
- * Loads tfjs-node (which registers the 'tensorflow' backend). TensorFlow reads its thread count and log level from
- * the environment once, when the library loads: `threads` sets TF_NUM_INTRAOP_THREADS unless it is already set.
+ * Loads tfjs-node from `install` (which registers the 'tensorflow' backend). The addon is loaded first, on its
+ * own: a file that is not a loadable library (damaged, wrong platform, a missing libtensorflow) fails there,
+ * naming itself, before the package's JS registers anything. TensorFlow reads its thread count and log level
+ * from the environment once, when the library loads: `threads` sets TF_NUM_INTRAOP_THREADS unless already set.
  */
-export async function loadNative(threads: number): Promise<NativeInfo> {
+export async function loadNative(
+  install: Extract<NativeInstall, { installed: true }>,
+  threads: number,
+): Promise<NativeInfo> {
   process.env['TF_CPP_MIN_LOG_LEVEL'] ??= '2'; // oneDNN and CPU-feature banners
   process.env['TF_NUM_INTRAOP_THREADS'] ??= String(threads);
-  // A variable specifier keeps TypeScript from type-checking the package (its types pull in a second tfjs).
-  const specifier = nativePackage;
-  loaded = (await import(specifier)) as NativeModule;
+  const require = createRequire(import.meta.url);
+  // Node caches a loaded addon by its path, so the package's own require of this file gets the same module.
+  require(install.addon);
+  // A computed specifier also keeps TypeScript from type-checking the package (its types pull in a second tfjs).
+  const entry = pathToFileURL(require.resolve(install.packageDir)).href;
+  loaded = (await import(entry)) as NativeModule;
   // tfjs-node requires the same @tensorflow/tfjs as this module (one tfjs-core, one engine): its backend is here.
   const backend = tf.findBackend('tensorflow') as unknown as NodeBackendShape | null;
   if (backend?.binding === undefined) {
