@@ -1,19 +1,29 @@
 import { execFile } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
+import { nativeInstall } from '../worker/internal.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const execFileAsync = promisify(execFile);
+
+/** This environment without the variables bacl-worker reads, plus `env`. */
+function workerEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean = { ...process.env };
+  for (const name of ['BACL_TF_BACKEND', 'LOCAL_WORLD_SIZE', 'TF_NUM_INTRAOP_THREADS']) delete clean[name];
+  return { ...clean, ...env };
+}
 
 /** Runs a bin as a user would (a child process with the Node 22 on PATH); never throws on a non-zero exit. */
 async function runBin(
   bin: string,
   args: string[],
   node = process.execPath,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileAsync(node, [`${root}/bin/${bin}`, ...args], { cwd: root });
+    const { stdout, stderr } = await execFileAsync(node, [`${root}/bin/${bin}`, ...args], { cwd: root, env });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };
@@ -56,6 +66,89 @@ describe('bin/', function () {
       expect(stderr).to.contain(`Try this: ${name} --help`);
     });
   }
+
+  describe('bacl-worker start-up (the real bin and addon; the fallback paths are in test/worker/main.test.ts)', () => {
+    const notBuilt = [
+      'bacl-worker: training is not built yet, so there is nothing to run.',
+      'Try this: bacl-worker --help',
+    ];
+    /** TensorFlow's and tfjs-node's own start-up noise (absl banner, deprecation warnings) left out. */
+    const ourLines = (stderr: string) =>
+      stderr.split('\n').filter((line) => line.startsWith('bacl-worker: ') || line.startsWith('Try this:'));
+    const native = nativeInstall();
+    const cores = availableParallelism();
+
+    it("'auto' (the default) logs one line naming the backend it started, then that training is not built", async function () {
+      const { code, stdout, stderr } = await runBin('bacl-worker.js', [], undefined, workerEnv({}));
+      expect(code).to.equal(1);
+      expect(stdout).to.equal('');
+      if (native.installed) {
+        const threads = `${cores} intra-op thread${cores === 1 ? '' : 's'}`;
+        expect(ourLines(stderr)).to.deep.equal([
+          `bacl-worker: tfjs backend tensorflow: TensorFlow ${native.manifest.tf}, CPU only, ${threads}`,
+          ...notBuilt,
+        ]);
+      } else {
+        const lines = ourLines(stderr);
+        expect(lines[0]).to.match(
+          /^bacl-worker: native TensorFlow backend not available: .*Try this: baclctl backend install/,
+        );
+        expect(lines.slice(1)).to.deep.equal(['bacl-worker: tfjs backend wasm: SIMD, 1 thread', ...notBuilt]);
+      }
+    });
+
+    it('shares the cores among LOCAL_WORLD_SIZE ranks (native intra-op threads)', async function () {
+      if (!native.installed) this.skip(); // wasm runs one thread whatever LOCAL_WORLD_SIZE says
+      const { code, stderr } = await runBin(
+        'bacl-worker.js',
+        [],
+        undefined,
+        workerEnv({ LOCAL_WORLD_SIZE: String(cores) }),
+      );
+      expect(code).to.equal(1);
+      expect(ourLines(stderr)[0]).to.match(/^bacl-worker: tfjs backend tensorflow: .*, 1 intra-op thread$/);
+    });
+
+    for (const [args, env, line] of [
+      [['--backend', 'wasm'], {}, 'bacl-worker: tfjs backend wasm: SIMD, 1 thread'],
+      [[], { BACL_TF_BACKEND: 'cpu' }, 'bacl-worker: tfjs backend cpu'],
+      [['--backend=wasm'], { BACL_TF_BACKEND: 'cpu' }, 'bacl-worker: tfjs backend wasm: SIMD, 1 thread'],
+    ] as const) {
+      it(`starts the backend ${[...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...args].join(' ')} asks for`, async function () {
+        const { code, stderr } = await runBin('bacl-worker.js', [...args], undefined, workerEnv(env));
+        expect(code).to.equal(1);
+        expect(ourLines(stderr)).to.deep.equal([line, ...notBuilt]);
+      });
+    }
+
+    it('refuses an unknown backend with exit 2, naming the flag or the variable and the choices', async function () {
+      const flag = await runBin(
+        'bacl-worker.js',
+        ['--backend', 'gpu'],
+        undefined,
+        workerEnv({ BACL_TF_BACKEND: 'cpu' }),
+      );
+      expect(flag.code).to.equal(2);
+      expect(flag.stderr).to.equal(
+        'bacl-worker: --backend=gpu is not a tfjs backend. Try this: one of auto, tensorflow, wasm, cpu\n',
+      );
+      const env = await runBin('bacl-worker.js', [], undefined, workerEnv({ BACL_TF_BACKEND: 'native' }));
+      expect(env.code).to.equal(2);
+      expect(env.stderr).to.equal(
+        'bacl-worker: BACL_TF_BACKEND=native is not a tfjs backend. Try this: one of auto, tensorflow, wasm, cpu\n',
+      );
+    });
+
+    it('--help documents --backend, BACL_TF_BACKEND and LOCAL_WORLD_SIZE', async function () {
+      const { code, stdout } = await runBin('bacl-worker.js', ['--help']);
+      expect(code).to.equal(0);
+      expect(stdout).to.match(
+        /--backend NAME +tfjs backend: auto \(default: tensorflow when its addon loads, else wasm\)/,
+      );
+      expect(stdout).to.contain('Beats BACL_TF_BACKEND.');
+      expect(stdout).to.contain('LOCAL_WORLD_SIZE');
+    });
+  });
 
   it('says what to do when started on a Node older than 22', async function () {
     const oldNode = '/usr/bin/node';

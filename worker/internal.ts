@@ -1,6 +1,8 @@
 // worker/ internals for tests and benchmarks only (the nats.js "./internal" pattern): never imported by
 // other parts, which use worker/index.ts. Everything public is here too, so a test needs one import.
 export * from './index.js';
+export { type WorkerStart } from './main.js';
+export { readWorkerSettings, type WorkerSettings, WorkerSettingsError } from './settings.js';
 export {
   type AnnotatedImage,
   AspectGrouper,
