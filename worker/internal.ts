@@ -1,0 +1,2 @@
+// Worker internals that tests and benchmarks import (never other parts: they use worker/index.ts).
+export * from './checkpoint/index.js';
