@@ -24,14 +24,12 @@ export function parseCheckpointUri(uri: string): CheckpointLocation {
         'use s3://bucket/prefix',
       );
     }
-    if (prefix.split('/').some((segment) => segment === '.' || segment === '..' || segment === '')) {
-      if (prefix !== '') {
-        throw new CheckpointLocationError(
-          uri,
-          'the prefix has an empty, . or .. segment',
-          'use s3://bucket/a/b',
-        );
-      }
+    if (prefix !== '' && prefix.split('/').some((segment) => ['', '.', '..'].includes(segment))) {
+      throw new CheckpointLocationError(
+        uri,
+        'the prefix has an empty, . or .. segment',
+        'use s3://bucket/a/b',
+      );
     }
     return { kind: 's3', bucket, prefix };
   }

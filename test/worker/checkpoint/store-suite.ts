@@ -128,6 +128,26 @@ export function checkpointStoreSuite(
     expect(told).to.deep.equal([[store.locate('checkpoints/stage1/ckpt-20/rank-1/fhm.bin'), 10]]);
   });
 
+  it('falls back to the newest committed checkpoint when latest.json itself is damaged', async function () {
+    const store = await fresh();
+    await writeCheckpoint(store, 'stage1', 10, 1);
+    await writeCheckpoint(store, 'stage1', 20, 1);
+    await writeCheckpoint(store, 'stage1', 30, 1, { commit: false });
+    await corrupt(store, 'checkpoints/stage1/latest.json');
+    const pointer = await readLatestPointer(store, 'stage1').catch((e: unknown) => e);
+    expect(pointer).to.be.instanceOf(CheckpointCorruptError);
+    expect((pointer as CheckpointCorruptError).object).to.equal(
+      store.locate('checkpoints/stage1/latest.json'),
+    );
+    expect((pointer as Error).message)
+      .to.contain('is not JSON')
+      .and.contain('resume: <uri>');
+    const told: (number | undefined)[] = [];
+    const loaded = await resumeLatest(store, 'stage1', { onFallback: (_e, next) => told.push(next) });
+    expect(loaded?.step).to.equal(20);
+    expect(told).to.deep.equal([20]);
+  });
+
   it('throws the first error when no checkpoint verifies', async function () {
     const store = await fresh();
     await writeCheckpoint(store, 'stage1', 10, 1);
