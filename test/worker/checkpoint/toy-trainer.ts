@@ -3,12 +3,15 @@
 // (the FHM's role), checkpointed through the real store and commit protocol. Nothing about it is random between
 // runs, so a run killed and resumed must end with the same bits as one that was not.
 //
-//   node --import tsx toy-trainer.ts <dir> <totalSteps> <everySteps>
+//   node --import tsx toy-trainer.ts <run-uri> <totalSteps> <everySteps> <final-file>
+//   (an s3:// run URI takes its endpoint and credentials from the standard AWS_* variables)
 //   STALL_AFTER_PARTS=<step>: write checkpoint <step>'s parts, print `parts <step>`, then hang before commit
 //   SLOW=1: pause between steps and print `step <n>`; SIGTERM saves a final checkpoint and exits 130
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import { hash32 } from '../../../common/index.js';
+import { resolveS3ClientConfig } from '../../../data/index.js';
 import {
   commit,
   decodeRankState,
@@ -24,7 +27,7 @@ import {
   type JsonValue,
 } from '../../../worker/internal.js';
 
-const [dir = '', totalText = '0', everyText = '0'] = process.argv.slice(2);
+const [uri = '', totalText = '0', everyText = '0', finalFile = ''] = process.argv.slice(2);
 const total = Number(totalText);
 const every = Number(everyText);
 const stallAt =
@@ -33,7 +36,8 @@ const slow = process.env.SLOW === '1';
 const WORLD = 2;
 const N = 32;
 const stage = 'stage1';
-const store = openCheckpointStore(dir);
+const s3 = uri.startsWith('s3://') ? new S3Client(resolveS3ClientConfig({}, process.env)) : undefined;
+const store = openCheckpointStore(uri, { s3 });
 const watch = watchTermination({ signals: ['SIGTERM'] });
 
 let weights = new Float32Array(N).map((_, i) => Math.fround(Math.sin(i + 1)));
@@ -124,10 +128,8 @@ while (done < total) {
   }
 }
 const out = [weights, momentum, ...ranks.map((r) => r.stats), Uint32Array.from(ranks.map((r) => r.rng[0]!))];
-await mkdir(dir, { recursive: true });
-await writeFile(
-  join(dir, 'final.bin'),
-  Buffer.concat(out.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))),
-);
+await mkdir(dirname(finalFile), { recursive: true });
+await writeFile(finalFile, Buffer.concat(out.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength))));
 console.log(`finished ${done}`);
 watch.dispose();
+s3?.destroy();
