@@ -1,6 +1,5 @@
 // Seeded checkpoint contents and a store-agnostic write helper for the checkpoint tests.
 import { seededRng } from '../../../common/index.js';
-import type { NamedArray } from '../../../worker/model/index.js';
 import {
   commit,
   encodeRankState,
@@ -9,6 +8,7 @@ import {
   writeSharedState,
   type CheckpointStore,
   type CommittedCheckpoint,
+  type NamedArray,
   type RankState,
   type SharedState,
 } from '../../../worker/internal.js';

@@ -44,7 +44,7 @@ let weights = new Float32Array(N).map((_, i) => Math.fround(Math.sin(i + 1)));
 let momentum = new Float32Array(N);
 const ranks = Array.from({ length: WORLD }, (_, rank) => ({
   rng: [hash32(7, rank)],
-  cursor: { sample: rank * 1000 } as { sample: number },
+  cursor: { sample: rank * 1000 },
   stats: new Float32Array(4),
 }));
 
@@ -102,13 +102,13 @@ const resumed = await resumeLatest(store, stage, {
 let done = 0;
 if (resumed !== undefined) {
   const shared = decodeSharedState(resumed);
-  weights = shared.weights[0]!.data as Float32Array;
-  momentum = shared.optimizer[0]!.data as Float32Array;
+  weights = Float32Array.from(shared.weights[0]!.data);
+  momentum = Float32Array.from(shared.optimizer[0]!.data);
   for (const [rank, state] of ranks.entries()) {
     const restored = decodeRankState(resumed, rank);
     state.rng = [...restored.rng];
     state.cursor = restored.cursor as { sample: number } & JsonValue;
-    state.stats = restored.fhm[0]!.data as Float32Array;
+    state.stats = Float32Array.from(restored.fhm[0]!.data);
   }
   done = resumed.step;
   console.log(`resumed ${done}`);
