@@ -66,6 +66,7 @@ export async function readCheckpoint(
   options: ReadOptions = {},
 ): Promise<LoadedCheckpoint> {
   const { signal, expect = {} } = options;
+  signal?.throwIfAborted();
   const dir = checkpointDir(stage, step);
   const manifestObject = store.locate(`${dir}/${MANIFEST}`);
   let manifestBytes: Uint8Array;

@@ -37,7 +37,10 @@ function entriesOf(blobs: Blobs): [string, Uint8Array][] {
   return Object.entries(blobs as Readonly<Record<string, Uint8Array>>);
 }
 
-/** Writes one part's blobs, then its part.json (their names, sizes and SHA-256s). Returns the part manifest. */
+/**
+ * Writes one part: removes any part.json an earlier attempt left, writes the blobs, then part.json (their names,
+ * sizes and SHA-256s). Returns the part manifest.
+ */
 export async function writePart(
   store: CheckpointStore,
   stage: string,
@@ -47,6 +50,9 @@ export async function writePart(
   signal?: AbortSignal,
 ): Promise<PartManifest> {
   const dir = `${checkpointDir(stage, step)}/${part}`;
+  // A part.json left by an earlier attempt at this step must not vouch for blobs this attempt half rewrote.
+  signal?.throwIfAborted();
+  await store.remove([`${dir}/${PART_MANIFEST}`], signal);
   const entries = entriesOf(blobs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const listed: BlobEntry[] = [];
   for (const [name, bytes] of entries) {
@@ -117,6 +123,7 @@ export interface CommittedCheckpoint {
  */
 export async function commit(store: CheckpointStore, options: CommitOptions): Promise<CommittedCheckpoint> {
   const { stage, step, worldSize, configDigest, signal } = options;
+  signal?.throwIfAborted();
   if (!Number.isSafeInteger(worldSize) || worldSize < 1) {
     throw new RangeError(`worldSize ${worldSize} is not a whole number >= 1`);
   }

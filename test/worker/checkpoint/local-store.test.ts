@@ -3,10 +3,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import {
+  CheckpointIncompleteError,
   CheckpointLocationError,
+  commit,
   LocalCheckpointStore,
   openCheckpointStore,
   parseCheckpointUri,
+  resumeLatest,
   writePart,
   type CheckpointStore,
 } from '../../../worker/internal.js';
@@ -26,6 +29,35 @@ describe('checkpoint store: local directory', function () {
       await writeFile(path, bytes);
     },
   );
+
+  it('does not commit a part that an earlier attempt completed and this one died rewriting', async function () {
+    const store = new LocalCheckpointStore(join(root, 'rewrite'));
+    await writeCheckpoint(store, 'stage1', 10, 2);
+    await writeCheckpoint(store, 'stage1', 20, 2, { commit: false }); // the attempt that died before commit
+    // The next attempt resumes from 10, reaches 20 again, and rank 1 dies after its first blob.
+    const dying: CheckpointStore = {
+      ...store,
+      locate: (name) => store.locate(name),
+      get: (name, signal) => store.get(name, signal),
+      size: (name) => store.size(name),
+      list: (prefix, signal) => store.list(prefix, signal),
+      remove: (names, signal) => store.remove(names, signal),
+      put: async (name, bytes, signal) => {
+        if (name.endsWith('rank-1/state.json')) throw new Error('killed');
+        await store.put(name, bytes, signal);
+      },
+    };
+    const died = await writePart(dying, 'stage1', 20, 'rank-1', {
+      'fhm.bin': new Uint8Array([1, 2, 3]),
+      'state.json': new Uint8Array([4]),
+    }).catch((e: unknown) => e);
+    expect(died).to.have.property('message', 'killed');
+    const failure = await commit(store, { stage: 'stage1', step: 20, worldSize: 2, configDigest: 'x' }).catch(
+      (e: unknown) => e,
+    );
+    expect(failure).to.be.instanceOf(CheckpointIncompleteError).with.deep.property('missing', ['rank-1']);
+    expect((await resumeLatest(store, 'stage1'))?.step).to.equal(10);
+  });
 
   it('leaves no temp files behind and writes the design layout', async function () {
     const store = new LocalCheckpointStore(join(root, 'layout'));
