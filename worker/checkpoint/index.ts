@@ -14,8 +14,10 @@ export { LocalCheckpointStore } from './local-store.js';
 export type { BlobEntry, CheckpointManifest, LatestPointer, PartManifest } from './manifest.js';
 export {
   openCheckpointStore,
+  parseCheckpointRef,
   parseCheckpointUri,
   type CheckpointLocation,
+  type CheckpointRef,
   type OpenCheckpointStoreOptions,
 } from './open-store.js';
 export { pruneCheckpoints } from './prune.js';

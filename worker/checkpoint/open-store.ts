@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CheckpointLocationError } from './errors.js';
+import { assertStage, parseCheckpointDir } from './layout.js';
 import { LocalCheckpointStore } from './local-store.js';
 import { S3CheckpointStore, type S3CheckpointStoreOptions } from './s3-store.js';
 import type { CheckpointStore } from './store.js';
@@ -69,4 +70,28 @@ export function openCheckpointStore(uri: string, options: OpenCheckpointStoreOpt
     throw new CheckpointLocationError(uri, 'is an S3 location but no S3 client was given', 'pass options.s3');
   }
   return new S3CheckpointStore(options.s3, location.bucket, location.prefix, options);
+}
+
+/** A checkpoint named by URI (`resume: <uri>`, a checkpoint report's `uri`): its run root, stage and step. */
+export interface CheckpointRef {
+  root: string;
+  stage: string;
+  step: number;
+}
+
+/** Splits `<root>/checkpoints/<stage>/ckpt-<step>` (a path, file: URL or s3:// URI); throws for anything else. */
+export function parseCheckpointRef(uri: string): CheckpointRef {
+  const match = /^(.+)\/checkpoints\/([^/]+)\/(ckpt-[^/]+)\/?$/.exec(uri);
+  const step = match === null ? undefined : parseCheckpointDir(match[3] ?? '');
+  if (match === null || step === undefined) {
+    throw new CheckpointLocationError(
+      uri,
+      'does not name a checkpoint',
+      'use <run>/checkpoints/<stage>/ckpt-<step>, or resume: auto',
+    );
+  }
+  const [, root = '', stage = ''] = match;
+  assertStage(stage);
+  parseCheckpointUri(root);
+  return { root, stage, step };
 }

@@ -8,7 +8,9 @@ import {
   commit,
   LocalCheckpointStore,
   openCheckpointStore,
+  parseCheckpointRef,
   parseCheckpointUri,
+  readCheckpoint,
   resumeLatest,
   writePart,
   type CheckpointStore,
@@ -93,6 +95,23 @@ describe('checkpoint URIs', function () {
     expect(() => parseCheckpointUri('s3://B_/x')).to.throw(CheckpointLocationError, /not a valid bucket/);
     expect(() => parseCheckpointUri('s3://bucket/a//b')).to.throw(CheckpointLocationError, /segment/);
     expect(() => openCheckpointStore('s3://bucket/x')).to.throw(CheckpointLocationError, /no S3 client/);
+  });
+
+  it('splits a checkpoint URI (resume: <uri>) into its run root, stage and step', async function () {
+    expect(parseCheckpointRef('s3://bkt/runs/ns/job/uid/checkpoints/stage1/ckpt-200/')).to.deep.equal({
+      root: 's3://bkt/runs/ns/job/uid',
+      stage: 'stage1',
+      step: 200,
+    });
+    const root = join(makeWorkDir('checkpoint-ref'), 'run');
+    const committed = await writeCheckpoint(openCheckpointStore(root), 'classifier', 30, 1);
+    const ref = parseCheckpointRef(committed!.uri);
+    expect(ref).to.deep.equal({ root, stage: 'classifier', step: 30 });
+    const loaded = await readCheckpoint(openCheckpointStore(ref.root), ref.stage, ref.step);
+    expect(loaded.manifest.step).to.equal(30);
+    for (const bad of ['s3://bkt/runs/x', '/run/checkpoints/stage1/ckpt-01', '/run/checkpoints/../ckpt-3']) {
+      expect(() => parseCheckpointRef(bad), bad).to.throw(CheckpointLocationError);
+    }
   });
 
   it('refuses stage names and blob names that are not plain segments', async function () {
