@@ -1,4 +1,5 @@
 // @ts-check
+import { dirname, relative, resolve, sep } from 'node:path';
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
@@ -69,6 +70,53 @@ const purityRules = [
   },
 ];
 
+/**
+ * Tests and benchmarks reach a part through one of its two entries: `<part>/index.js` (what other parts use)
+ * or `<part>/internal.js` (internals, for tests and benchmarks only: the nats.js "./internal" pattern). The
+ * rule resolves the import against the file's folder, so `test/operator/fixtures.js` (a test helper) is not
+ * mistaken for the operator's source.
+ */
+const entryRule = {
+  meta: {
+    type: /** @type {const} */ ('problem'),
+    messages: {
+      deep: 'Import {{part}}/ through {{part}}/index.js, or {{part}}/internal.js for internals; never {{path}}.',
+    },
+    schema: [],
+  },
+  /** @param {import('eslint').Rule.RuleContext} context */
+  create(context) {
+    /** @param {any} source */
+    const check = (source) => {
+      const spec = source?.value;
+      if (typeof spec !== 'string' || !spec.startsWith('.')) return;
+      const target = relative(import.meta.dirname, resolve(dirname(context.filename), spec));
+      const [part, ...rest] = target.split(sep);
+      if (!part || !parts.includes(part) || rest.length === 0) return;
+      const sub = rest.join('/');
+      if (sub === 'index.js' || sub === 'internal.js') return;
+      context.report({ node: source, messageId: 'deep', data: { part, path: `${part}/${sub}` } });
+    };
+    return {
+      /** @param {any} node */
+      ImportDeclaration: (node) => check(node.source),
+      /** @param {any} node */
+      ExportNamedDeclaration: (node) => check(node.source),
+      /** @param {any} node */
+      ExportAllDeclaration: (node) => check(node.source),
+      /** @param {any} node */
+      ImportExpression: (node) => check(node.source),
+    };
+  },
+};
+const entryRules = [
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    plugins: { bacl: { rules: { 'part-entry': entryRule } } },
+    rules: { 'bacl/part-entry': 'error' },
+  },
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'node_modules/', '.scratch/'] },
   js.configs.recommended,
@@ -94,5 +142,6 @@ export default tseslint.config(
   },
   ...boundaryRules,
   ...purityRules,
+  ...entryRules,
   prettier,
 );

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { loadLvisGroundTruth, loadLvisResults } from '../common/index.js';
-import { evaluateLvis, LVIS_METRIC_KEYS, type LvisMetrics } from '../data/index.js';
+import { evaluateLvis, LVIS_METRIC_KEYS, type LvisMetrics } from '../data/internal.js';
 import { lvisOracleManifest, runLvisOracleOnFiles } from '../test/harness/lvis-oracle.js';
 import { makeWorkDir, removeWorkDir } from '../test/harness/workdir.js';
 import type { Benchmark } from './benchmark.js';

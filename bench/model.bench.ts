@@ -10,7 +10,7 @@
 // for lvis_v1.yaml (R50-FPN, 1203 classes) at 320² on wasm; and lvis_v1's inference forward (1000 proposals,
 // box head, 1.2 M-candidate NMS) at 800x1344 on wasm only, for the same heap and time reasons as above.
 import * as tf from '@tensorflow/tfjs';
-import { loadTrainingConfig, type TrainingConfig, seededRng } from '../common/index.js';
+import { loadTrainingConfig, type TrainingConfig, seededRng } from '../common/internal.js';
 import {
   normalizeImages,
   ParameterStore,
@@ -18,16 +18,15 @@ import {
   resnetArch,
   tinyResNetArch,
   type ResNetArch,
-} from '../worker/model/backbone/index.js';
-import { Fpn } from '../worker/model/fpn.js';
-import { initTf, type TfBackendName } from '../worker/tf/index.js';
-import {
+  Fpn,
+  initTf,
+  type TfBackendName,
   computeGradients,
   Detector,
   detectBatch,
   disposeStepGradients,
   type PreparedBatch,
-} from '../worker/index.js';
+} from '../worker/internal.js';
 import type { Benchmark, BenchFigure } from './benchmark.js';
 
 interface Model {
@@ -75,7 +74,7 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
 }
 
-function timeSteps(step: () => void, signal: AbortSignal, times: number): number {
+export function timeSteps(step: () => void, signal: AbortSignal, times: number): number {
   step(); // warm-up: kernel set-up, JIT, heap growth
   const measured: number[] = [];
   for (let i = 0; i < times; i++) {
@@ -135,7 +134,7 @@ const cases: Case[] = [
   },
 ];
 
-interface DetectorCase {
+export interface DetectorCase {
   key: string;
   config: string;
   /** [batch, height, width]; the images are already padded to a multiple of 32. */
@@ -169,7 +168,7 @@ const detectorCases: DetectorCase[] = [
 ];
 
 /** Random pixels and three GT boxes per image (classes 0..2), in the DetectorBatch / TestImage shapes. */
-function detectorBatch([batch, height, width]: [number, number, number]): PreparedBatch {
+export function detectorBatch([batch, height, width]: [number, number, number]): PreparedBatch {
   const size = { height, width };
   const box = (i: number) => [width * (0.1 + 0.2 * i), height * 0.2, width * (0.4 + 0.2 * i), height * 0.7];
   return {
@@ -184,7 +183,7 @@ function detectorBatch([batch, height, width]: [number, number, number]): Prepar
   };
 }
 
-function detectorStep(
+export function detectorStep(
   detector: Detector,
   config: TrainingConfig,
   c: DetectorCase,

@@ -4,7 +4,7 @@
 // sharp JPEG decoding. Size: BACL_BENCH_SHARD_IMAGES synthetic images (default 600) of 256-384 px.
 import { join } from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { openShardDataset, prepareShards, writeSynthDataset, type ShardManifest } from '../data/index.js';
+import { openShardDataset, prepareShards, writeSynthDataset, type ShardManifest } from '../data/internal.js';
 import { startS3 } from '../test/harness/s3.js';
 import { makeWorkDir, removeWorkDir } from '../test/harness/workdir.js';
 import type { Benchmark } from './benchmark.js';

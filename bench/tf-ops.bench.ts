@@ -3,13 +3,13 @@
 // stock path they replace (wasm input gradient, wasm RoIAlign composed of gather/mul/scatterND, cpu filter
 // gradient). Medians of a few steps after a warm-up; ratios > 1 mean the first figure is faster.
 import * as tf from '@tensorflow/tfjs';
-import { roiAlign } from '../worker/model/roi-align.js';
 import {
+  roiAlign,
   initTf,
   replacedKernel,
   sparseRowCombineKernelName,
   type TfBackendName,
-} from '../worker/tf/index.js';
+} from '../worker/internal.js';
 import type { Benchmark, BenchFigure } from './benchmark.js';
 
 const repeats = 5;

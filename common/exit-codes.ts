@@ -44,6 +44,10 @@ export const errorCodes = {
   API_ERROR: { exit: ExitCode.failure, meaning: 'the API server answered with another error' },
   S3_ERROR: { exit: ExitCode.failure, meaning: 'the S3 server cannot be reached or refused the credentials' },
   TIMEOUT: { exit: ExitCode.failure, meaning: 'the --timeout passed before the condition held' },
+  INSTALL_FAILED: {
+    exit: ExitCode.failure,
+    meaning: 'an install step (the native TensorFlow backend) failed; its output says why',
+  },
   JOB_FAILED: { exit: ExitCode.failure, meaning: 'the job can no longer reach the awaited condition' },
   INTERRUPTED: { exit: ExitCode.interrupted, meaning: 'Ctrl-C or SIGTERM stopped the command' },
   INTERNAL: { exit: ExitCode.failure, meaning: 'a bug: rerun with DEBUG=* for the stack and report it' },

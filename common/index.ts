@@ -1,18 +1,80 @@
-// What cli/, operator/ and worker/ share: the process conventions now; the BaclJob API, the config schema and
-// the LVIS formats as their issues land. The three parts import shared code only through this file.
-export { errorCodes, ExitCode, type ErrorCode, type ExitStatus } from './exit-codes.js';
+// What cli/, operator/, worker/ and data/ share: process conventions and exit codes, the BaclJob API, config
+// resolution, the typed training config, the LVIS formats and the seeded random generators. Only names another
+// part imports are listed; tests and benchmarks reach the rest through common/internal.ts.
+export {
+  type BaclJob,
+  baclJobResource,
+  baclJobSchema,
+  type BaclJobSpecInput,
+  type BaclJobStatus,
+  type CheckpointRef,
+  type Condition,
+  type ConditionType,
+  evaluationMetricsSchema,
+  InvalidBaclJobError,
+  jobConditionTypes,
+  jobNameMaxLength,
+  type JobStage,
+  jobStages,
+  jobStagesOf,
+  type JobState,
+  jobStates,
+  metricsObjectPath,
+  type ObjectMeta,
+  parseBaclJob,
+  parseProgressSubject,
+  podLabels,
+  progressSubject,
+  rankReportSchema,
+  type Results,
+  type TrainingStageName,
+  workerContainer,
+  type Workers,
+} from './api/index.js';
+export {
+  ConfigError,
+  ConfigNotFoundError,
+  ConfigValidationError,
+  resolveConfig,
+  type ResolvedConfig,
+  validateConfig,
+} from './config/index.js';
+export { type ErrorCode, errorCodes, ExitCode } from './exit-codes.js';
+export {
+  computeLvisCategoryStatistics,
+  loadLvisGroundTruth,
+  loadLvisResults,
+  type LvisAnnotation,
+  lvisAnnotationSchema,
+  type LvisDetection,
+  LvisFormatError,
+  type LvisFrequency,
+  lvisFrequencyForImageCount,
+  lvisFrequencySchema,
+  type LvisGroundTruth,
+  type LvisImage,
+  lvisImageSchema,
+  LvisReadError,
+  LvisReferenceError,
+  validateLvisValue,
+} from './lvis/index.js';
 export {
   answerStandardFlags,
   helpText,
   packageRoot,
   packageVersion,
   processIO,
-  standardFlags,
   type ProgramInfo,
   type ProgramIO,
+  standardFlags,
 } from './program.js';
-export * from './config/index.js';
-export * from './api/index.js';
-export * from './lvis/index.js';
-export * from './training-config/index.js';
-export { hash32, seededRng, SeededRandom, splitmix32, standardNormals, type UniformRng } from './random.js';
+export { hash32, SeededRandom, seededRng, standardNormals, type UniformRng } from './random.js';
+export {
+  type DataConfig,
+  learningRateAt,
+  type LossesConfig,
+  type ModelConfig,
+  type StageSchedule,
+  type TrainingConfig,
+  trainingConfigSchema,
+} from './training-config/index.js';

@@ -1,6 +1,15 @@
-// data/: LVIS data tooling shared by the CLI and the worker (the evaluator now; synthetic data and shards next).
-// Other parts import it only through this file.
+// data/: LVIS data tooling shared by the CLI and the worker: the evaluator, synthetic subsets and shards. Only
+// names another part imports are listed; tests and benchmarks reach the rest through data/internal.ts.
 export { DataError, type DataErrorKind } from './errors.js';
-export * from './eval/index.js';
-export * from './synth/index.js';
-export * from './shards/index.js';
+export { evaluateLvis, formatLvisMetrics, type LvisMetrics } from './eval/index.js';
+export {
+  type DatasetSample,
+  type DatasetSource,
+  decodeJpeg,
+  parseShardLocation,
+  prepareShards,
+  resolveS3ClientConfig,
+  ShardDatasetReader,
+  type ShardManifest,
+} from './shards/index.js';
+export { synthDefaults, writeSynthDataset } from './synth/index.js';

@@ -7,13 +7,27 @@
 #              Installed with --no-deps: lvis declares opencv-python and matplotlib only for its visualiser,
 #              which the evaluator never uses; test/harness/lvis_oracle.py stubs those imports.
 #
-# Writes ~/.cache/bacl/oracles/lvis/manifest.json ({python, versions}); test/harness/lvis-oracle.ts reads it.
+#   torch      (only with --bench) PyTorch + torchvision on CPU, the reference framework `npm run bench -- model`
+#              compares the native backend with (torchvision's fasterrcnn_resnet50_fpn). A benchmark reference
+#              only; no test uses it (about 5 GB with the nvidia-* wheels that PyPI's torch needs to import).
+#
+# Writes ~/.cache/bacl/oracles/lvis/manifest.json ({python, versions}); test/harness/lvis-oracle.ts reads it, and
+# with --bench ~/.cache/bacl/oracles/torch/manifest.json, which bench/model-native.bench.ts reads.
 # Python is test infrastructure only: nothing that ships imports it. See docs/adr/0006-lvis-evaluator.md.
 set -euo pipefail
 
 LVIS_VERSION="${BACL_LVIS_VERSION:-0.5.3}"
 NUMPY_VERSION="${BACL_NUMPY_VERSION:-2.4.6}"
 PYCOCOTOOLS_VERSION="${BACL_PYCOCOTOOLS_VERSION:-2.0.11}"
+TORCH_VERSION="${BACL_TORCH_VERSION:-2.15.0}"
+TORCHVISION_VERSION="${BACL_TORCHVISION_VERSION:-0.29.2}"
+BENCH=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench) BENCH=1 ;;
+    *) printf '[oracles] error: unknown argument %s (usage: scripts/oracles.sh [--bench])\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 
 CACHE="${BACL_CACHE_DIR:-$HOME/.cache/bacl}"
 ORACLES="$CACHE/oracles"
@@ -64,3 +78,30 @@ cat >"$ORACLES/lvis/manifest.json.tmp" <<JSON
 JSON
 mv "$ORACLES/lvis/manifest.json.tmp" "$ORACLES/lvis/manifest.json"
 log "ready: $ORACLES/lvis/manifest.json"
+
+# ---------------------------------------------------------------- torch (benchmark reference, --bench only)
+if ((BENCH)); then
+  TORCH_DIR="$ORACLES/torch-$TORCH_VERSION-torchvision-$TORCHVISION_VERSION"
+  if [[ ! -f "$TORCH_DIR/.ready" ]]; then
+    log "installing torch==$TORCH_VERSION torchvision==$TORCHVISION_VERSION (CPU use) into $TORCH_DIR"
+    rm -rf "$TORCH_DIR"
+    mkdir -p "$TORCH_DIR/logs"
+    "$PYTHON" -m venv "$TORCH_DIR/venv" || die "python3 -m venv failed; install python3-venv and rerun"
+    pip_log="$TORCH_DIR/logs/pip.log"
+    pip=("$TORCH_DIR/venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-cache-dir)
+    # PyPI's Linux torch imports only with its nvidia-* wheels present (it preloads libcudart and cuBLAS), so
+    # they come too (several GB) although nothing here runs on a GPU.
+    if ! "${pip[@]}" "torch==$TORCH_VERSION" "torchvision==$TORCHVISION_VERSION" "numpy==$NUMPY_VERSION" \
+      >"$pip_log" 2>&1; then
+      tail -n 40 "$pip_log" >&2
+      die "pip install failed (full log: $pip_log)"
+    fi
+    "$TORCH_DIR/venv/bin/python" -c 'import torch, torchvision; torchvision.models.detection.fasterrcnn_resnet50_fpn' \
+      || die "torch does not import; see the error above"
+    touch "$TORCH_DIR/.ready"
+  fi
+  mkdir -p "$ORACLES/torch"
+  printf '{ "python": "%s", "versions": { "torch": "%s", "torchvision": "%s" } }\n' \
+    "$TORCH_DIR/venv/bin/python" "$TORCH_VERSION" "$TORCHVISION_VERSION" >"$ORACLES/torch/manifest.json"
+  log "ready: $ORACLES/torch/manifest.json"
+fi

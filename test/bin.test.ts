@@ -29,7 +29,8 @@ describe('bin/', function () {
       const args = bin === 'dev.js' ? ['--import', 'tsx', `${root}/bin/dev.js`] : [`${root}/bin/run.js`];
       const { stdout } = await execFileAsync(process.execPath, args, { cwd: root });
       expect(stdout).to.contain('USAGE\n  $ baclctl [COMMAND]');
-      expect(stdout).to.match(/TOPICS\n {2}config +Inspect training configs/);
+      expect(stdout).to.match(/TOPICS\n {2}backend +The tfjs backends/);
+      expect(stdout).to.match(/\n {2}config +Inspect training configs/);
       expect(stdout).to.match(/\n {2}help +Display help for baclctl\./);
       expect(stdout).to.match(/\n {2}submit +Create a BaclJob from a config/);
     });

@@ -1,5 +1,5 @@
-// Public surface of the worker: what the bin, the CLI's `run` and other parts may import.
-export { main, workerInfo } from './main.js';
-export * from './model/index.js';
-export { DirectoryStorage } from './storage/directory-storage.js';
-export { initTf, type InitTfOptions, type TfBackendName, type TfRuntime } from './tf/index.js';
+// Public surface of the worker: what other parts and the bin import (the bin's `main`, the CLI's backend
+// commands; the CLI's `run` adds the runtime's entry when it lands). Tests and benchmarks reach internals
+// through worker/internal.ts.
+export { main } from './main.js';
+export { type BackendReport, checkBackends, chooseBackend } from './tf/index.js';

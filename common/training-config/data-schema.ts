@@ -19,6 +19,21 @@ export const representationPipelineSchema = z
       .describe('r ~ U(lo, hi); the long side becomes floor(img_scale x r)'),
     crop_size: positiveInt.default(1280).describe('random crop (absolute_range) and fixed pad canvas'),
     copy_paste_max: z.number().int().min(0).default(100).describe('CopyPaste max_num_pasted; 0 disables'),
+    copy_paste_bbox_occluded_thr: z
+      .number()
+      .nonnegative()
+      .default(10)
+      .describe('CopyPaste bbox_occluded_thr: px a box side may move before the object counts as occluded'),
+    copy_paste_mask_occluded_thr: z
+      .number()
+      .nonnegative()
+      .default(300)
+      .describe('CopyPaste mask_occluded_thr: an occluded object is kept if more pixels than this remain'),
+    min_gt_bbox_wh: z
+      .number()
+      .nonnegative()
+      .default(0.01)
+      .describe('FilterAnnotations after the crop: boxes need width and height above this (px)'),
   })
   .describe('stage 1 only; stage 2 and the baseline use train_scales (spec 1.4, 1.5)');
 
@@ -43,6 +58,9 @@ export const dataSchema = z
     representation_pipeline: representationPipelineSchema
       .optional()
       .describe('absent: stage 1 uses train_scales too (e.g. the tiny config)'),
+    min_image_side: positiveInt
+      .default(32)
+      .describe('training images with a shorter side (px) are dropped (mmdet _filter_imgs min_size)'),
     samples_per_gpu: positiveInt.default(2).describe('images per rank per step (spec 1.3: 2 x 8 GPUs)'),
   })
   .describe('dataset and input pipeline');

@@ -33,7 +33,10 @@ export interface ControllerOptions {
    * which runs commands as local processes.
    */
   workerCommand?: string[];
-  /** Names this instance in Events (reportingInstance). @default $HOSTNAME (the pod name), else 'bacl-operator' */
+  /**
+   * Names this instance in Events (reportingInstance). The process passes its identity (`<hostname>_<id>`, read
+   * once in operator/process/run.ts); the controller itself reads no environment. @default 'bacl-operator'
+   */
   instance?: string;
   clock?: Clock;
   runData?: RunData;
@@ -50,7 +53,7 @@ export async function runController(options: ControllerOptions): Promise<void> {
   const { signal, logger } = options;
   // Settings resolved once, at start-up.
   const clock = options.clock ?? systemClock;
-  const instance = options.instance ?? process.env.HOSTNAME ?? 'bacl-operator';
+  const instance = options.instance ?? 'bacl-operator';
   const queue = new WorkQueue({ clock });
   const api = new KubeApi(options.kubeConfig);
   const progressInterval = options.progressIntervalMs ?? 5000;

@@ -1,8 +1,6 @@
 import { expect } from 'chai';
 import { Errors } from '@oclif/core';
-import { dataCliError } from '../../cli/data-errors.js';
-import { runDataTask } from '../../cli/data-task.js';
-import { toCliError } from '../../cli/errors.js';
+import { dataCliError, runDataTask, toCliError } from '../../cli/internal.js';
 import { LvisFormatError, LvisReadError } from '../../common/index.js';
 import {
   DestinationNotEmptyError,
@@ -10,7 +8,7 @@ import {
   SourceImageError,
   SynthOptionsError,
   TarFormatError,
-} from '../../data/index.js';
+} from '../../data/internal.js';
 
 describe('cli/data-errors: the data tools failures become CLI errors (data/ knows no exit codes)', function () {
   const table: { what: string; error: Error; code: string; exit: number; tryThis: RegExp }[] = [

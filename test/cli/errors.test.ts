@@ -1,6 +1,6 @@
 import { ApiException } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import { toCliError } from '../../cli/errors.js';
+import { toCliError } from '../../cli/internal.js';
 import { InvalidBaclJobError } from '../../common/index.js';
 
 const status = (code: number, message: string, name?: string) =>

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Errors } from '@oclif/core';
 import { expect } from 'chai';
-import { kubeTarget } from '../../cli/kube-flags.js';
+import { kubeTarget } from '../../cli/internal.js';
 
 const kubeconfig = (contexts: { name: string; namespace?: string }[], current: string) =>
   [

@@ -1,17 +1,18 @@
 import { CoreV1Api } from '@kubernetes/client-node';
+import { podLabels, type JobStage } from '../../common/index.js';
+import { podName } from '../../operator/internal.js';
 import type { CliKube } from './kube-fixture.js';
 
 /** Creates a worker pod labelled as the operator labels them (nothing runs it: the harness has no kubelet). */
 export async function createWorkerPod(
   kube: CliKube,
   job: string,
-  stage: 'representation' | 'classifier' | 'evaluate',
+  stage: JobStage,
   attempt: number,
   nodeRank: number,
   nodeName?: string,
 ): Promise<string> {
-  const short = { representation: 'rep', classifier: 'cls', evaluate: 'eval' }[stage];
-  const name = `${job}-${short}-${attempt}-${nodeRank}`;
+  const name = podName(job, stage, attempt, nodeRank);
   await kube.cluster
     .kubeConfig()
     .makeApiClient(CoreV1Api)
@@ -21,10 +22,10 @@ export async function createWorkerPod(
         metadata: {
           name,
           labels: {
-            'bacl.dev/job': job,
-            'bacl.dev/stage': stage,
-            'bacl.dev/attempt': String(attempt),
-            'bacl.dev/node-rank': String(nodeRank),
+            [podLabels.job]: job,
+            [podLabels.stage]: stage,
+            [podLabels.attempt]: String(attempt),
+            [podLabels.nodeRank]: String(nodeRank),
           },
         },
         spec: {

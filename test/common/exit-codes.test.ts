@@ -33,6 +33,7 @@ describe('common/exit-codes: one table for every bacl process', function () {
       API_ERROR: 1,
       S3_ERROR: 1,
       TIMEOUT: 1,
+      INSTALL_FAILED: 1,
       JOB_FAILED: 1,
       INTERRUPTED: 130,
       INTERNAL: 1,

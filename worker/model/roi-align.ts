@@ -126,7 +126,8 @@ export function roiAlign(features: tf.Tensor4D[], rois: Rois, options: RoiAlignO
       const dyCells = tf.reshape<tf.Rank.R2>(dy, [cells, channels]);
       return maps.map((map, level) => {
         const k = plans.findIndex((plan) => plan.level === level);
-        if (k < 0) return tf.zerosLike(map);
+        // Not zerosLike(map): `map` is disposed by now; cpu and wasm read only its shape, tfjs-node its data.
+        if (k < 0) return tf.zeros(map.shape, map.dtype);
         const [batch, height, width] = map.shape;
         const pixels = batch * height * width;
         return tf.reshape(sparseRowCombine(dyCells, levelEntries(saved, k, 'backward'), pixels), map.shape);

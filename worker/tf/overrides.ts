@@ -12,13 +12,15 @@ import { tensorScatterUpdateGradient } from './gradients/tensor-scatter-update.j
 import { topKGradient } from './gradients/top-k.js';
 import { conv2dBackpropFilterKernel } from './kernels/conv2d-backprop-filter.js';
 import { conv2dBackpropInputKernel } from './kernels/conv2d-backprop-input.js';
+import { nativeExplicitPaddingKernels } from './kernels/native-explicit-padding.js';
 import { sparseRowCombineKernel } from './kernels/sparse-row-combine.js';
 import { unsortedSegmentSumKernel } from './kernels/unsorted-segment-sum.js';
 import { wasmIdentityKernel } from './kernels/wasm-identity.js';
 
 /**
- * Kernel overrides (and our own SparseRowCombine) per backend; tfjs-node ('tensorflow') keeps its native kernels
- * and gets the gradients only.
+ * Kernel overrides (and our own SparseRowCombine) per backend. tfjs-node ('tensorflow') keeps its native kernels,
+ * which need none of the cpu/wasm replacements (TensorFlow has fast conv gradients, segment sums and matMuls), and
+ * gets only numeric padding for its conv and max-pool kernels; RoIAlign's SparseRowCombine falls back to stock ops.
  */
 function kernelOverrides(backendName: string): tf.KernelConfig[] {
   switch (backendName) {
@@ -36,6 +38,8 @@ function kernelOverrides(backendName: string): tf.KernelConfig[] {
         wasmIdentityKernel,
         sparseRowCombineKernel('wasm'),
       ];
+    case 'tensorflow':
+      return nativeExplicitPaddingKernels((kernelName) => tf.getKernel(kernelName, 'tensorflow'));
     default:
       return [];
   }

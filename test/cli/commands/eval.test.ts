@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCommand } from '@oclif/test';
 import { expect } from 'chai';
-import { LVIS_METRIC_KEYS } from '../../../data/index.js';
+import { LVIS_METRIC_KEYS } from '../../../data/internal.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 

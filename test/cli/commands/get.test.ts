@@ -1,8 +1,6 @@
 import { runCommand } from '@oclif/test';
 import { expect } from 'chai';
-import { printWatch } from '../../../cli/get/watch-printer.js';
-import { JobsApi } from '../../../cli/kube/jobs-api.js';
-import { followJobs } from '../../../cli/kube/watch-jobs.js';
+import { printWatch, JobsApi, followJobs } from '../../../cli/internal.js';
 import { waitFor } from '../../harness/index.js';
 import { cliKube, cliRoot, type CliKube } from '../kube-fixture.js';
 import { runningStatus, succeededStatus } from '../statuses.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parseBaclJob, podLabels, workerContainer } from '../../../common/index.js';
-import { buildWorkerPod } from '../../../operator/reconcile/objects.js';
+import { buildWorkerPod } from '../../../operator/internal.js';
 import { minimalJob } from '../../operator/fixtures.js';
 
 // The CLI finds a job's pods by the pod labels and reads the worker container, both defined once in

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { JobsApi } from '../../../cli/kube/jobs-api.js';
-import { followJobs, type JobEvent, type SyncedEvent } from '../../../cli/kube/watch-jobs.js';
+import { JobsApi, followJobs, type JobEvent, type SyncedEvent } from '../../../cli/internal.js';
 import { waitFor } from '../../harness/index.js';
 import { cliKube, type CliKube } from '../kube-fixture.js';
 import { runningStatus } from '../statuses.js';

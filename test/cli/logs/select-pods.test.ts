@@ -1,8 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { Errors } from '@oclif/core';
 import { expect } from 'chai';
-import { selectLogPods } from '../../../cli/logs/select-pods.js';
-import { lineSplitter, logOptions } from '../../../cli/logs/stream.js';
+import { selectLogPods, lineSplitter, logOptions } from '../../../cli/internal.js';
 import type { BaclJob } from '../../../common/index.js';
 
 const pod = (stage: string, attempt: number, nodeRank: number): V1Pod => ({

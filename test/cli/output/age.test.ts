@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatAge, humanDuration } from '../../../cli/output/age.js';
+import { formatAge, humanDuration } from '../../../cli/internal.js';
 
 const s = 1000;
 const m = 60 * s;

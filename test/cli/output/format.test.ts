@@ -3,9 +3,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import { packageRoot, type BaclJob } from '../../../common/index.js';
-import { printerColumns } from '../../../cli/output/columns.js';
-import { formatJobs, resourceName } from '../../../cli/output/format.js';
-import { alignColumns } from '../../../cli/output/table.js';
+import { printerColumns, formatJobs, resourceName, alignColumns } from '../../../cli/internal.js';
 
 const now = new Date('2026-11-25T12:00:00Z');
 

@@ -1,8 +1,12 @@
 import { expect } from 'chai';
 import type { BaclJob } from '../../../common/index.js';
-import { parseDuration } from '../../../cli/wait/duration.js';
-import { describeProgress, progressBar, ProgressView } from '../../../cli/wait/progress-view.js';
-import { parseWaitTarget } from '../../../cli/wait/target.js';
+import {
+  parseDuration,
+  describeProgress,
+  progressBar,
+  ProgressView,
+  parseWaitTarget,
+} from '../../../cli/internal.js';
 import { runningStatus } from '../statuses.js';
 
 const job = (status?: BaclJob['status']): BaclJob =>

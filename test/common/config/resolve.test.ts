@@ -10,7 +10,7 @@ import {
   resolveConfig,
   validateConfig,
   type ResolvedConfig,
-} from '../../../common/index.js';
+} from '../../../common/internal.js';
 
 describe('common/config: resolveConfig', function () {
   let dir: string;

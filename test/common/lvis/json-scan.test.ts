@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { LvisJsonSyntaxError, scanJson } from '../../../common/index.js';
+import { LvisJsonSyntaxError, scanJson } from '../../../common/internal.js';
 import { inPieces } from './fixtures.js';
 
 type Event = [string, string | null, number | null, unknown];

@@ -9,7 +9,7 @@ import {
   parseLvisGroundTruth,
   parseLvisResults,
   readLvisGroundTruth,
-} from '../../../common/index.js';
+} from '../../../common/internal.js';
 import { inPieces, smallGroundTruth, writeTemp } from './fixtures.js';
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {

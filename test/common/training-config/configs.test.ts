@@ -8,7 +8,7 @@ import {
   learningRateAt,
   loadTrainingConfig,
   stageScheduleSchema,
-} from '../../../common/index.js';
+} from '../../../common/internal.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const configDir = fileURLToPath(new URL('../../../configs', import.meta.url));
@@ -46,7 +46,11 @@ describe('common/training-config: configs/', function () {
       ratio_range: [0.8, 1.25],
       crop_size: 1280,
       copy_paste_max: 100,
+      copy_paste_bbox_occluded_thr: 10,
+      copy_paste_mask_occluded_thr: 300,
+      min_gt_bbox_wh: 0.01,
     });
+    expect(config.data.min_image_side).to.equal(32);
   });
 
   it('the v0.5, R101 and baseline variants differ where the spec says', function () {

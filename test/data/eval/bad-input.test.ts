@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { LvisFormatError, LvisReferenceError, parseLvisGroundTruth } from '../../../common/index.js';
-import { evaluateLvis, type DetectionInput } from '../../../data/index.js';
+import { LvisFormatError, LvisReferenceError, parseLvisGroundTruth } from '../../../common/internal.js';
+import { evaluateLvis, type DetectionInput } from '../../../data/internal.js';
 import { annotation, detection, image, microCategories } from './builders.js';
 
 const gt = parseLvisGroundTruth({

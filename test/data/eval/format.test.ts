@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { formatLvisMetrics, LVIS_METRIC_KEYS, type LvisMetrics } from '../../../data/index.js';
+import { formatLvisMetrics, LVIS_METRIC_KEYS, type LvisMetrics } from '../../../data/internal.js';
 
 const metrics: LvisMetrics = {
   AP: 0.25,

@@ -3,8 +3,8 @@
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadLvisGroundTruth, loadLvisResults, parseLvisGroundTruth } from '../../../common/index.js';
-import { evaluateLvis, LVIS_METRIC_KEYS, type LvisEvaluation } from '../../../data/index.js';
+import { loadLvisGroundTruth, loadLvisResults, parseLvisGroundTruth } from '../../../common/internal.js';
+import { evaluateLvis, LVIS_METRIC_KEYS, type LvisEvaluation } from '../../../data/internal.js';
 import { makeWorkDir } from '../../harness/index.js';
 import {
   runLvisOracleBatch,
@@ -107,7 +107,7 @@ describe('data/eval against the official lvis package', function () {
   });
 
   it('uses the oracle thresholds exactly (including 0.8999999999999999 and 57 * 0.01)', async function () {
-    const { IOU_THRESHOLDS, RECALL_THRESHOLDS } = await import('../../../data/index.js');
+    const { IOU_THRESHOLDS, RECALL_THRESHOLDS } = await import('../../../data/internal.js');
     expect([...IOU_THRESHOLDS]).to.deep.equal(outputs[0]!.iou_thrs);
     expect([...RECALL_THRESHOLDS]).to.deep.equal(outputs[0]!.rec_thrs);
   });

@@ -6,7 +6,7 @@ import {
   numpyLinspace,
   numpyMean,
   RECALL_THRESHOLDS,
-} from '../../../data/index.js';
+} from '../../../data/internal.js';
 import { numpyMeans } from '../../harness/lvis-oracle.js';
 import { seededRandom } from './builders.js';
 

@@ -2,7 +2,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } 
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
-import { LvisFormatError, LvisJsonSyntaxError, LvisReferenceError } from '../../../common/index.js';
+import { LvisFormatError, LvisJsonSyntaxError, LvisReferenceError } from '../../../common/internal.js';
 import {
   DestinationNotEmptyError,
   openShardDataset,
@@ -14,8 +14,8 @@ import {
   tarEnd,
   tarMember,
   type DatasetSample,
-} from '../../../data/shards/index.js';
-import type { SynthDatasetSummary } from '../../../data/synth/index.js';
+  type SynthDatasetSummary,
+} from '../../../data/internal.js';
 import { makeWorkDir, sharedS3 } from '../../harness/index.js';
 import { createBucket, listKeys, tinySynthDataset } from './fixtures.js';
 

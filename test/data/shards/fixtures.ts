@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { writeSynthDataset, type SynthDatasetSummary } from '../../../data/synth/index.js';
+import { writeSynthDataset, type SynthDatasetSummary } from '../../../data/internal.js';
 import { makeWorkDir } from '../../harness/index.js';
 
 let dataset: Promise<SynthDatasetSummary> | undefined;

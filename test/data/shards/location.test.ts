@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import sharp from 'sharp';
-import { DataError } from '../../../data/index.js';
 import {
+  DataError,
   decodeJpeg,
   parseShardLocation,
   resolveS3ClientConfig,
@@ -9,8 +9,10 @@ import {
   ShardLocationError,
   ShardRecordError,
   TarFormatError,
-} from '../../../data/shards/index.js';
-import { SynthError, SynthOptionsError, SynthOutputExistsError } from '../../../data/synth/index.js';
+  SynthError,
+  SynthOptionsError,
+  SynthOutputExistsError,
+} from '../../../data/internal.js';
 
 describe('data/shards: locations, S3 settings, the error family, decoding', function () {
   it('parses s3:// URIs and local paths', function () {

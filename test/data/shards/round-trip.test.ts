@@ -14,8 +14,8 @@ import {
   sampleKey,
   type DatasetSample,
   type ShardManifest,
-} from '../../../data/shards/index.js';
-import type { SynthDatasetSummary } from '../../../data/synth/index.js';
+  type SynthDatasetSummary,
+} from '../../../data/internal.js';
 import { makeWorkDir, sharedS3 } from '../../harness/index.js';
 import { createBucket, listKeys, tinySynthDataset } from './fixtures.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { planRankShare, ShardError } from '../../../data/shards/index.js';
+import { planRankShare, ShardError } from '../../../data/internal.js';
 
 describe('data/shards: per-rank shares', function () {
   const shards = [7, 3, 12, 1, 9, 5].map((samples, i) => ({ name: `shard-${i}`, samples }));

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { readTarEntries, tarEnd, tarMember, TarFormatError } from '../../../data/shards/index.js';
+import { readTarEntries, tarEnd, tarMember, TarFormatError } from '../../../data/internal.js';
 import { makeWorkDir } from '../../harness/index.js';
 
 /** Splits bytes into chunks of `size`, as a network stream would deliver them. */

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { computeLvisCategoryStatistics, parseLvisGroundTruth } from '../../../common/index.js';
+import { computeLvisCategoryStatistics, parseLvisGroundTruth } from '../../../common/internal.js';
 import {
   maxSynthCategories,
   planSynthDataset,
@@ -8,7 +8,7 @@ import {
   synthGroundTruth,
   SynthOptionsError,
   type SynthPlan,
-} from '../../../data/synth/index.js';
+} from '../../../data/internal.js';
 
 describe('data/synth: planning', function () {
   // Planning is pure and fast: a train split big enough for all three LVIS groups costs no rendering.

@@ -8,7 +8,7 @@ import {
   renderPixels,
   SynthOutputExistsError,
   writeSynthDataset,
-} from '../../../data/synth/index.js';
+} from '../../../data/internal.js';
 import { makeWorkDir } from '../../harness/index.js';
 
 function listFiles(dir: string): string[] {

@@ -3,8 +3,12 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse, parseAllDocuments } from 'yaml';
 import { packageRoot } from '../../../common/index.js';
-import { renderValuesSchema } from '../../../operator/chart/render.js';
-import { chartValuesSchema, valuesPath, valuesSchemaPath } from '../../../operator/chart/values.js';
+import {
+  renderValuesSchema,
+  chartValuesSchema,
+  valuesPath,
+  valuesSchemaPath,
+} from '../../../operator/internal.js';
 
 // Checks that need no rendering (helm.test.ts renders and installs with the real helm): the generated schema is current,
 // values.yaml states the schema's defaults, every value a template reads exists, and every file is YAML

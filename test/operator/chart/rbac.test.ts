@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { main } from '../../../operator/main.js';
+import { main } from '../../../operator/internal.js';
 import { makeWorkDir, startPodRunner, type PodRunner } from '../../harness/index.js';
 import {
   createJob,

@@ -11,11 +11,14 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { packageRoot, type BaclJob, type BaclJobSpecInput } from '../../../common/index.js';
-import { runController, type ControllerOptions } from '../../../operator/controller/controller.js';
-import { bacljobs } from '../../../operator/controller/kube-api.js';
-import { crdPath } from '../../../operator/crd/crd.js';
-import { createLogger } from '../../../operator/telemetry/logger.js';
-import { OperatorMetrics } from '../../../operator/telemetry/operator-metrics.js';
+import {
+  runController,
+  type ControllerOptions,
+  bacljobs,
+  crdPath,
+  createLogger,
+  OperatorMetrics,
+} from '../../../operator/internal.js';
 import { sharedKube, sharedNats, sharedS3, type KubeCluster, type S3Server } from '../../harness/index.js';
 import { minimalJob } from '../fixtures.js';
 

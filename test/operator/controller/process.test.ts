@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { packageRoot } from '../../../common/index.js';
-import { main } from '../../../operator/main.js';
-import type { HttpEndpoint } from '../../../operator/process/http.js';
+import { main, type HttpEndpoint } from '../../../operator/internal.js';
 import { startPodRunner, type PodRunner } from '../../harness/index.js';
 import { createJob, eventsOf, getJob, newNamespace, testWorld, waitFor, type TestWorld } from './env.js';
 

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { progressSubject } from '../../../common/index.js';
-import { RankReports } from '../../../operator/controller/rank-reports.js';
-import { silentLogger } from '../../../operator/telemetry/logger.js';
+import { RankReports, silentLogger } from '../../../operator/internal.js';
 import { sharedNats } from '../../harness/index.js';
 import { waitFor } from './env.js';
 

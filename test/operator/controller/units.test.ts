@@ -1,8 +1,6 @@
 import { expect } from 'chai';
 import type { BaclJobStatus } from '../../../common/index.js';
-import { transitionEvents } from '../../../operator/controller/events.js';
-import { ownerKey } from '../../../operator/controller/informers.js';
-import { sameJson } from '../../../operator/controller/same-json.js';
+import { transitionEvents, ownerKey, sameJson } from '../../../operator/internal.js';
 
 const condition = (type: string, status: 'True' | 'False', reason: string) => ({
   type: type as 'Failed',

@@ -1,7 +1,5 @@
 import { expect } from 'chai';
-import { ManualClock } from '../../../operator/controller/clock.js';
-import { WorkQueue } from '../../../operator/controller/work-queue.js';
-import { runWorkers } from '../../../operator/controller/workers.js';
+import { ManualClock, WorkQueue, runWorkers } from '../../../operator/internal.js';
 
 describe('operator/controller: WorkQueue', function () {
   it('collapses a burst of adds for one key into one entry, in first-added order across keys', async function () {

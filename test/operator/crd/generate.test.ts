@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { packageRoot } from '../../../common/index.js';
-import { crdPath, renderCrdYaml } from '../../../operator/crd/crd.js';
+import { crdPath, renderCrdYaml } from '../../../operator/internal.js';
 
 describe('operator/crd: the committed CRD', function () {
   it('is what `npm run generate` writes from the zod schemas (run it after changing common/api)', function () {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { packageRoot, parseBaclJob, type BaclJob } from '../../../common/index.js';
-import { crdPath } from '../../../operator/crd/crd.js';
+import { crdPath } from '../../../operator/internal.js';
 import { sharedKube, waitFor, type KubeCluster } from '../../harness/index.js';
 import { minimalJob, minimalSpec, type JobManifest } from '../fixtures.js';
 

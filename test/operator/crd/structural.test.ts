@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { toStructural, UnstructuralSchemaError } from '../../../operator/crd/structural.js';
+import { toStructural, UnstructuralSchemaError } from '../../../operator/internal.js';
 
 describe('operator/crd/structural: zod JSON Schema -> Kubernetes structural schema', function () {
   it('drops $schema and additionalProperties: false', function () {

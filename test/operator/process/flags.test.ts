@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { FlagError, parseAddress, parseOperatorFlags } from '../../../operator/process/flags.js';
+import { FlagError, parseAddress, parseOperatorFlags } from '../../../operator/internal.js';
 
 describe('operator/process/flags', function () {
   it('has controller-runtime defaults: all namespaces, :8080 metrics, :8081 health, no leader election', function () {

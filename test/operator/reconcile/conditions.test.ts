@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { BaclJobStatus } from '../../../common/index.js';
-import { deriveState, setCondition } from '../../../operator/reconcile/conditions.js';
+import { deriveState, setCondition } from '../../../operator/internal.js';
 import { at } from './fixtures.js';
 
 describe('operator/reconcile/conditions', function () {

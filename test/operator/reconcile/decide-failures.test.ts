@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { decide } from '../../../operator/reconcile/decide.js';
-import type { ObservedPod } from '../../../operator/reconcile/types.js';
+import { decide, type ObservedPod } from '../../../operator/internal.js';
 import { at, condition, observed, pod, runningJob, summarize, withStatus } from './fixtures.js';
 
 const checkpoint = {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decide } from '../../../operator/reconcile/decide.js';
+import { decide } from '../../../operator/internal.js';
 import { at, condition, job, observed, pod, summarize, t0, withStatus } from './fixtures.js';
 
 describe('operator/reconcile/decide: a job from creation to success', function () {

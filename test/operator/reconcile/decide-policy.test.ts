@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { CleanPodPolicy } from '../../../common/index.js';
-import { decide } from '../../../operator/reconcile/decide.js';
+import type { CleanPodPolicy } from '../../../common/internal.js';
+import { decide } from '../../../operator/internal.js';
 import {
   at,
   condition,

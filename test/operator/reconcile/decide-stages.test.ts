@@ -7,9 +7,8 @@ import {
   type JobStage,
   type TrainingStageName,
 } from '../../../common/index.js';
-import { decide } from '../../../operator/reconcile/decide.js';
+import { decide, type ObservedPod } from '../../../operator/internal.js';
 import { minimalJob, minimalSpec } from '../fixtures.js';
-import type { ObservedPod } from '../../../operator/reconcile/types.js';
 import { at, job, observed, pod, summarize, t0, withStatus } from './fixtures.js';
 
 // The job runs its config's training stages (config.stages), in order, then evaluate: a baseline job has one

@@ -1,8 +1,14 @@
 // Inputs for decide() tests: a parsed job as the informer would hand it over, pods as the runner observes them.
 import { parseBaclJob, type BaclJob, type BaclJobSpecInput, type JobStage } from '../../../common/index.js';
-import { decide } from '../../../operator/reconcile/decide.js';
-import { finalizer } from '../../../operator/reconcile/naming.js';
-import type { Action, Decision, Observed, ObservedPod, PodPhase } from '../../../operator/reconcile/types.js';
+import {
+  decide,
+  finalizer,
+  type Action,
+  type Decision,
+  type Observed,
+  type ObservedPod,
+  type PodPhase,
+} from '../../../operator/internal.js';
 import { minimalJob } from '../fixtures.js';
 
 export const t0 = new Date('2026-11-25T10:00:00Z');

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { CoreV1Api, type V1Pod } from '@kubernetes/client-node';
-import { buildConfigMap, buildService, buildWorkerPod } from '../../../operator/reconcile/objects.js';
-import { observePod } from '../../../operator/reconcile/observe.js';
+import { buildConfigMap, buildService, buildWorkerPod, observePod } from '../../../operator/internal.js';
 import { sharedKube } from '../../harness/index.js';
 import { job } from './fixtures.js';
 

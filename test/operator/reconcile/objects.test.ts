@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import { buildConfigMap, buildService, buildWorkerPod } from '../../../operator/reconcile/objects.js';
+import { buildConfigMap, buildService, buildWorkerPod } from '../../../operator/internal.js';
 import { job } from './fixtures.js';
 
 describe('operator/reconcile/objects: what the operator creates for a job', function () {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { V1Pod } from '@kubernetes/client-node';
-import { observePod } from '../../../operator/reconcile/observe.js';
+import { observePod } from '../../../operator/internal.js';
 
 const worker = (status: V1Pod['status'], extra: Partial<NonNullable<V1Pod['metadata']>> = {}): V1Pod => ({
   metadata: {

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import { Counter, Gauge, Histogram, Registry } from '../../../operator/telemetry/metrics.js';
-import { createLogger } from '../../../operator/telemetry/logger.js';
+import { Counter, Gauge, Histogram, Registry, createLogger } from '../../../operator/internal.js';
 
 describe('operator/telemetry', function () {
   it('renders counters, live gauges and histograms in the Prometheus text format', function () {

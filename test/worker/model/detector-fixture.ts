@@ -2,9 +2,9 @@
 // data/synth, and its train images decoded into SourceImages (classes = category ids in ascending order).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadTrainingConfig, type LvisGroundTruth, type TrainingConfig } from '../../../common/index.js';
-import { decodeJpeg, synthImagePath, writeSynthDataset } from '../../../data/index.js';
-import type { SourceImage } from '../../../worker/index.js';
+import { loadTrainingConfig, type LvisGroundTruth, type TrainingConfig } from '../../../common/internal.js';
+import { decodeJpeg, synthImagePath, writeSynthDataset } from '../../../data/internal.js';
+import type { SourceImage } from '../../../worker/internal.js';
 
 export const tinyConfig = (sets: string[] = []): TrainingConfig =>
   loadTrainingConfig('tiny', { sets }).config;

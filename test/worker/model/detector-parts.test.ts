@@ -2,7 +2,13 @@
 // weight decay against torch.optim.SGD's update worked by hand.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { initTf, prepareBatch, rescaleSize, SgdMomentum, type SourceImage } from '../../../worker/index.js';
+import {
+  initTf,
+  prepareBatch,
+  rescaleSize,
+  SgdMomentum,
+  type SourceImage,
+} from '../../../worker/internal.js';
 
 describe('worker/model detector parts', function () {
   before(async function () {

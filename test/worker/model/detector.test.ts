@@ -24,7 +24,7 @@ import {
   trainStage,
   trainStep,
   type PreparedBatch,
-} from '../../../worker/index.js';
+} from '../../../worker/internal.js';
 import { synthTrainImages, tinyConfig, type SynthImages } from './detector-fixture.js';
 
 describe('worker/model detector (tiny config, wasm)', function () {

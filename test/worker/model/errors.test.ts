@@ -1,19 +1,26 @@
 // The model's one error family: every block's errors are ModelErrors, the shared shapes define the fields and
 // the message once, and each class keeps its own name so callers can branch on the block too.
 import { expect } from 'chai';
-import { ParameterNameError } from '../../../worker/model/backbone/index.js';
-import { BoxOptionError, BoxShapeError } from '../../../worker/model/boxes/index.js';
-import { DetectorInputError, DetectorOptionError } from '../../../worker/model/detector-errors.js';
-import { ModelError, ModelOptionError, ModelShapeError } from '../../../worker/model/errors.js';
-import { InferenceOptionError, InferenceShapeError } from '../../../worker/model/inference/index.js';
-import { LossOptionError, LossShapeError } from '../../../worker/model/losses/index.js';
-import { RoiAlignError } from '../../../worker/model/roi-align-error.js';
-import { RoiHeadOptionError, RoiHeadShapeError } from '../../../worker/model/roi-head/index.js';
 import {
+  ParameterNameError,
+  BoxOptionError,
+  BoxShapeError,
+  DetectorInputError,
+  DetectorOptionError,
+  ModelError,
+  ModelOptionError,
+  ModelShapeError,
+  InferenceOptionError,
+  InferenceShapeError,
+  LossOptionError,
+  LossShapeError,
+  RoiAlignError,
+  RoiHeadOptionError,
+  RoiHeadShapeError,
   WeightsFormatError,
   WeightsMismatchError,
   WeightsNotFoundError,
-} from '../../../worker/model/weights/index.js';
+} from '../../../worker/internal.js';
 
 describe('worker/model/errors: one error family for the model', function () {
   const shapes = [ModelShapeError, BoxShapeError, LossShapeError, RoiHeadShapeError, InferenceShapeError];

@@ -2,9 +2,7 @@
 // upsampling and P6 as a stride-2 subsample of P5's output (checked against a plain-array computation), errors.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { ParameterStore } from '../../../worker/model/backbone/index.js';
-import { ModelOptionError, ModelShapeError } from '../../../worker/model/errors.js';
-import { Fpn } from '../../../worker/model/fpn.js';
+import { ParameterStore, ModelOptionError, ModelShapeError, Fpn } from '../../../worker/internal.js';
 import { relativeError, seededValues, useBackend } from '../tf/helpers.js';
 import { seededRng } from '../../../common/index.js';
 

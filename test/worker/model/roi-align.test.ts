@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { roiAlign, type RoiAlignOptions } from '../../../worker/model/roi-align.js';
-import { RoiAlignError } from '../../../worker/model/roi-align-error.js';
+import { roiAlign, type RoiAlignOptions, RoiAlignError } from '../../../worker/internal.js';
 import {
   analyticGradient,
   cpuBackends,

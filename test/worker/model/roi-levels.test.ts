@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { roiLevel, roiLevels } from '../../../worker/model/roi-levels.js';
+import { roiLevel, roiLevels } from '../../../worker/internal.js';
 
 describe('worker/model roiLevels (mmdet map_roi_levels, finest scale 56, P2-P5)', () => {
   // [w, h, level]: the bounds sit at sqrt(w*h) = 112, 224, 448; the +1e-6 puts an exact bound on the upper level.

@@ -2,8 +2,8 @@
 // (spec 1.4), stage 1 and the baseline freeze nothing, and freezing never unfreezes.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { freezeForStage, frozenInStage } from '../../../worker/model/trainable-sets.js';
-import { useCpuBackend } from './losses/helpers.js';
+import { freezeForStage, frozenInStage } from '../../../worker/internal.js';
+import { useCpuBackend } from '../tf/helpers.js';
 
 const names = [
   'backbone.conv1.weight',

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { replacedKernel } from '../../../worker/tf/index.js';
+import { replacedKernel } from '../../../worker/internal.js';
 import { type ConvCase, convCases, describeCase } from './conv-cases.js';
 import {
   analyticGradient,
-  cpuBackends,
+  allBackends,
+  forEachBackend,
+  nativeMissing,
   finiteDifferences,
   relativeError,
   seededTensor,
@@ -34,42 +36,49 @@ function nativeCpuFilterGrad(x: tf.Tensor, dy: tf.Tensor, filterShape: number[],
 }
 
 describe('worker/tf Conv2DBackpropFilter override (conv-swap)', () => {
+  it('is not installed on tensorflow, which keeps its native kernel (numeric padding added)', async () => {
+    if (nativeMissing !== undefined) return;
+    const runtime = await useBackend('tensorflow');
+    expect(runtime.overrides).to.include('tensorflow/Conv2DBackpropFilter');
+    expect(runtime.overrides).to.not.include('tensorflow/UnsortedSegmentSum');
+    // The registered kernel wraps the stock tfjs-node one, not the conv-swap composition.
+    expect(replacedKernel(tf.Conv2DBackpropFilter, 'tensorflow')?.backendName).to.equal('tensorflow');
+  });
+
   // The native cpu kernel is an independent direct loop; the override composes transposes and a dilated conv.
   // Both accumulate the same float32 products in different orders, so they agree to a few ulps of the largest
   // sum: 1e-5 relative leaves room over the 5.3e-7 tfjs-notes measured while catching any indexing mistake
   // (those give O(1) errors).
   const tolerance = 1e-5;
-  for (const backend of cpuBackends) {
-    describe(`on ${backend}`, () => {
-      for (const c of convCases) {
-        it(`matches the native cpu kernel for ${describeCase(c)}`, async () => {
-          await useBackend('cpu');
-          const filterShape: [number, number, number, number] = [c.kernel, c.kernel, c.xShape[3], 4];
-          const x = seededTensor(c.xShape, 11);
-          const outShape = tf.tidy(
-            () => tf.conv2d(x as tf.Tensor4D, tf.zeros<tf.Rank.R4>(filterShape), c.stride, c.pad).shape,
-          );
-          const dy = seededTensor(outShape, 13);
-          const expected = nativeCpuFilterGrad(x, dy, filterShape, c);
-          await useBackend(backend);
-          // The op tf.conv2DBackpropFilter is not exported; the engine dispatches to the registered override.
-          const actual = tf.engine().runKernel<tf.Tensor>(
-            tf.Conv2DBackpropFilter,
-            { x, dy },
-            {
-              strides: [c.stride, c.stride],
-              pad: c.pad,
-              dataFormat: 'NHWC',
-              filterShape,
-            },
-          );
-          expect(actual.shape).to.deep.equal(filterShape);
-          expect(relativeError(actual.dataSync(), expected)).to.be.below(tolerance);
-          tf.dispose([x, dy, actual]);
-        });
-      }
-    });
-  }
+  forEachBackend(allBackends, (backend) => {
+    for (const c of convCases) {
+      it(`matches the native cpu kernel for ${describeCase(c)}`, async () => {
+        await useBackend('cpu');
+        const filterShape: [number, number, number, number] = [c.kernel, c.kernel, c.xShape[3], 4];
+        const x = seededTensor(c.xShape, 11);
+        const outShape = tf.tidy(
+          () => tf.conv2d(x as tf.Tensor4D, tf.zeros<tf.Rank.R4>(filterShape), c.stride, c.pad).shape,
+        );
+        const dy = seededTensor(outShape, 13);
+        const expected = nativeCpuFilterGrad(x, dy, filterShape, c);
+        await useBackend(backend);
+        // The op tf.conv2DBackpropFilter is not exported; the engine dispatches to the registered override.
+        const actual = tf.engine().runKernel<tf.Tensor>(
+          tf.Conv2DBackpropFilter,
+          { x, dy },
+          {
+            strides: [c.stride, c.stride],
+            pad: c.pad,
+            dataFormat: 'NHWC',
+            filterShape,
+          },
+        );
+        expect(actual.shape).to.deep.equal(filterShape);
+        expect(relativeError(actual.dataSync(), expected)).to.be.below(tolerance);
+        tf.dispose([x, dy, actual]);
+      });
+    }
+  });
 
   it('trains a conv on wasm, where stock tfjs has no filter gradient', async () => {
     await useBackend('wasm');

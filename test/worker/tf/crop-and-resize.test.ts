@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { TfKernelError } from '../../../worker/tf/index.js';
+import { TfKernelError } from '../../../worker/internal.js';
 import {
   analyticGradient,
-  cpuBackends,
+  allBackends,
+  forEachBackend,
   finiteDifferences,
   relativeError,
   seededValues,
@@ -22,7 +23,7 @@ const imageShape = [2, 5, 6, 2];
 describe('worker/tf CropAndResize gradient against central finite differences', () => {
   after(() => tf.dispose([boxes, boxInd]));
 
-  for (const backend of cpuBackends) {
+  forEachBackend(allBackends, (backend) => {
     for (const method of ['bilinear', 'nearest'] as const) {
       it(`matches on ${backend} with ${method} sampling`, async () => {
         await useBackend(backend);
@@ -38,7 +39,7 @@ describe('worker/tf CropAndResize gradient against central finite differences', 
         expect(relativeError(analyticGradient(loss, image, imageShape), numeric)).to.be.below(1e-5);
       });
     }
-  }
+  });
 
   it('refuses a gradient with respect to the boxes', () => {
     const image = tf.ones<tf.Rank.R4>([2, 5, 6, 2]);

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import {
   analyticGradient,
-  cpuBackends,
+  allBackends,
+  forEachBackend,
   finiteDifferences,
   relativeError,
   seededTensor,
@@ -130,23 +131,21 @@ describe('worker/tf gradient overrides against central finite differences', () =
   // the sum of |terms| (at most ~10 terms of size <= 1 here) over eps = 0.5, i.e. ~1e-6 of max|grad|. 1e-5
   // relative is 10x that; a wrong index or transpose gives O(1).
   const tolerance = 1e-5;
-  for (const backend of cpuBackends) {
-    describe(`on ${backend}`, () => {
-      before(() => useBackend(backend));
-      for (const c of [...matMulCases, ...gatherScatterCases, ...stridedSliceCases, ...selectionCases]) {
-        it(c.name, () => {
-          const x =
-            c.at ??
-            seededValues(
-              c.shape.reduce((a, b) => a * b, 1),
-              17,
-            );
-          const analytic = analyticGradient(c.loss, x, c.shape);
-          const numeric = finiteDifferences(c.loss, x, c.shape);
-          expect(Math.max(...numeric.map(Math.abs))).to.be.above(0.1);
-          expect(relativeError(analytic, numeric)).to.be.below(tolerance);
-        });
-      }
-    });
-  }
+  forEachBackend(allBackends, (backend) => {
+    before(() => useBackend(backend));
+    for (const c of [...matMulCases, ...gatherScatterCases, ...stridedSliceCases, ...selectionCases]) {
+      it(c.name, () => {
+        const x =
+          c.at ??
+          seededValues(
+            c.shape.reduce((a, b) => a * b, 1),
+            17,
+          );
+        const analytic = analyticGradient(c.loss, x, c.shape);
+        const numeric = finiteDifferences(c.loss, x, c.shape);
+        expect(Math.max(...numeric.map(Math.abs))).to.be.above(0.1);
+        expect(relativeError(analytic, numeric)).to.be.below(tolerance);
+      });
+    }
+  });
 });

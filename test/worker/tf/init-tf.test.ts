@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { initTf, installOverrides, TfBackendError } from '../../../worker/tf/index.js';
+import { describeRuntime, initTf, installOverrides, TfBackendError } from '../../../worker/internal.js';
+import { nativeMissing } from './helpers.js';
 
 describe('worker/tf initTf', () => {
   it('starts wasm with SIMD and its overrides, finding the .wasm files itself', async () => {
@@ -13,6 +14,7 @@ describe('worker/tf initTf', () => {
       'wasm/Identity',
     ]);
     expect(tf.getKernel(tf.Conv2DBackpropFilter, 'wasm')).to.not.equal(undefined);
+    expect(describeRuntime(runtime)).to.equal('tfjs backend wasm: SIMD, 1 thread');
   });
 
   it('starts cpu with its overrides and the gradients', async () => {
@@ -37,11 +39,51 @@ describe('worker/tf initTf', () => {
     expect(error).to.equal(reason);
   });
 
-  it('names the missing package for the tensorflow backend, with the cause', async () => {
-    const error: unknown = await initTf({ backend: 'tensorflow' }).catch((e: unknown) => e);
-    expect(error).to.be.instanceOf(TfBackendError);
-    expect((error as TfBackendError).backend).to.equal('tensorflow');
-    expect((error as TfBackendError).message).to.match(/Try this: install @tensorflow\/tfjs-node/);
-    expect((error as TfBackendError).cause).to.be.instanceOf(Error);
+  describe('the native backend', () => {
+    it('starts tensorflow on the same tfjs engine, with TensorFlow 2.21, its threads and the padding kernels', async function () {
+      if (nativeMissing !== undefined) this.skip();
+      const runtime = await initTf({ backend: 'tensorflow', threads: 1 });
+      // tfjs-node registered its backend with the tfjs this project imports: one tfjs-core, one engine.
+      expect(tf.getBackend()).to.equal('tensorflow');
+      expect(tf.engine().registryFactory).to.have.property('tensorflow');
+      expect(runtime.native?.tfVersion).to.equal('2.21.0');
+      expect(runtime.native?.gpu).to.equal(false);
+      expect(runtime.overrides).to.include('tensorflow/Conv2D');
+      expect(describeRuntime(runtime)).to.match(
+        /^tfjs backend tensorflow: TensorFlow 2\.21\.0, CPU only, \d+ intra-op thread/,
+      );
+      expect(tf.sum(tf.tensor1d([1, 2, 3])).dataSync()[0]).to.equal(6);
+      await initTf({ backend: 'wasm' });
+    });
+
+    it("'auto' takes tensorflow when its addon is installed, and logs nothing", async function () {
+      if (nativeMissing !== undefined) this.skip();
+      const lines: string[] = [];
+      const runtime = await initTf({ backend: 'auto', log: (line) => lines.push(line) });
+      expect(runtime.backend).to.equal('tensorflow');
+      expect(runtime.fallback).to.equal(undefined);
+      expect(lines).to.deep.equal([]);
+      await initTf({ backend: 'wasm' });
+    });
+
+    it("'auto' falls back to wasm with one line saying how to install it, when it is not installed", async function () {
+      if (nativeMissing === undefined) this.skip();
+      const lines: string[] = [];
+      const runtime = await initTf({ backend: 'auto', log: (line) => lines.push(line) });
+      expect(runtime.backend).to.equal('wasm');
+      expect(lines).to.have.length(1);
+      expect(lines[0]).to.match(
+        /native TensorFlow backend not available: .*; using wasm\. Try this: baclctl backend install/,
+      );
+    });
+
+    it('names the install command for the tensorflow backend when it is missing, with the cause', async function () {
+      if (nativeMissing === undefined) this.skip();
+      const error: unknown = await initTf({ backend: 'tensorflow' }).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(TfBackendError);
+      expect((error as TfBackendError).backend).to.equal('tensorflow');
+      expect((error as TfBackendError).message).to.match(/Try this: baclctl backend install/);
+      expect((error as TfBackendError).cause).to.be.instanceOf(Error);
+    });
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { roiAlign } from '../../../worker/model/roi-align.js';
-import { cpuBackends, seededTensor, useBackend } from './helpers.js';
+import { roiAlign } from '../../../worker/internal.js';
+import { allBackends, forEachBackend, seededTensor, useBackend } from './helpers.js';
 
 /** A tiny detector-shaped step: conv (filter grad override), two FPN-like levels, RoIAlign, fc (matMul grad). */
 function makeStep(prefix: string): { step: () => number; dispose: () => void } {
@@ -34,8 +34,8 @@ function makeStep(prefix: string): { step: () => number; dispose: () => void } {
 }
 
 describe('worker/tf overrides and roiAlign leak no tensors', () => {
-  for (const backend of cpuBackends) {
-    it(`keeps tf.memory().numTensors constant over training steps on ${backend}`, async () => {
+  forEachBackend(allBackends, (backend) => {
+    it(`keeps tf.memory().numTensors constant over training steps`, async () => {
       await useBackend(backend);
       const { step, dispose } = makeStep(`leak-${backend}`);
       const first = step(); // creates the momentum accumulators
@@ -46,5 +46,5 @@ describe('worker/tf overrides and roiAlign leak no tensors', () => {
       expect(last).to.be.below(first); // it trains: the loss goes down
       dispose();
     });
-  }
+  });
 });

@@ -17,11 +17,12 @@ interface CropAttrs {
 }
 
 /**
- * How the forward kernel rounds: cpu computes positions in JS doubles, wasm in C++ float32 (TF's code). The
- * difference decides nearest-neighbour ties (3.4999999 vs 3.5), so the gradient must round the same way.
+ * How the forward kernel rounds: cpu computes positions in JS doubles, wasm and tensorflow (TF's own kernel) in
+ * C++ float32. The difference decides nearest-neighbour ties (3.4999999 vs 3.5), so the gradient must round the
+ * same way.
  */
 function arithmeticOf(backend: string): (value: number) => number {
-  return backend === 'wasm' ? Math.fround : (value) => value;
+  return backend === 'cpu' ? (value) => value : Math.fround;
 }
 
 /** Image positions along one axis for each of `count` crop samples (NaN where the sample is extrapolated). */

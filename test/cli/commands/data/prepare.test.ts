@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { runCommand } from '@oclif/test';
 import { expect } from 'chai';
-import { openShardDataset, writeSynthDataset, type SynthDatasetSummary } from '../../../../data/index.js';
+import { openShardDataset, writeSynthDataset, type SynthDatasetSummary } from '../../../../data/internal.js';
 import { makeWorkDir, sharedS3, type S3Server } from '../../../harness/index.js';
 import { createBucket, listKeys } from '../../../data/shards/fixtures.js';
 

@@ -3,9 +3,7 @@
 // stage-1 setting (frozen_stages = 1) and stage 2 (select_training_param); the step leaks no tensors.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { ParameterStore, ResNet, tinyResNetArch } from '../../../../worker/model/backbone/index.js';
-import { Fpn } from '../../../../worker/model/fpn.js';
-import { freezeForStage } from '../../../../worker/model/trainable-sets.js';
+import { ParameterStore, ResNet, tinyResNetArch, Fpn, freezeForStage } from '../../../../worker/internal.js';
 import { seededTensor, useBackend, weightedSum } from '../../tf/helpers.js';
 import { seededRng } from '../../../../common/index.js';
 

@@ -7,8 +7,8 @@ import {
   frozenBatchNorm,
   normalizeImages,
   ParameterStore,
-} from '../../../../worker/model/backbone/index.js';
-import { ModelShapeError } from '../../../../worker/model/errors.js';
+  ModelShapeError,
+} from '../../../../worker/internal.js';
 import { relativeError, seededValues, useBackend } from '../../tf/helpers.js';
 
 describe('frozen batch norm and input normalisation', () => {

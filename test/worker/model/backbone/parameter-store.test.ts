@@ -1,7 +1,7 @@
 // The parameter store: names, kinds, trainable flags, scoped tfjs names, and its errors.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { ParameterNameError, ParameterStore } from '../../../../worker/model/backbone/index.js';
+import { ParameterNameError, ParameterStore } from '../../../../worker/internal.js';
 import { useBackend } from '../../tf/helpers.js';
 
 describe('ParameterStore', () => {

@@ -3,7 +3,7 @@
 // statistics, on even and odd input sizes.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { ParameterStore, ResNet, tinyResNetArch } from '../../../../worker/model/backbone/index.js';
+import { ParameterStore, ResNet, tinyResNetArch } from '../../../../worker/internal.js';
 import { relativeError, seededValues, useBackend } from '../../tf/helpers.js';
 import {
   addRelu,

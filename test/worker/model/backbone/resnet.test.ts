@@ -7,8 +7,9 @@ import {
   ResNet,
   resnetArch,
   tinyResNetArch,
-} from '../../../../worker/model/backbone/index.js';
-import { ModelOptionError, ModelShapeError } from '../../../../worker/model/errors.js';
+  ModelOptionError,
+  ModelShapeError,
+} from '../../../../worker/internal.js';
 import { useBackend } from '../../tf/helpers.js';
 import { seededRng } from '../../../../common/index.js';
 

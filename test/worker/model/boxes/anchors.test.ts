@@ -8,8 +8,8 @@ import {
   concatLevels,
   gridAnchors,
   multiLevelAnchors,
-} from '../../../../worker/model/boxes/index.js';
-import { expectClose } from '../losses/helpers.js';
+} from '../../../../worker/internal.js';
+import { expectClose } from '../../tf/helpers.js';
 
 describe('anchors', () => {
   it('builds the stride-4 base anchors for ratios 0.5, 1, 2', () => {

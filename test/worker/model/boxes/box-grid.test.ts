@@ -1,7 +1,7 @@
 // The grid index behind the assigner: every box that overlaps a query is visited, exactly once, and most
 // boxes far away are not.
 import { expect } from 'chai';
-import { buildBoxGrid, forEachCandidate } from '../../../../worker/model/boxes/box-grid.js';
+import { buildBoxGrid, forEachCandidate } from '../../../../worker/internal.js';
 import { seededRng } from '../../../../common/index.js';
 
 describe('box grid', () => {

@@ -8,8 +8,8 @@ import {
   encodeDeltas,
   ROI_CODER,
   RPN_CODER,
-} from '../../../../worker/model/boxes/index.js';
-import { centralDifferences, expectClose, useCpuBackend, values } from '../losses/helpers.js';
+} from '../../../../worker/internal.js';
+import { centralDifferences, expectClose, useCpuBackend, values } from '../../tf/helpers.js';
 
 describe('delta-xywh coder', () => {
   before(useCpuBackend);

@@ -1,7 +1,7 @@
 // IoU by hand (mmdet 2.8: no +1 offset, union floored at 1e-6) and the float32 arithmetic the assigner relies on.
 import { expect } from 'chai';
-import { BoxShapeError, iouAt, pairwiseIou } from '../../../../worker/model/boxes/index.js';
-import { expectClose } from '../losses/helpers.js';
+import { BoxShapeError, iouAt, pairwiseIou } from '../../../../worker/internal.js';
+import { expectClose } from '../../tf/helpers.js';
 
 const boxes = (...rows: number[][]): Float32Array => Float32Array.from(rows.flat());
 

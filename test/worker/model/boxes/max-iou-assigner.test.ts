@@ -10,7 +10,7 @@ import {
   ROI_ASSIGNER,
   RPN_ASSIGNER,
   type MaxIouAssignerOptions,
-} from '../../../../worker/model/boxes/index.js';
+} from '../../../../worker/internal.js';
 import { seededRng } from '../../../../common/index.js';
 
 const boxes = (...rows: number[][]): Float32Array => Float32Array.from(rows.flat());

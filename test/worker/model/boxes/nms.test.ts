@@ -2,8 +2,8 @@
 // overlaps it by more than the threshold), the strict ">" at an exact tie, and the per-group batched form.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { batchedNms, nms, pairwiseIou } from '../../../../worker/model/boxes/index.js';
-import { useCpuBackend } from '../losses/helpers.js';
+import { batchedNms, nms, pairwiseIou } from '../../../../worker/internal.js';
+import { useCpuBackend } from '../../tf/helpers.js';
 import { seededRng } from '../../../../common/index.js';
 
 function referenceNms(boxes: Float32Array, scores: Float32Array, threshold: number): number[] {

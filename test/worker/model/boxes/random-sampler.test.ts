@@ -7,7 +7,7 @@ import {
   RPN_SAMPLER,
   sampleRandom,
   type Assignment,
-} from '../../../../worker/model/boxes/index.js';
+} from '../../../../worker/internal.js';
 import { seededRng } from '../../../../common/index.js';
 
 /** An assignment of `positives` boxes to GT 0, then `ignored` (−1), then `negatives` (0). */

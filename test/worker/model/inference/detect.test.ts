@@ -2,9 +2,14 @@
 // gives (so rows are pooled from the right image and split back correctly), and leaks no tensors.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { detect, postProcessImage, type TestImage } from '../../../../worker/model/inference/index.js';
-import { roiAlign } from '../../../../worker/model/roi-align.js';
-import { BoxHead, disposeBoxHeadOutputs } from '../../../../worker/model/roi-head/index.js';
+import {
+  detect,
+  postProcessImage,
+  type TestImage,
+  roiAlign,
+  BoxHead,
+  disposeBoxHeadOutputs,
+} from '../../../../worker/internal.js';
 import { cpuBackends, useBackend } from '../../tf/helpers.js';
 import { seededRng } from '../../../../common/index.js';
 

@@ -11,8 +11,8 @@ import {
   scaleFactorOf,
   toLvisDetections,
   type Detections,
-} from '../../../../worker/model/inference/index.js';
-import { expectClose, logit, sigmoid, useCpuBackend } from '../losses/helpers.js';
+} from '../../../../worker/internal.js';
+import { expectClose, logit, sigmoid, useCpuBackend } from '../../tf/helpers.js';
 
 // Three RoIs, C = 2. The background logit is 0, so every class score is 0.5·σ(z_c).
 const rois = Float32Array.of(10, 10, 30, 30, 12, 10, 32, 30, 60, 60, 80, 100);

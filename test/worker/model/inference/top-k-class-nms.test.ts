@@ -1,8 +1,7 @@
 // topKClassNms against the box primitives' batchedNms cut to k, on random clustered boxes with many classes,
 // tied scores, duplicate and zero-area boxes: the same indices in the same order.
 import { expect } from 'chai';
-import { batchedNms } from '../../../../worker/model/boxes/index.js';
-import { topKClassNms } from '../../../../worker/model/inference/index.js';
+import { batchedNms, topKClassNms } from '../../../../worker/internal.js';
 import { seededRng } from '../../../../common/index.js';
 
 function randomCase(seed: number, count: number, classCount: number) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { absWithSignGradient } from '../../../../worker/model/losses/index.js';
+import { absWithSignGradient } from '../../../../worker/internal.js';
 
 describe('worker/model/losses: absWithSignGradient', function () {
   before(async function () {

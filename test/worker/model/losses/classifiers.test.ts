@@ -7,8 +7,8 @@ import {
   priorBias,
   sigmoidBceLoss,
   softmaxCrossEntropyLoss,
-} from '../../../../worker/model/losses/index.js';
-import { centralDifferences, expectClose, logit, sigmoid, useCpuBackend, values } from './helpers.js';
+} from '../../../../worker/internal.js';
+import { centralDifferences, expectClose, logit, sigmoid, useCpuBackend, values } from '../../tf/helpers.js';
 
 // Two RoIs over C = 2 foreground classes (columns 0, 1) and background (column 2):
 // row 0 is class 0 with z = [0, ln 3, −ln 3]; row 1 is background with z = [ln 3, 0, 0].

@@ -10,8 +10,8 @@ import {
   fcblIncrementsToArrays,
   fcblLoss,
   sumFcblIncrements,
-} from '../../../../worker/model/losses/index.js';
-import { expectClose, useCpuBackend, values } from './helpers.js';
+} from '../../../../worker/internal.js';
+import { expectClose, useCpuBackend, values } from '../../tf/helpers.js';
 import { seededRng } from '../../../../common/index.js';
 
 const C = 3;

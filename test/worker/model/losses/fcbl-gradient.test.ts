@@ -2,13 +2,8 @@
 // non-trivial LTI, so margins of both signs, clamped entries and dropped columns all occur.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import {
-  disposeFcblIncrements,
-  FcblState,
-  fcblLoss,
-  shortTermWeights,
-} from '../../../../worker/model/losses/index.js';
-import { centralDifferences, expectClose, useCpuBackend, values } from './helpers.js';
+import { disposeFcblIncrements, FcblState, fcblLoss, shortTermWeights } from '../../../../worker/internal.js';
+import { centralDifferences, expectClose, useCpuBackend, values } from '../../tf/helpers.js';
 import { seededRng } from '../../../../common/index.js';
 
 const C = 4;

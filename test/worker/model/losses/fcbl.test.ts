@@ -12,8 +12,8 @@ import {
   pairwiseMargins,
   shortTermWeights,
   sigmoidBceLoss,
-} from '../../../../worker/model/losses/index.js';
-import { bceTerm, expectClose, logit as L, useCpuBackend, values } from './helpers.js';
+} from '../../../../worker/internal.js';
+import { bceTerm, expectClose, logit as L, useCpuBackend, values } from '../../tf/helpers.js';
 
 const ALPHA = 0.85;
 const EPS = 1e-3;

@@ -7,8 +7,8 @@ import {
   JITTERS_PER_BOX,
   LossOptionError,
   LossShapeError,
-} from '../../../../worker/model/losses/index.js';
-import { expectClose, replay } from './helpers.js';
+} from '../../../../worker/internal.js';
+import { expectClose, replay } from '../../tf/helpers.js';
 
 const IMAGE = { height: 100, width: 70 };
 

@@ -12,8 +12,8 @@ import {
   LossShapeError,
   sampleHallucinationClasses,
   synthesizeFeatures,
-} from '../../../../worker/model/losses/index.js';
-import { bceTerm, expectClose, logit as L, replay, useCpuBackend, values } from './helpers.js';
+} from '../../../../worker/internal.js';
+import { bceTerm, expectClose, logit as L, replay, useCpuBackend, values } from '../../tf/helpers.js';
 import { seededRng, standardNormals } from '../../../../common/index.js';
 
 // Box-Muller: radius sqrt(−2·ln(1 − u1)), angle 2π·u2. With 1 − u1 = e^{−2} the radius is 2; with

@@ -2,8 +2,8 @@
 // variance is the unbiased per-dimension one, absent classes stay as they were.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { classMoments, FhmState, LossShapeError } from '../../../../worker/model/losses/index.js';
-import { expectClose, useCpuBackend, values } from './helpers.js';
+import { classMoments, FhmState, LossShapeError } from '../../../../worker/internal.js';
+import { expectClose, useCpuBackend, values } from '../../tf/helpers.js';
 
 describe('FHM per-class statistics (spec 3.4)', () => {
   let state: FhmState;

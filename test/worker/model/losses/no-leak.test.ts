@@ -16,8 +16,8 @@ import {
   sigmoidBceLoss,
   softmaxCrossEntropyLoss,
   sumFcblIncrements,
-} from '../../../../worker/model/losses/index.js';
-import { useCpuBackend } from './helpers.js';
+} from '../../../../worker/internal.js';
+import { useCpuBackend } from '../../tf/helpers.js';
 import { seededRng } from '../../../../common/index.js';
 
 const C = 5;

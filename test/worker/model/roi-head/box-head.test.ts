@@ -8,8 +8,8 @@ import {
   disposeBoxHeadOutputs,
   RoiHeadOptionError,
   RoiHeadShapeError,
-} from '../../../../worker/model/roi-head/index.js';
-import { expectClose, useCpuBackend } from '../losses/helpers.js';
+} from '../../../../worker/internal.js';
+import { expectClose, useCpuBackend } from '../../tf/helpers.js';
 import { seededRng } from '../../../../common/index.js';
 
 function std(values: ArrayLike<number>): number {

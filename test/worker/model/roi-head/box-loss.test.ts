@@ -2,8 +2,8 @@
 // of sampled RoIs (spec gotcha 15), not by the positives; its gradient reaches only those columns.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { RoiHeadShapeError, roiBoxLoss, type RoiTargets } from '../../../../worker/model/roi-head/index.js';
-import { expectClose, useCpuBackend } from '../losses/helpers.js';
+import { RoiHeadShapeError, roiBoxLoss, type RoiTargets } from '../../../../worker/internal.js';
+import { expectClose, useCpuBackend } from '../../tf/helpers.js';
 
 const C = 2;
 

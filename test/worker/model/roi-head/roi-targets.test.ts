@@ -2,8 +2,8 @@
 // positives then negatives), labels with C as background, regression targets encoded with stds 0.1/0.1/0.2/0.2
 // (worked out by hand from mmdet's bbox2delta), and the 512 @ 25 % sampling counts.
 import { expect } from 'chai';
-import { RoiHeadOptionError, roiTargets } from '../../../../worker/model/roi-head/index.js';
-import { expectClose, useCpuBackend } from '../losses/helpers.js';
+import { RoiHeadOptionError, roiTargets } from '../../../../worker/internal.js';
+import { expectClose, useCpuBackend } from '../../tf/helpers.js';
 import { seededRng } from '../../../../common/index.js';
 
 const C = 3;

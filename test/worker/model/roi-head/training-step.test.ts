@@ -9,16 +9,14 @@ import {
   disposeFcblIncrements,
   FcblState,
   FhmState,
-} from '../../../../worker/model/losses/index.js';
-import {
   baselineStep,
   BoxHead,
   classifierStep,
   representationStep,
   RoiHeadOptionError,
   type RoiTrainingImage,
-} from '../../../../worker/model/roi-head/index.js';
-import { freezeForStage } from '../../../../worker/model/trainable-sets.js';
+  freezeForStage,
+} from '../../../../worker/internal.js';
 import { cpuBackends, useBackend } from '../../tf/helpers.js';
 import { seededRng } from '../../../../common/index.js';
 

@@ -2,15 +2,16 @@
 // tensor count constant, and the loss goes down on a fixed batch, so the gradients reach the head.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { concatLevels, multiLevelAnchors } from '../../../../worker/model/boxes/index.js';
 import {
+  concatLevels,
+  multiLevelAnchors,
   BACL_TRAIN_PROPOSALS,
   RpnHead,
   rpnLoss,
   rpnProposals,
   rpnTargets,
-} from '../../../../worker/model/rpn/index.js';
-import { useCpuBackend } from '../losses/helpers.js';
+} from '../../../../worker/internal.js';
+import { useCpuBackend } from '../../tf/helpers.js';
 import { seededRng } from '../../../../common/index.js';
 
 describe('RPN training step', () => {

@@ -1,9 +1,8 @@
 // The RPN head: output shapes per level, mmdet's initialisation and names, determinism, and input checks.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { BoxShapeError } from '../../../../worker/model/boxes/index.js';
-import { disposeRpnOutputs, RpnHead } from '../../../../worker/model/rpn/index.js';
-import { useCpuBackend, values } from '../losses/helpers.js';
+import { BoxShapeError, disposeRpnOutputs, RpnHead } from '../../../../worker/internal.js';
+import { useCpuBackend, values } from '../../tf/helpers.js';
 import { seededRng } from '../../../../common/index.js';
 
 describe('RpnHead', () => {

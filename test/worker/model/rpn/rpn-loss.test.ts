@@ -2,9 +2,8 @@
 // float64 from mmdet's definitions.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { BoxShapeError } from '../../../../worker/model/boxes/index.js';
-import { rpnLoss, rpnTargets, type RpnOutputs } from '../../../../worker/model/rpn/index.js';
-import { bceTerm, expectClose, sigmoid, useCpuBackend } from '../losses/helpers.js';
+import { BoxShapeError, rpnLoss, rpnTargets, type RpnOutputs } from '../../../../worker/internal.js';
+import { bceTerm, expectClose, sigmoid, useCpuBackend } from '../../tf/helpers.js';
 import { seededRng } from '../../../../common/index.js';
 
 // One level, 1 × 2 cells, one anchor per cell: [0,0,10,10] and [20,0,30,10].

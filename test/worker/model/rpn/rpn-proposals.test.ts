@@ -2,15 +2,17 @@
 // level, the minimum size filter, and the stage presets.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { BoxOptionError, iouAt, multiLevelAnchors } from '../../../../worker/model/boxes/index.js';
 import {
+  BoxOptionError,
+  iouAt,
+  multiLevelAnchors,
   BACL_TRAIN_PROPOSALS,
   BASELINE_TRAIN_PROPOSALS,
   rpnProposals,
   TEST_PROPOSALS,
   type RpnOutputs,
-} from '../../../../worker/model/rpn/index.js';
-import { expectClose, sigmoid, useCpuBackend } from '../losses/helpers.js';
+} from '../../../../worker/internal.js';
+import { expectClose, sigmoid, useCpuBackend } from '../../tf/helpers.js';
 import { seededRng } from '../../../../common/index.js';
 
 const STRIDES = [4, 8];

@@ -4,10 +4,13 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ParameterStore, ResNet, tinyResNetArch } from '../../../../worker/model/backbone/index.js';
-import { Fpn } from '../../../../worker/model/fpn.js';
-import { FcblState, FhmState } from '../../../../worker/model/losses/index.js';
 import {
+  ParameterStore,
+  ResNet,
+  tinyResNetArch,
+  Fpn,
+  FcblState,
+  FhmState,
   assignTargets,
   fcblSnapshotFromArrays,
   fcblStateArrays,
@@ -19,8 +22,8 @@ import {
   WeightsFormatError,
   WeightsMismatchError,
   WeightsNotFoundError,
-} from '../../../../worker/model/weights/index.js';
-import { DirectoryStorage } from '../../../../worker/storage/directory-storage.js';
+  DirectoryStorage,
+} from '../../../../worker/internal.js';
 import { makeWorkDir } from '../../../harness/workdir.js';
 import { seededValues, useBackend } from '../../tf/helpers.js';
 import { seededRng } from '../../../../common/index.js';

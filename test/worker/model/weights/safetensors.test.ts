@@ -7,7 +7,7 @@ import {
   readSafetensors,
   safetensorsFloat32,
   WeightsFormatError,
-} from '../../../../worker/model/weights/index.js';
+} from '../../../../worker/internal.js';
 import { f32Bytes, i64Bytes, u16Bytes, writeSafetensors } from './safetensors-writer.js';
 
 describe('safetensors reader', () => {

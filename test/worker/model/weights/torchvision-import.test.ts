@@ -3,14 +3,16 @@
 // missing, unexpected and mis-shaped tensor is listed and nothing is assigned then.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { ParameterStore, ResNet, tinyResNetArch } from '../../../../worker/model/backbone/index.js';
 import {
+  ParameterStore,
+  ResNet,
+  tinyResNetArch,
   importTorchvisionResNet,
   oihwToHwio,
   readSafetensors,
   readTargets,
   WeightsMismatchError,
-} from '../../../../worker/model/weights/index.js';
+} from '../../../../worker/internal.js';
 import { seededValues, useBackend } from '../../tf/helpers.js';
 import { f32Bytes, i64Bytes, writeSafetensors, type WrittenTensor } from './safetensors-writer.js';
 import { seededRng } from '../../../../common/index.js';

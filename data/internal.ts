@@ -1,0 +1,52 @@
+// data/ internals for tests and benchmarks only (the nats.js "./internal" pattern): never imported by
+// other parts, which use data/index.ts. Everything public is here too, so a test needs one import.
+export * from './index.js';
+export {
+  AREA_RANGES,
+  bboxIou,
+  type DetectionInput,
+  IOU_THRESHOLDS,
+  LVIS_METRIC_KEYS,
+  type LvisEvaluation,
+  numpyLinspace,
+  numpyMean,
+  RECALL_THRESHOLDS,
+} from './eval/index.js';
+export {
+  type DatasetSample,
+  decodeJpeg,
+  DestinationNotEmptyError,
+  openDatasetSource,
+  openShardDataset,
+  parseShardLocation,
+  planRankShare,
+  prepareShards,
+  readShardManifest,
+  readTarEntries,
+  resolveS3ClientConfig,
+  sampleKey,
+  ShardError,
+  ShardFormatError,
+  ShardLocationError,
+  type ShardManifest,
+  ShardRecordError,
+  SourceImageError,
+  tarEnd,
+  TarFormatError,
+  tarMember,
+} from './shards/index.js';
+export {
+  maxSynthCategories,
+  planSynthDataset,
+  polygonSpans,
+  renderPixels,
+  synthCategoryLook,
+  type SynthDatasetSummary,
+  SynthError,
+  synthGroundTruth,
+  synthImagePath,
+  SynthOptionsError,
+  SynthOutputExistsError,
+  type SynthPlan,
+  writeSynthDataset,
+} from './synth/index.js';

@@ -1,0 +1,28 @@
+// operator/ internals for tests and benchmarks only (the nats.js "./internal" pattern): never imported by
+// other parts, which use operator/index.ts. Everything public is here too, so a test needs one import.
+export * from './index.js';
+export { renderValuesSchema } from './chart/render.js';
+export { chartValuesSchema, valuesPath, valuesSchemaPath } from './chart/values.js';
+export { ManualClock } from './controller/clock.js';
+export { type ControllerOptions, runController } from './controller/controller.js';
+export { transitionEvents } from './controller/events.js';
+export { ownerKey } from './controller/informers.js';
+export { bacljobs } from './controller/kube-api.js';
+export { RankReports } from './controller/rank-reports.js';
+export { sameJson } from './controller/same-json.js';
+export { WorkQueue } from './controller/work-queue.js';
+export { runWorkers } from './controller/workers.js';
+export { crdPath, renderCrdYaml } from './crd/crd.js';
+export { toStructural, UnstructuralSchemaError } from './crd/structural.js';
+export { main } from './main.js';
+export { FlagError, parseAddress, parseOperatorFlags } from './process/flags.js';
+export type { HttpEndpoint } from './process/http.js';
+export { deriveState, setCondition } from './reconcile/conditions.js';
+export { decide } from './reconcile/decide.js';
+export { finalizer, podName } from './reconcile/naming.js';
+export { buildConfigMap, buildService, buildWorkerPod } from './reconcile/objects.js';
+export { observePod } from './reconcile/observe.js';
+export type { Action, Decision, Observed, ObservedPod, PodPhase } from './reconcile/types.js';
+export { createLogger, silentLogger } from './telemetry/logger.js';
+export { Counter, Gauge, Histogram, Registry } from './telemetry/metrics.js';
+export { OperatorMetrics } from './telemetry/operator-metrics.js';
