@@ -217,3 +217,5 @@ export {
   TfKernelError,
   type TfRuntime,
 } from './tf/index.js';
+export * from './checkpoint/index.js';
+export type { NamedArray } from './model/weights/index.js';
