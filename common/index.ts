@@ -39,7 +39,7 @@ export {
   type ResolvedConfig,
   validateConfig,
 } from './config/index.js';
-export { type ErrorCode, errorCodes, ExitCode } from './exit-codes.js';
+export { type ErrorCode, errorCodes, ExitCode, type ExitStatus } from './exit-codes.js';
 export {
   computeLvisCategoryStatistics,
   loadLvisGroundTruth,

@@ -5,10 +5,7 @@
 // status: ExitCode.interrupted (130, the table's status for SIGTERM and Ctrl-C) once it is saved, failure when
 // the save failed. A second signal, or the deadline, aborts the save: the uncommitted checkpoint is simply not
 // committed and latest.json keeps pointing at the previous one.
-import { ExitCode } from '../../common/index.js';
-
-/** A process exit status from the one table (common/exit-codes.ts). */
-type ExitStatus = (typeof ExitCode)[keyof typeof ExitCode];
+import { ExitCode, type ExitStatus } from '../../common/index.js';
 
 export interface TerminationOptions {
   /** @default ['SIGTERM', 'SIGINT']: what Kubernetes and a terminal send */
