@@ -1,0 +1,14 @@
+// Collectives for data-parallel training: what the trainer and the launcher use (ADR 0020).
+export type { AllReduceOptions, Collective, CollectiveCallOptions, WireFormat } from './collective.js';
+export {
+  CollectiveAbortedError,
+  CollectiveError,
+  CollectiveMismatchError,
+  CollectiveOptionError,
+  CollectiveTimeoutError,
+  PeerLostError,
+  TransportLostError,
+  type CollectiveName,
+} from './errors.js';
+export { bf16AllReduceBound } from './bf16.js';
+export { fixedOrderSum } from './reduce.js';

@@ -1,0 +1,25 @@
+// What the collective engine needs from a transport (NATS, the local machine): deliver frames, grants and abort
+// notices between ranks, in order per (sender, receiver) pair, and say how large a frame may be.
+
+/** Data phases as the transport routes them: `rs` to one rank, `ag` and `bc` to every other rank. */
+export type Route = 'rs' | 'ag' | 'bc';
+
+/** Why a rank aborted the group, as sent to the others (so a lost peer is reported as such everywhere). */
+export interface AbortNotice {
+  from: number;
+  kind: 'peer-lost' | 'abort';
+  /** The lost rank, for `peer-lost`. */
+  peer?: number;
+  reason: string;
+}
+
+export interface CollectiveTransport {
+  /** The largest frame (32-byte header + payload) one message may carry, e.g. the NATS server's max_payload. */
+  readonly maxFrameBytes: number;
+  /** Sends one data frame of operation `op`: to rank `to` for `rs`, to every other rank for `ag` and `bc`. */
+  sendData(route: Route, op: number, to: number, frame: Uint8Array): void;
+  /** Tells rank `to` it may have sent `cumulative` data frames to this rank in all. */
+  sendGrant(to: number, cumulative: number): void;
+  /** Tells every other rank that the group is aborted. */
+  sendAbort(notice: AbortNotice): void;
+}
