@@ -19,16 +19,26 @@ export interface NatsServer {
 
 export const NATS_MAX_PAYLOAD = 8 * 1024 * 1024;
 
-export async function startNats(options: { signal?: AbortSignal } = {}): Promise<NatsServer> {
+export interface StartNatsOptions {
+  signal?: AbortSignal;
+  /** Bytes. @default NATS_MAX_PAYLOAD (8 MiB) */
+  maxPayload?: number;
+  /** nats-server's write_deadline (e.g. "1s"): a client that does not read for this long is disconnected. */
+  writeDeadline?: string;
+}
+
+export async function startNats(options: StartNatsOptions = {}): Promise<NatsServer> {
+  const maxPayload = options.maxPayload ?? NATS_MAX_PAYLOAD;
   const infra = infraManifest();
   const dir = makeWorkDir('nats');
   const [port, monitorPort] = await Promise.all([freePort(), freePort()]);
   // 8 MB is the largest payload nats-server accepts without raising max_pending (see test-infra notes);
-  // 2.9 has no CLI flag for it, hence the config file. JetStream is capped so CI's disk and memory are safe.
+  // 2.9 has no CLI flag for it, hence the config file (tests of chunking may ask for a smaller one). JetStream is capped so CI's disk and memory are safe.
   const config = [
     `listen: 127.0.0.1:${port}`,
     `http: 127.0.0.1:${monitorPort}`,
-    'max_payload: 8MB',
+    `max_payload: ${maxPayload}`,
+    ...(options.writeDeadline ? [`write_deadline: "${options.writeDeadline}"`] : []),
     'jetstream {',
     `  store_dir: "${join(dir, 'jetstream')}"`,
     '  max_memory_store: 256MB',
@@ -49,7 +59,7 @@ export async function startNats(options: { signal?: AbortSignal } = {}): Promise
   return {
     url: `nats://127.0.0.1:${port}`,
     monitorUrl: `http://127.0.0.1:${monitorPort}`,
-    configuredMaxPayload: NATS_MAX_PAYLOAD,
+    configuredMaxPayload: maxPayload,
     version: infra.natsServer.version,
     process: proc,
     stop: () => proc.stop(),

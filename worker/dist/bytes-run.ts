@@ -79,7 +79,8 @@ export class BytesRun implements OpRun<Uint8Array[]> {
       );
     }
     this.expected[src] = header.nchunks;
-    this.parts[src]![header.chunk] = frame.slice(FRAME_HEADER_BYTES);
+    // A copy: the NATS client may hand a Buffer, whose slice() is a view of memory it reuses.
+    this.parts[src]![header.chunk] = new Uint8Array(frame.subarray(FRAME_HEADER_BYTES));
     this.got[src]! += 1;
     if (this.got[src] === header.nchunks) {
       const pieces = this.parts[src] as Uint8Array[];

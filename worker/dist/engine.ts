@@ -103,6 +103,11 @@ export class CollectiveEngine implements Omit<Collective, 'close'> {
     this.queues = Array.from({ length: worldSize }, () => []);
   }
 
+  /** The largest frame the transport carries. */
+  get maxFrameBytes(): number {
+    return this.transport.maxFrameBytes;
+  }
+
   /** The operation number the next call will get. */
   get op(): number {
     return this.nextOp;
@@ -164,7 +169,7 @@ export class CollectiveEngine implements Omit<Collective, 'close'> {
     } else if (header.op >= this.nextOp) {
       this.stats.framesEarly += 1;
       const list = this.early.get(header.op) ?? [];
-      list.push({ header, frame: frame.slice() });
+      list.push({ header, frame: new Uint8Array(frame) }); // a copy: a Buffer's slice() is a view
       this.early.set(header.op, list);
     } else {
       this.stats.framesStale += 1;
@@ -202,8 +207,12 @@ export class CollectiveEngine implements Omit<Collective, 'close'> {
     if (announce) {
       this.transport.sendAbort(
         error instanceof PeerLostError
-          ? { from: this.rank, kind: 'peer-lost', peer: error.peer, reason: error.message }
-          : { from: this.rank, kind: 'abort', reason: error.message },
+          ? { from: this.rank, kind: 'peer-lost', peer: error.peer, reason: error.reason }
+          : {
+              from: this.rank,
+              kind: 'abort',
+              reason: error instanceof CollectiveAbortedError ? error.reason : error.message,
+            },
       );
     }
     this.queues.forEach((queue) => (queue.length = 0));

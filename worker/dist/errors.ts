@@ -20,8 +20,8 @@ export interface CollectiveSite {
 const RESTART = 'restart the group from its last checkpoint (a new attempt)';
 
 function where(site: CollectiveSite): string {
-  const step = site.step === undefined ? '' : ` step ${site.step},`;
-  return `rank ${site.rank} ${site.collective} (${step} op ${site.op})`;
+  const step = site.step === undefined ? '' : `step ${site.step}, `;
+  return `rank ${site.rank} ${site.collective} (${step}op ${site.op})`;
 }
 
 /** The base class: every collective failure carries the site it happened at. */
@@ -46,13 +46,16 @@ export class PeerLostError extends CollectiveError {
   override readonly name: string = 'PeerLostError';
   /** The rank that was lost. */
   readonly peer: number;
-  /** The rank that noticed first (the local rank when it noticed itself). */
+  /** The rank that noticed first (the lost rank itself when its own connection dropped). */
   readonly reportedBy: number;
+  /** What was noticed, e.g. `no heartbeat for 10034 ms`. */
+  readonly reason: string;
 
   constructor(site: CollectiveSite, peer: number, reportedBy: number, reason: string) {
     super(site, `${where(site)}: lost peer rank ${peer} (${reason}, seen by rank ${reportedBy}); ${RESTART}`);
     this.peer = peer;
     this.reportedBy = reportedBy;
+    this.reason = reason;
   }
 }
 

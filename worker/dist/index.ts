@@ -12,3 +12,10 @@ export {
 } from './errors.js';
 export { bf16AllReduceBound } from './bf16.js';
 export { fixedOrderSum } from './reduce.js';
+export {
+  joinNatsGroup,
+  NATS_DEFAULTS,
+  type NatsCollective,
+  type NatsGroupOptions,
+} from './nats-collective.js';
+export { groupSubjects, type GroupSubjects } from './subjects.js';

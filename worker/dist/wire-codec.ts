@@ -30,7 +30,7 @@ export function decodeFloatPayload(frame: Uint8Array, wire: WireFormat, out: Flo
     new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(payload);
     return;
   }
-  const aligned = payload.byteOffset % 2 === 0 ? payload : payload.slice();
+  const aligned = payload.byteOffset % 2 === 0 ? payload : new Uint8Array(payload); // Buffer#slice would not copy
   unpackBf16(new Uint16Array(aligned.buffer, aligned.byteOffset, out.length), out);
 }
 
