@@ -74,6 +74,7 @@ export class CollectiveEngine implements Omit<Collective, 'close'> {
   private active: Active | undefined;
   private failure: Failure | undefined;
   private lastCollective: CollectiveName = 'rendezvous';
+  private readonly departed = new Map<number, number>();
 
   constructor(
     private readonly transport: CollectiveTransport,
@@ -182,15 +183,36 @@ export class CollectiveEngine implements Omit<Collective, 'close'> {
     if (from < this.worldSize && this.ledger.grant(from, cumulative)) this.pump();
   }
 
-  /** An abort announced by another rank. */
+  /** An abort announced by another rank (or its clean departure). */
   receiveAbort(notice: AbortNotice): void {
     if (notice.from === this.rank) return;
+    if (notice.kind === 'left') {
+      this.peerLeft(notice.from, notice.ops ?? 0);
+      return;
+    }
     if (notice.kind === 'peer-lost' && notice.peer !== undefined) {
       const peer = notice.peer;
       this.fail((site) => new PeerLostError(site, peer, notice.from, notice.reason), false);
     } else {
       this.fail((site) => new CollectiveAbortedError(site, notice.from, notice.reason), false);
     }
+  }
+
+  /**
+   * Rank `peer` closed the group after `ops` operations: operations up to there are unaffected (it sent all
+   * it had to), a later one fails at once with PeerLostError instead of waiting for its deadline.
+   */
+  peerLeft(peer: number, ops: number): void {
+    if (peer < 0 || peer >= this.worldSize || peer === this.rank) return;
+    this.departed.set(peer, ops);
+    const running = this.active ? this.nextOp - 1 : undefined;
+    if (running !== undefined && running >= ops)
+      this.fail((site) => new PeerLostError(site, peer, peer, 'it closed the group'), false);
+  }
+
+  /** This rank's clean departure, for the transport to send when closing. */
+  leaving(): AbortNotice {
+    return { from: this.rank, kind: 'left', ops: this.nextOp, reason: 'closed the group' };
   }
 
   /** Rank `peer` is gone (no heartbeat, exited): fail and tell the others. */
@@ -221,6 +243,11 @@ export class CollectiveEngine implements Omit<Collective, 'close'> {
     this.active?.finish(failure(this.active.site));
   }
 
+  /** Whether the group has failed (every call now throws). */
+  get poisoned(): boolean {
+    return this.failure !== undefined;
+  }
+
   /** Whether an operation is running (a close now would leave peers waiting). */
   get busy(): boolean {
     return this.active !== undefined;
@@ -247,7 +274,11 @@ export class CollectiveEngine implements Omit<Collective, 'close'> {
     const op = this.nextOp;
     const site = this.siteFor(collective, op, options.step);
     this.lastCollective = collective;
-    if (this.failure) return Promise.reject(this.failure(site));
+    for (const [peer, ops] of this.departed) {
+      if (op >= ops) this.fail((s) => new PeerLostError(s, peer, peer, 'it closed the group'), false);
+    }
+    const failure = this.failure;
+    if (failure) return Promise.reject(failure(site));
     this.nextOp += 1;
     const ctx: RunContext = {
       rank: this.rank,

@@ -5,6 +5,7 @@
 export class HeartbeatMonitor {
   private readonly lastSeen: number[];
   private lastCheck: number;
+  private readonly gone = new Set<number>();
 
   constructor(
     private readonly self: number,
@@ -21,12 +22,17 @@ export class HeartbeatMonitor {
     if (rank >= 0 && rank < this.lastSeen.length) this.lastSeen[rank] = Math.max(this.lastSeen[rank]!, now);
   }
 
+  /** Stops watching `rank` (it left the group cleanly). */
+  forget(rank: number): void {
+    this.gone.add(rank);
+  }
+
   /** The first rank silent for longer than the timeout, with how long; undefined when all are alive. */
   check(now: number): { rank: number; silentMs: number } | undefined {
     const late = now - this.lastCheck > 2 * this.intervalMs;
     this.lastCheck = now;
     for (let r = 0; r < this.lastSeen.length; r++) {
-      if (r === this.self) continue;
+      if (r === this.self || this.gone.has(r)) continue;
       if (late) this.lastSeen[r] = Math.max(this.lastSeen[r]!, now - this.intervalMs);
       const silentMs = now - this.lastSeen[r]!;
       if (silentMs > this.timeoutMs) return { rank: r, silentMs };

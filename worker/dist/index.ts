@@ -19,3 +19,9 @@ export {
   type NatsGroupOptions,
 } from './nats-collective.js';
 export { groupSubjects, type GroupSubjects } from './subjects.js';
+export {
+  joinLocalGroup,
+  LOCAL_MAX_FRAME_BYTES,
+  type LocalCollective,
+  type LocalGroupOptions,
+} from './local-collective.js';

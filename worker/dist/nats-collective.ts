@@ -86,6 +86,7 @@ export class NatsCollective implements Collective {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private closing = false;
   private transportLost = false;
+  private monitor: HeartbeatMonitor | undefined;
   private rendezvousBook: RendezvousBook | undefined;
   private rendezvousError: CollectiveError | undefined;
   private onRendezvousChange: (() => void) | undefined;
@@ -137,8 +138,9 @@ export class NatsCollective implements Collective {
         callback: (_error, msg) => {
           const notice = parseJson<AbortNotice>(msg.data);
           if (notice && typeof notice.from === 'number') {
+            if (notice.kind === 'left') this.monitor?.forget(notice.from);
             this.engine.receiveAbort(notice);
-            if (!this.rendezvousError && this.rendezvousBook) {
+            if (!this.rendezvousError && this.rendezvousBook && notice.kind !== 'left') {
               this.rendezvousError = new CollectiveAbortedError(this.site(), notice.from, notice.reason);
               this.onRendezvousChange?.();
             }
@@ -182,6 +184,7 @@ export class NatsCollective implements Collective {
       );
     }
     if (this.nc.isClosed()) return;
+    if (!this.engine.poisoned) this.nc.publish(this.subjects.ctl, JSON.stringify(this.engine.leaving()));
     await this.nc.flush().catch(() => undefined);
     await this.nc.close();
   }
@@ -244,6 +247,7 @@ export class NatsCollective implements Collective {
   startHeartbeats(): void {
     const { intervalMs, timeoutMs } = this.heartbeat;
     const monitor = new HeartbeatMonitor(this.rank, this.worldSize, intervalMs, timeoutMs, Date.now());
+    this.monitor = monitor;
     const beat = new Uint8Array(2);
     new DataView(beat.buffer).setUint16(0, this.rank, true);
     this.subs.push(

@@ -4,12 +4,17 @@
 /** Data phases as the transport routes them: `rs` to one rank, `ag` and `bc` to every other rank. */
 export type Route = 'rs' | 'ag' | 'bc';
 
-/** Why a rank aborted the group, as sent to the others (so a lost peer is reported as such everywhere). */
+/**
+ * Why a rank aborted the group, as sent to the others (so a lost peer is reported as such everywhere), or
+ * `left`: the rank closed the group cleanly after `ops` operations and will send nothing more.
+ */
 export interface AbortNotice {
   from: number;
-  kind: 'peer-lost' | 'abort';
+  kind: 'peer-lost' | 'abort' | 'left';
   /** The lost rank, for `peer-lost`. */
   peer?: number;
+  /** For `left`: how many operations the rank completed. */
+  ops?: number;
   reason: string;
 }
 

@@ -142,4 +142,18 @@ describe('worker/dist engine (in-process group, no I/O)', function () {
     expect(error.reason).to.equal('SIGTERM');
     expect((theirs as PromiseRejectedResult).reason).to.be.instanceOf(CollectiveAbortedError);
   });
+
+  it('a rank that left cleanly does not fail the operations it took part in, only later ones', async function () {
+    const group = new MemoryGroup(3, { maxFrameBytes: TINY_FRAME });
+    const [a, b, c] = group.engines;
+    await Promise.all(group.engines.map((e) => e.barrier()));
+    const notice = c!.leaving();
+    expect(notice).to.include({ kind: 'left', ops: 1, from: 2 });
+    a!.receiveAbort(notice);
+    b!.receiveAbort(notice);
+    const error = await a!.barrier().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(PeerLostError);
+    expect((error as PeerLostError).peer).to.equal(2);
+    expect((error as PeerLostError).reason).to.equal('it closed the group');
+  });
 });

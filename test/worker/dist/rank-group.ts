@@ -23,11 +23,13 @@ export interface RankProcess {
 }
 
 export function startRanks(options: {
-  natsUrl: string;
+  natsUrl?: string;
   job: string;
   attempt: number;
   worldSize: number;
   plan: RankPlan;
+  /** Run over the local transport with sockets in this directory instead of NATS. */
+  localDir?: string;
   /** Extra environment per rank. */
   env?: (rank: number) => NodeJS.ProcessEnv;
 }): RankProcess[] {
@@ -35,12 +37,13 @@ export function startRanks(options: {
     const child = spawn(process.execPath, ['--import', 'tsx', RANK_MAIN], {
       env: {
         ...process.env,
-        NATS_URL: options.natsUrl,
+        NATS_URL: options.natsUrl ?? '',
         BACL_JOB: options.job,
         BACL_ATTEMPT: String(options.attempt),
         RANK: String(rank),
         WORLD_SIZE: String(options.worldSize),
         RANK_PLAN: JSON.stringify(options.plan),
+        ...(options.localDir ? { BACL_LOCAL_DIR: options.localDir } : {}),
         ...options.env?.(rank),
       },
       stdio: ['ignore', 'pipe', 'pipe'],

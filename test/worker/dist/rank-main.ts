@@ -1,10 +1,12 @@
 // One rank of a collectives test group, run as its own process (node --import tsx). The rank environment
-// (design.md) says who it is; RANK_PLAN (JSON) says what to run. Each all-reduce result is written to
+// (design.md) says who it is, BACL_LOCAL_DIR (if set) picks the local transport over NATS; RANK_PLAN (JSON)
+// says what to run. Each all-reduce result is written to
 // <outDir>/r<rank>-c<case>.bin and one JSON line per event goes to stdout; exit 0 when every case succeeded,
 // 3 on a collective error (its class and fields on stdout).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CollectiveError, PeerLostError } from '../../../worker/dist/errors.js';
+import { joinLocalGroup } from '../../../worker/dist/local-collective.js';
 import { joinNatsGroup } from '../../../worker/dist/nats-collective.js';
 import type { WireFormat } from '../../../worker/dist/collective.js';
 import { seededVectors } from './vectors.js';
@@ -16,6 +18,7 @@ export interface RankPlan {
   heartbeatMs?: number;
   peerTimeoutMs?: number;
   opTimeoutMs?: number;
+  preferredChunkBytes?: number;
   /** This rank sends itself `signal` right after starting case `atCase` (a death or a freeze mid all-reduce). */
   selfSignal?: { rank: number; signal: 'SIGKILL' | 'SIGSTOP'; atCase: number };
   /** Run a barrier after the cases (so a rank that finished cannot miss that another failed). */
@@ -31,19 +34,25 @@ const rank = Number(env.RANK);
 const worldSize = Number(env.WORLD_SIZE);
 const plan = JSON.parse(env.RANK_PLAN ?? '{}') as RankPlan;
 
-let group: Awaited<ReturnType<typeof joinNatsGroup>> | undefined;
+const common = {
+  rank,
+  worldSize,
+  configDigest: plan.configDigest,
+  ...(plan.opTimeoutMs === undefined ? {} : { opTimeoutMs: plan.opTimeoutMs }),
+  ...(plan.preferredChunkBytes === undefined ? {} : { preferredChunkBytes: plan.preferredChunkBytes }),
+};
+let group: Awaited<ReturnType<typeof joinNatsGroup | typeof joinLocalGroup>> | undefined;
 try {
-  group = await joinNatsGroup({
-    servers: env.NATS_URL ?? '',
-    job: env.BACL_JOB ?? '',
-    attempt: Number(env.BACL_ATTEMPT),
-    rank,
-    worldSize,
-    configDigest: plan.configDigest,
-    ...(plan.heartbeatMs === undefined ? {} : { heartbeatMs: plan.heartbeatMs }),
-    ...(plan.peerTimeoutMs === undefined ? {} : { peerTimeoutMs: plan.peerTimeoutMs }),
-    ...(plan.opTimeoutMs === undefined ? {} : { opTimeoutMs: plan.opTimeoutMs }),
-  });
+  group = env.BACL_LOCAL_DIR
+    ? await joinLocalGroup({ ...common, socketDir: env.BACL_LOCAL_DIR })
+    : await joinNatsGroup({
+        ...common,
+        servers: env.NATS_URL ?? '',
+        job: env.BACL_JOB ?? '',
+        attempt: Number(env.BACL_ATTEMPT),
+        ...(plan.heartbeatMs === undefined ? {} : { heartbeatMs: plan.heartbeatMs }),
+        ...(plan.peerTimeoutMs === undefined ? {} : { peerTimeoutMs: plan.peerTimeoutMs }),
+      });
   emit({ event: 'joined', rank });
   for (const [index, spec] of plan.cases.entries()) {
     const vector = seededVectors(worldSize, spec.length, spec.seed)[rank]!;

@@ -3,6 +3,7 @@ import { CollectiveMismatchError, CollectiveOptionError } from '../../../worker/
 import { HeartbeatMonitor } from '../../../worker/dist/heartbeat.js';
 import { RendezvousBook, type Join } from '../../../worker/dist/rendezvous.js';
 import { groupSubjects } from '../../../worker/dist/subjects.js';
+import { messagePrefix, MessageReader, MessageType } from '../../../worker/dist/socket-framing.js';
 
 const join = (rank: number, extra: Partial<Join> = {}): Join => ({
   rank,
@@ -76,5 +77,36 @@ describe('worker/dist rendezvous, heartbeats and subjects (pure)', function () {
     expect(() => groupSubjects('a.b/c', 0)).to.throw(CollectiveOptionError, /BACL_JOB/);
     expect(() => groupSubjects('only-name', 0)).to.throw(CollectiveOptionError, /BACL_JOB/);
     expect(() => groupSubjects('a/b', -1)).to.throw(CollectiveOptionError, /BACL_ATTEMPT/);
+  });
+});
+
+describe('worker/dist socket framing (pure)', function () {
+  it('splits a stream into messages however the reads are cut', function () {
+    const messages: [number, number[]][] = [];
+    const stream: number[] = [];
+    for (const [type, length] of [
+      [MessageType.data, 300],
+      [MessageType.grant, 4],
+      [MessageType.notice, 0],
+      [MessageType.data, 7],
+    ] as const) {
+      stream.push(
+        ...messagePrefix(type, length),
+        ...Array.from({ length }, (_, i) => (i * 31 + length) % 256),
+      );
+    }
+    for (const cut of [1, 2, 5, 64, stream.length]) {
+      messages.length = 0;
+      const reader = new MessageReader((type, body) => messages.push([type, [...body]]));
+      for (let at = 0; at < stream.length; at += cut)
+        reader.push(Uint8Array.from(stream.slice(at, at + cut)));
+      expect(messages.map(([type, body]) => [type, body.length])).to.deep.equal([
+        [MessageType.data, 300],
+        [MessageType.grant, 4],
+        [MessageType.notice, 0],
+        [MessageType.data, 7],
+      ]);
+      expect(messages[3]![1]).to.deep.equal(Array.from({ length: 7 }, (_, i) => (i * 31 + 7) % 256));
+    }
   });
 });
