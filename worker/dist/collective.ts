@@ -34,6 +34,8 @@ export interface Collective {
   allReduceSum(vector: Float32Array, options?: AllReduceOptions): Promise<Float32Array>;
   /** Every rank passes a (small) byte string; resolves with all of them, indexed by rank. */
   allGather(bytes: Uint8Array, options?: CollectiveCallOptions): Promise<Uint8Array[]>;
+  /** Fails the group on every rank at once (CollectiveAbortedError naming this rank and `reason`). */
+  abort(reason: string): void;
   /** Leaves the group; pending calls fail. Idempotent. */
   close(): Promise<void>;
 }

@@ -147,6 +147,10 @@ export class CollectiveEngine implements Omit<Collective, 'close'> {
     return this.runOp('allReduceSum', options, (ctx) => new AllReduceRun(ctx, vector, wire));
   }
 
+  abort(reason: string): void {
+    this.fail((site) => new CollectiveAbortedError(site, this.rank, reason), true);
+  }
+
   /** A data frame from the transport. Malformed frames are dropped (counted), never thrown into the transport. */
   receiveData(frame: Uint8Array): void {
     let header: FrameHeader;

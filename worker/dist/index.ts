@@ -25,3 +25,9 @@ export {
   type LocalCollective,
   type LocalGroupOptions,
 } from './local-collective.js';
+export {
+  HierarchicalCollective,
+  joinHierarchicalGroup,
+  type HierarchicalGroupOptions,
+  type HierarchicalLayout,
+} from './hierarchical.js';

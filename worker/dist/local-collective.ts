@@ -113,6 +113,11 @@ export class LocalCollective implements Collective {
     return this.engine.allGather(bytes, options);
   }
 
+  /** Fails the group on every rank (CollectiveAbortedError naming this rank). */
+  abort(reason: string): void {
+    this.engine.abort(reason);
+  }
+
   async close(): Promise<void> {
     if (this.closing) return;
     if (this.engine.busy) {

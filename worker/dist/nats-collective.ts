@@ -24,6 +24,8 @@ export interface NatsGroupOptions extends Omit<EngineOptions, 'rank' | 'worldSiz
   job: string;
   /** BACL_ATTEMPT. */
   attempt: number;
+  /** Separates several groups of one attempt (subjects.ts). */
+  channel?: string;
   rank: number;
   worldSize: number;
   /** A digest of the effective config: ranks with different configs refuse to form a group. */
@@ -46,7 +48,7 @@ export const NATS_DEFAULTS = {
 
 /** Connects, rendezvouses with the other ranks and resolves with the group's collectives. */
 export async function joinNatsGroup(options: NatsGroupOptions): Promise<NatsCollective> {
-  const subjects = groupSubjects(options.job, options.attempt);
+  const subjects = groupSubjects(options.job, options.attempt, options.channel);
   const nc = await connect({
     servers: options.servers,
     name: `bacl ${options.job} attempt ${options.attempt} rank ${options.rank}`,
@@ -171,6 +173,11 @@ export class NatsCollective implements Collective {
 
   allGather(bytes: Uint8Array, options?: CollectiveCallOptions): Promise<Uint8Array[]> {
     return this.engine.allGather(bytes, options);
+  }
+
+  /** Fails the group on every rank (CollectiveAbortedError naming this rank). */
+  abort(reason: string): void {
+    this.engine.abort(reason);
   }
 
   async close(): Promise<void> {

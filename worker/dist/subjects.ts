@@ -19,8 +19,11 @@ export interface GroupSubjects {
   dataSubscriptions(rank: number): string[];
 }
 
-/** Subjects for job `namespace/name`, attempt `attempt`; names must be single NATS tokens (no dots). */
-export function groupSubjects(job: string, attempt: number): GroupSubjects {
+/**
+ * Subjects for job `namespace/name`, attempt `attempt`; names must be single NATS tokens (no dots). `channel`
+ * separates several groups of one attempt (hierarchical mode: one cross-node group per local rank, `l<i>`).
+ */
+export function groupSubjects(job: string, attempt: number, channel?: string): GroupSubjects {
   const [namespace, name, extra] = job.split('/');
   if (!namespace || !name || extra !== undefined || !TOKEN.test(namespace) || !TOKEN.test(name)) {
     throw new CollectiveOptionError(
@@ -32,7 +35,10 @@ export function groupSubjects(job: string, attempt: number): GroupSubjects {
   if (!Number.isInteger(attempt) || attempt < 0) {
     throw new CollectiveOptionError('BACL_ATTEMPT', attempt, 'must be a non-negative integer');
   }
-  const base = `bacl.${namespace}.${name}.${attempt}`;
+  if (channel !== undefined && !TOKEN.test(channel)) {
+    throw new CollectiveOptionError('channel', channel, 'must be one NATS subject token');
+  }
+  const base = `bacl.${namespace}.${name}.${attempt}${channel === undefined ? '' : `.${channel}`}`;
   return {
     base,
     rdzv: `${base}.rdzv`,

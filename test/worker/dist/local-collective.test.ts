@@ -88,4 +88,35 @@ describe('worker/dist local transport (ranks as processes, Unix sockets)', funct
       });
     }
   });
+
+  it('hierarchical, 2 nodes x 2 local ranks (simulated by env): the flat fixed-order bits, fp32 and bf16', async function () {
+    const nats = await sharedNats();
+    const cases: RankPlan['cases'] = [1, 3 * 1024 + 5, 10_001].flatMap((length, i) =>
+      (['fp32', 'bf16'] as const).map((wire, w) => ({ length, wire, seed: 900 + 10 * i + w })),
+    );
+    const plan: RankPlan = { cases, outDir: dir, configDigest: 'h', preferredChunkBytes: CHUNK };
+    for (const node of [0, 1]) mkdirSync(join(dir, `node-${node}`));
+    const ranks = startRanks({
+      natsUrl: nats.url,
+      job: `dist-test/hier-${process.pid}`,
+      attempt: 0,
+      worldSize: 4,
+      plan,
+      env: (rank) => ({ LOCAL_WORLD_SIZE: '2', BACL_LOCAL_DIR: join(dir, `node-${Math.floor(rank / 2)}`) }),
+    });
+    const outcomes = await Promise.all(ranks.map((r) => r.exited));
+    expect(
+      outcomes.map((o) => o.code),
+      describeOutcomes(outcomes),
+    ).to.deep.equal([0, 0, 0, 0]);
+    cases.forEach((spec, index) => {
+      const flat = Buffer.from(fixedOrderSum(seededVectors(4, spec.length, spec.seed), spec.wire).buffer);
+      for (let rank = 0; rank < 4; rank++) {
+        expect(
+          readFileSync(join(dir, `r${rank}-c${index}.bin`)).equals(flat),
+          `rank ${rank} case ${index}`,
+        ).to.equal(true);
+      }
+    });
+  });
 });

@@ -1,14 +1,15 @@
 // One rank of a collectives test group, run as its own process (node --import tsx). The rank environment
-// (design.md) says who it is, BACL_LOCAL_DIR (if set) picks the local transport over NATS; RANK_PLAN (JSON)
-// says what to run. Each all-reduce result is written to
+// (design.md) says who it is: no NATS_URL means the local transport (sockets in BACL_LOCAL_DIR), LOCAL_WORLD_SIZE
+// > 1 the hierarchical mode (BACL_LOCAL_DIR per node); RANK_PLAN (JSON) says what to run. Each all-reduce result is written to
 // <outDir>/r<rank>-c<case>.bin and one JSON line per event goes to stdout; exit 0 when every case succeeded,
 // 3 on a collective error (its class and fields on stdout).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CollectiveError, PeerLostError } from '../../../worker/dist/errors.js';
+import { joinHierarchicalGroup } from '../../../worker/dist/hierarchical.js';
 import { joinLocalGroup } from '../../../worker/dist/local-collective.js';
 import { joinNatsGroup } from '../../../worker/dist/nats-collective.js';
-import type { WireFormat } from '../../../worker/dist/collective.js';
+import type { Collective, WireFormat } from '../../../worker/dist/collective.js';
 import { seededVectors } from './vectors.js';
 
 export interface RankPlan {
@@ -41,18 +42,23 @@ const common = {
   ...(plan.opTimeoutMs === undefined ? {} : { opTimeoutMs: plan.opTimeoutMs }),
   ...(plan.preferredChunkBytes === undefined ? {} : { preferredChunkBytes: plan.preferredChunkBytes }),
 };
-let group: Awaited<ReturnType<typeof joinNatsGroup | typeof joinLocalGroup>> | undefined;
+let group: Collective | undefined;
 try {
-  group = env.BACL_LOCAL_DIR
-    ? await joinLocalGroup({ ...common, socketDir: env.BACL_LOCAL_DIR })
-    : await joinNatsGroup({
-        ...common,
-        servers: env.NATS_URL ?? '',
-        job: env.BACL_JOB ?? '',
-        attempt: Number(env.BACL_ATTEMPT),
-        ...(plan.heartbeatMs === undefined ? {} : { heartbeatMs: plan.heartbeatMs }),
-        ...(plan.peerTimeoutMs === undefined ? {} : { peerTimeoutMs: plan.peerTimeoutMs }),
-      });
+  const nats = {
+    ...common,
+    servers: env.NATS_URL ?? '',
+    job: env.BACL_JOB ?? '',
+    attempt: Number(env.BACL_ATTEMPT),
+    ...(plan.heartbeatMs === undefined ? {} : { heartbeatMs: plan.heartbeatMs }),
+    ...(plan.peerTimeoutMs === undefined ? {} : { peerTimeoutMs: plan.peerTimeoutMs }),
+  };
+  const localWorldSize = Number(env.LOCAL_WORLD_SIZE ?? '1');
+  group = !env.NATS_URL
+    ? await joinLocalGroup({ ...common, socketDir: env.BACL_LOCAL_DIR ?? '' })
+    : localWorldSize > 1
+      ? await joinHierarchicalGroup({ ...nats, localWorldSize, socketDir: env.BACL_LOCAL_DIR ?? '' })
+      : await joinNatsGroup(nats);
+
   emit({ event: 'joined', rank });
   for (const [index, spec] of plan.cases.entries()) {
     const vector = seededVectors(worldSize, spec.length, spec.seed)[rank]!;
@@ -69,7 +75,7 @@ try {
     emit({ event: 'result', case: index });
   }
   if (plan.finalBarrier) await group.barrier();
-  emit({ event: 'done', stats: group.stats });
+  emit({ event: 'done', stats: 'stats' in group ? group.stats : undefined });
   await group.close();
 } catch (error) {
   if (!(error instanceof CollectiveError)) throw error;
