@@ -1,0 +1,120 @@
+// One rank of the all-reduce benchmark (bench/allreduce.bench.ts), a process of its own. BENCH_RANK (JSON)
+// says what to time: `allreduce` (the collective, NATS or local) or `transport-only` (the same chunks on the
+// same subjects between the same ranks, owners forwarding once all contributions of a chunk are in, with no
+// reduction, framing or credits). Prints one JSON line: per-iteration [t0, t1] (CLOCK_MONOTONIC, shared by
+// the processes of one machine, in ns) and a SHA-256 of the result.
+import { createHash } from 'node:crypto';
+import { connect } from '@nats-io/transport-node';
+import type { Collective, WireFormat } from '../worker/dist/collective.js';
+import { joinLocalGroup } from '../worker/dist/local-collective.js';
+import { joinNatsGroup } from '../worker/dist/nats-collective.js';
+import { chunkElements, chunkPayloadBytes, planAllReduce, wireBytes } from '../worker/dist/plan.js';
+import { seededVector } from '../test/worker/dist/vectors.js';
+
+export interface BenchRankPlan {
+  mode: 'allreduce' | 'transport-only';
+  transport: 'nats' | 'local';
+  rank: number;
+  worldSize: number;
+  length: number;
+  wire: WireFormat;
+  warmup: number;
+  iterations: number;
+  natsUrl: string;
+  job: string;
+  localDir: string;
+  seed: number;
+}
+
+const plan = JSON.parse(process.env.BENCH_RANK ?? '{}') as BenchRankPlan;
+const { rank, worldSize } = plan;
+const group: Collective =
+  plan.transport === 'local'
+    ? await joinLocalGroup({ socketDir: plan.localDir, rank, worldSize, configDigest: 'bench' })
+    : await joinNatsGroup({
+        servers: plan.natsUrl,
+        job: plan.job,
+        attempt: 0,
+        rank,
+        worldSize,
+        configDigest: 'bench',
+      });
+const times: [string, string][] = [];
+let hash = '';
+
+if (plan.mode === 'allreduce') {
+  const input = seededVector(rank, plan.length, plan.seed);
+  const vector = new Float32Array(plan.length);
+  for (let i = 0; i < plan.warmup + plan.iterations; i++) {
+    vector.set(input);
+    await group.barrier();
+    const t0 = process.hrtime.bigint();
+    await group.allReduceSum(vector, { wire: plan.wire });
+    const t1 = process.hrtime.bigint();
+    if (i >= plan.warmup) times.push([String(t0), String(t1)]);
+    const digest = createHash('sha256').update(new Uint8Array(vector.buffer)).digest('hex');
+    if (hash && hash !== digest) hash = 'differs between iterations';
+    else hash ||= digest;
+  }
+} else {
+  const nc = await connect({ servers: plan.natsUrl, noEcho: true });
+  const maxPayload = nc.info!.max_payload;
+  const shards = planAllReduce(
+    plan.length,
+    worldSize,
+    chunkElements(chunkPayloadBytes(maxPayload), plan.wire),
+  );
+  const elementBytes = wireBytes(plan.wire);
+  const payload = new Uint8Array(plan.length * elementBytes);
+  const base = `benchraw.${plan.job.replace('/', '.')}`;
+  const mine = shards[rank]!;
+  let iteration = -1;
+  let remaining = 0;
+  let arrivals = 0;
+  let finish: () => void = () => undefined;
+  const send = (subject: string, offset: number, count: number) =>
+    nc.publish(subject, payload.subarray(offset * elementBytes, (offset + count) * elementBytes));
+  const done = () => {
+    remaining -= 1;
+    if (remaining === 0) finish();
+  };
+  // No header to say which chunk a message is: chunk k counts as complete after (k + 1)(n - 1) arrivals (each
+  // sender sends its chunks in order), which keeps the message pattern without any framing work.
+  nc.subscribe(`${base}.*.rs.${rank}`, {
+    callback: () => {
+      arrivals += 1;
+      if (arrivals % (worldSize - 1) !== 0) return;
+      const c = mine.chunks[arrivals / (worldSize - 1) - 1]!;
+      send(`${base}.${iteration}.ag.${rank}`, c.offset, c.count);
+      done();
+    },
+  });
+  nc.subscribe(`${base}.*.ag.*`, { callback: () => done() });
+  await nc.flush();
+  await group.barrier();
+  for (let i = 0; i < plan.warmup + plan.iterations; i++) {
+    await group.barrier();
+    iteration = i;
+    arrivals = 0;
+    const agExpected = shards.reduce(
+      (sum, shard) => sum + (shard.owner === rank ? 0 : shard.chunks.length),
+      0,
+    );
+    remaining = mine.chunks.length + agExpected;
+    const t0 = process.hrtime.bigint();
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    if (worldSize === 1 || remaining === 0) finish();
+    for (let step = 1; step < worldSize; step++) {
+      const shard = shards[(rank + step) % worldSize]!;
+      for (const c of shard.chunks) send(`${base}.${i}.rs.${shard.owner}`, c.offset, c.count);
+    }
+    await finished;
+    const t1 = process.hrtime.bigint();
+    if (i >= plan.warmup) times.push([String(t0), String(t1)]);
+  }
+  await nc.flush();
+  await group.barrier();
+  await nc.close();
+}
+process.stdout.write(`${JSON.stringify({ rank, times, hash })}\n`);
+await group.close();

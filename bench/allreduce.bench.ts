@@ -1,0 +1,228 @@
+// All-reduce over NATS and the local transport (issue #11, ADR 0020): 16 and 64 MiB fp32 vectors, 2 and 4
+// ranks (separate processes), fp32 and bf16 wires; per configuration the median of >= 10 timed iterations
+// after 2 warm-ups, each timed as max(t1) - min(t0) over ranks after a barrier; busbw = S/t * 2(n-1)/n with S
+// the fp32 size. Beside each NATS figure, in the same run: a transport-only run of the same message pattern
+// (bench/allreduce-rank.ts) and raw 1 -> 1 publish/subscribe throughput. Ends with one JSON line (issue #11).
+// Sizes, ranks and iterations can be cut for a quick look: BENCH_AR_MIB=16 BENCH_AR_RANKS=2 BENCH_AR_ITERS=10.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { connect } from '@nats-io/transport-node';
+import { startNats } from '../test/harness/index.js';
+import type { WireFormat } from '../worker/dist/collective.js';
+import type { BenchRankPlan } from './allreduce-rank.js';
+import type { Benchmark, BenchFigure } from './benchmark.js';
+
+const RANK_SCRIPT = fileURLToPath(new URL('./allreduce-rank.ts', import.meta.url));
+const MiB = 1024 * 1024;
+
+interface Row {
+  transport: 'nats' | 'local';
+  ranks: number;
+  bytes: number;
+  wire: WireFormat;
+  seconds: number;
+  busbwMiBps: number;
+  transportOnlySeconds: number | null;
+  ratio: number | null;
+}
+
+function numbers(name: string, fallback: number[]): number[] {
+  const value = process.env[name];
+  return value ? value.split(',').map(Number) : fallback;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Runs one configuration's ranks; resolves with the per-iteration seconds and every rank's result hash. */
+async function runRanks(
+  base: Omit<BenchRankPlan, 'rank'>,
+  signal: AbortSignal,
+): Promise<{ seconds: number[]; hashes: string[] }> {
+  const outputs = await Promise.all(
+    Array.from({ length: base.worldSize }, (_, rank) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', RANK_SCRIPT], {
+        env: { ...process.env, BENCH_RANK: JSON.stringify({ ...base, rank }) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const kill = () => child.kill('SIGKILL');
+      signal.addEventListener('abort', kill, { once: true });
+      const timer = setTimeout(kill, 15 * 60_000);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      return new Promise<{ times: [string, string][]; hash: string }>((resolve, reject) =>
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          signal.removeEventListener('abort', kill);
+          if (code === 0)
+            resolve(
+              JSON.parse(stdout.trim().split('\n').pop()!) as { times: [string, string][]; hash: string },
+            );
+          else
+            reject(
+              new Error(
+                `rank ${rank} (${base.mode} ${base.transport}) exited ${code}: ${stderr.slice(-1500)}`,
+              ),
+            );
+        }),
+      );
+    }),
+  );
+  const seconds = outputs[0]!.times.map((_, i) => {
+    const t0 = outputs.map((o) => BigInt(o.times[i]![0])).reduce((a, b) => (a < b ? a : b));
+    const t1 = outputs.map((o) => BigInt(o.times[i]![1])).reduce((a, b) => (a > b ? a : b));
+    return Number(t1 - t0) / 1e9;
+  });
+  return { seconds, hashes: outputs.map((o) => o.hash) };
+}
+
+/** Raw publish -> subscribe throughput of 512 KiB messages between two connections, flushed every 16 MiB. */
+async function rawPubSub(url: string, totalBytes: number): Promise<number> {
+  const pub = await connect({ servers: url });
+  const sub = await connect({ servers: url });
+  const payload = new Uint8Array(512 * 1024);
+  const count = Math.ceil(totalBytes / payload.length);
+  let got = 0;
+  const done = new Promise<void>((resolve) =>
+    sub.subscribe('bench.raw', {
+      callback: () => {
+        if (++got === count) resolve();
+      },
+    }),
+  );
+  await sub.flush();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < count; i++) {
+    pub.publish('bench.raw', payload);
+    if ((i + 1) % 32 === 0) await pub.flush();
+  }
+  await done;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  await Promise.all([pub.close(), sub.close()]);
+  return (count * payload.length) / MiB / seconds;
+}
+
+const benchmark: Benchmark = {
+  title: 'All-reduce over NATS and the local transport',
+  async run({ signal, log }) {
+    const sizes = numbers('BENCH_AR_MIB', [16, 64]);
+    const rankCounts = numbers('BENCH_AR_RANKS', [2, 4]);
+    const iterations = numbers('BENCH_AR_ITERS', [10])[0]!;
+    const nats = await startNats({ signal });
+    const localRoot = mkdtempSync(join(tmpdir(), 'bacl-arb-'));
+    const rows: Row[] = [];
+    const hashesByKey = new Map<string, string[]>();
+    let bitwiseEqual = true;
+    let runId = 0;
+    try {
+      const raw = [await rawPubSub(nats.url, 256 * MiB), await rawPubSub(nats.url, 256 * MiB)];
+      const rawMiBps = Math.max(...raw);
+      log(
+        `raw NATS publish -> subscribe, 512 KiB messages: ${raw.map((r) => r.toFixed(0)).join(', ')} MiB/s`,
+      );
+      for (const transport of ['nats', 'local'] as const) {
+        for (const ranks of rankCounts) {
+          for (const mib of sizes) {
+            for (const wire of ['fp32', 'bf16'] as const) {
+              const bytes = mib * MiB;
+              const base = {
+                transport,
+                worldSize: ranks,
+                length: bytes / 4,
+                wire,
+                warmup: 2,
+                iterations,
+                natsUrl: nats.url,
+                localDir: mkdtempSync(join(localRoot, 'g')),
+                seed: 42,
+              };
+              const result = await runRanks(
+                { ...base, mode: 'allreduce', job: `bench/ar-${runId++}` },
+                signal,
+              );
+              const seconds = median(result.seconds);
+              const key = `${ranks}/${bytes}/${wire}`;
+              if (new Set(result.hashes).size !== 1 || result.hashes[0]!.length !== 64) bitwiseEqual = false;
+              const other = hashesByKey.get(key);
+              if (other && other[0] !== result.hashes[0]) bitwiseEqual = false;
+              hashesByKey.set(key, result.hashes);
+              let transportOnlySeconds: number | null = null;
+              if (transport === 'nats') {
+                const only = await runRanks(
+                  { ...base, transport: 'nats', mode: 'transport-only', job: `bench/raw-${runId++}` },
+                  signal,
+                );
+                transportOnlySeconds = median(only.seconds);
+              }
+              const busbwMiBps = (bytes / MiB / seconds) * ((2 * (ranks - 1)) / ranks);
+              const row: Row = {
+                transport,
+                ranks,
+                bytes,
+                wire,
+                seconds,
+                busbwMiBps,
+                transportOnlySeconds,
+                ratio: transportOnlySeconds === null ? null : seconds / transportOnlySeconds,
+              };
+              rows.push(row);
+              log(
+                `${transport} n=${ranks} ${mib} MiB ${wire}: median ${seconds.toFixed(3)} s (min ${Math.min(...result.seconds).toFixed(3)}, ` +
+                  `max ${Math.max(...result.seconds).toFixed(3)}), busbw ${busbwMiBps.toFixed(1)} MiB/s` +
+                  (transportOnlySeconds === null
+                    ? ''
+                    : `, transport-only ${transportOnlySeconds.toFixed(3)} s, ratio ${row.ratio!.toFixed(2)}, busbw/raw ${(busbwMiBps / rawMiBps).toFixed(2)}`),
+              );
+            }
+          }
+        }
+      }
+      // R50-FPN, ~41M parameters = 164 MB of fp32 gradients, at 2 nodes x 8 GPUs (n = 16), from the 4-rank busbw.
+      for (const wire of ['fp32', 'bf16'] as const) {
+        const row = rows.find(
+          (r) =>
+            r.transport === 'nats' &&
+            r.ranks === Math.max(...rankCounts) &&
+            r.bytes === Math.max(...sizes) * MiB &&
+            r.wire === wire,
+        );
+        if (row) {
+          const seconds = (41e6 * 4 * ((2 * 15) / 16)) / (row.busbwMiBps * MiB);
+          log(
+            `projection: R50-FPN all-reduce at n=16 (flat, ${wire}) ~ ${seconds.toFixed(1)} s per step at ${row.busbwMiBps.toFixed(0)} MiB/s busbw`,
+          );
+        }
+      }
+    } finally {
+      await nats.stop();
+      rmSync(localRoot, { recursive: true, force: true });
+    }
+    const figures: BenchFigure[] = [];
+    process.stdout.write(
+      `${JSON.stringify({
+        allreduce: rows.map((r) => ({
+          transport: r.transport,
+          ranks: r.ranks,
+          bytes: r.bytes,
+          wire: r.wire,
+          seconds: r.seconds,
+          busbwMiBps: r.busbwMiBps,
+          transportOnlySeconds: r.transportOnlySeconds,
+          ratio: r.ratio,
+        })),
+        bitwiseEqual,
+      })}\n`,
+    );
+    return figures;
+  },
+};
+
+export default benchmark;
