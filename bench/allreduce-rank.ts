@@ -68,42 +68,42 @@ if (plan.mode === 'allreduce') {
   const payload = new Uint8Array(plan.length * elementBytes);
   const base = `benchraw.${plan.job.replace('/', '.')}`;
   const mine = shards[rank]!;
-  let iteration = -1;
-  let remaining = 0;
-  let arrivals = 0;
-  let finish: () => void = () => undefined;
+  const agExpected = shards.reduce((sum, shard) => sum + (shard.owner === rank ? 0 : shard.chunks.length), 0);
+  // Per iteration (a faster peer's next iteration can start before this rank's barrier returns).
+  const arrivals = new Map<number, number>();
+  const remaining = new Map<number, number>();
+  const finishers = new Map<number, () => void>();
+  const iterationOf = (subject: string) =>
+    Number(subject.slice(base.length + 1, subject.indexOf('.', base.length + 1)));
   const send = (subject: string, offset: number, count: number) =>
     nc.publish(subject, payload.subarray(offset * elementBytes, (offset + count) * elementBytes));
-  const done = () => {
-    remaining -= 1;
-    if (remaining === 0) finish();
+  const done = (i: number) => {
+    const left = (remaining.get(i) ?? mine.chunks.length + agExpected) - 1;
+    remaining.set(i, left);
+    if (left === 0) finishers.get(i)?.();
   };
   // No header to say which chunk a message is: chunk k counts as complete after (k + 1)(n - 1) arrivals (each
   // sender sends its chunks in order), which keeps the message pattern without any framing work.
   nc.subscribe(`${base}.*.rs.${rank}`, {
-    callback: () => {
-      arrivals += 1;
-      if (arrivals % (worldSize - 1) !== 0) return;
-      const c = mine.chunks[arrivals / (worldSize - 1) - 1]!;
-      send(`${base}.${iteration}.ag.${rank}`, c.offset, c.count);
-      done();
+    callback: (_error, msg) => {
+      const i = iterationOf(msg.subject);
+      const count = (arrivals.get(i) ?? 0) + 1;
+      arrivals.set(i, count);
+      if (count % (worldSize - 1) !== 0) return;
+      const c = mine.chunks[count / (worldSize - 1) - 1]!;
+      send(`${base}.${i}.ag.${rank}`, c.offset, c.count);
+      done(i);
     },
   });
-  nc.subscribe(`${base}.*.ag.*`, { callback: () => done() });
+  nc.subscribe(`${base}.*.ag.*`, { callback: (_error, msg) => done(iterationOf(msg.subject)) });
   await nc.flush();
   await group.barrier();
   for (let i = 0; i < plan.warmup + plan.iterations; i++) {
     await group.barrier();
-    iteration = i;
-    arrivals = 0;
-    const agExpected = shards.reduce(
-      (sum, shard) => sum + (shard.owner === rank ? 0 : shard.chunks.length),
-      0,
-    );
-    remaining = mine.chunks.length + agExpected;
     const t0 = process.hrtime.bigint();
-    const finished = new Promise<void>((resolve) => (finish = resolve));
-    if (worldSize === 1 || remaining === 0) finish();
+    const finished = new Promise<void>((resolve) => finishers.set(i, resolve));
+    if (worldSize === 1 || remaining.get(i) === 0 || mine.chunks.length + agExpected === 0)
+      finishers.get(i)!();
     for (let step = 1; step < worldSize; step++) {
       const shard = shards[(rank + step) % worldSize]!;
       for (const c of shard.chunks) send(`${base}.${i}.rs.${shard.owner}`, c.offset, c.count);
