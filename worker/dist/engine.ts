@@ -153,6 +153,7 @@ export class CollectiveEngine implements Omit<Collective, 'close'> {
 
   /** A data frame from the transport. Malformed frames are dropped (counted), never thrown into the transport. */
   receiveData(frame: Uint8Array): void {
+    if (this.failure) return; // the group is over; nothing more is used or credited
     let header: FrameHeader;
     try {
       header = decodeHeader(frame);
