@@ -2,7 +2,8 @@
 // before the rendezvous, data frames as raw payloads (no NATS headers), credits, heartbeats and aborts on their
 // own subjects. Frames are at most the connection's max_payload (read from INFO, never assumed).
 import { randomUUID } from 'node:crypto';
-import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { readFileSync } from 'node:fs';
+import { connect, credsAuthenticator, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { AllReduceOptions, Collective, CollectiveCallOptions } from './collective.js';
 import { CollectiveEngine, type EngineOptions } from './engine.js';
 import {
@@ -20,6 +21,8 @@ import type { AbortNotice, CollectiveTransport, Route } from './transport.js';
 export interface NatsGroupOptions extends Omit<EngineOptions, 'rank' | 'worldSize'> {
   /** NATS_URL. */
   servers: string | string[];
+  /** NATS_CREDS: a .creds file (JWT + nkey seed), when the server wants one. */
+  credsFile?: string;
   /** BACL_JOB: `<namespace>/<name>`. */
   job: string;
   /** BACL_ATTEMPT. */
@@ -52,6 +55,7 @@ export async function joinNatsGroup(options: NatsGroupOptions): Promise<NatsColl
   const nc = await connect({
     servers: options.servers,
     name: `bacl ${options.job} attempt ${options.attempt} rank ${options.rank}`,
+    ...(options.credsFile ? { authenticator: credsAuthenticator(readFileSync(options.credsFile)) } : {}),
     noEcho: true,
     // A dropped connection may have lost messages, so it fails the group (TransportLostError here); the client
     // still reconnects, only to tell the others at once (PeerLostError naming this rank) instead of at their

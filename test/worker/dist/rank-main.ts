@@ -6,9 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CollectiveError, PeerLostError } from '../../../worker/dist/errors.js';
-import { joinHierarchicalGroup } from '../../../worker/dist/hierarchical.js';
-import { joinLocalGroup } from '../../../worker/dist/local-collective.js';
-import { joinNatsGroup } from '../../../worker/dist/nats-collective.js';
+import { joinGroup, readGroupEnv } from '../../../worker/dist/join-group.js';
 import type { Collective, WireFormat } from '../../../worker/dist/collective.js';
 import { seededVectors } from './vectors.js';
 
@@ -35,30 +33,18 @@ const rank = Number(env.RANK);
 const worldSize = Number(env.WORLD_SIZE);
 const plan = JSON.parse(env.RANK_PLAN ?? '{}') as RankPlan;
 
-const common = {
-  rank,
-  worldSize,
-  configDigest: plan.configDigest,
-  ...(plan.opTimeoutMs === undefined ? {} : { opTimeoutMs: plan.opTimeoutMs }),
-  ...(plan.preferredChunkBytes === undefined ? {} : { preferredChunkBytes: plan.preferredChunkBytes }),
-};
 let group: Collective | undefined;
 try {
-  const nats = {
-    ...common,
-    servers: env.NATS_URL ?? '',
-    job: env.BACL_JOB ?? '',
-    attempt: Number(env.BACL_ATTEMPT),
+  // No NATS_URL: the local transport (sockets in BACL_LOCAL_DIR); LOCAL_WORLD_SIZE > 1: hierarchical.
+  group = await joinGroup(readGroupEnv(env), {
+    configDigest: plan.configDigest,
+    hierarchical: true,
+    ...(env.BACL_LOCAL_DIR ? { socketDir: env.BACL_LOCAL_DIR } : {}),
+    ...(plan.opTimeoutMs === undefined ? {} : { opTimeoutMs: plan.opTimeoutMs }),
+    ...(plan.preferredChunkBytes === undefined ? {} : { preferredChunkBytes: plan.preferredChunkBytes }),
     ...(plan.heartbeatMs === undefined ? {} : { heartbeatMs: plan.heartbeatMs }),
     ...(plan.peerTimeoutMs === undefined ? {} : { peerTimeoutMs: plan.peerTimeoutMs }),
-  };
-  const localWorldSize = Number(env.LOCAL_WORLD_SIZE ?? '1');
-  group = !env.NATS_URL
-    ? await joinLocalGroup({ ...common, socketDir: env.BACL_LOCAL_DIR ?? '' })
-    : localWorldSize > 1
-      ? await joinHierarchicalGroup({ ...nats, localWorldSize, socketDir: env.BACL_LOCAL_DIR ?? '' })
-      : await joinNatsGroup(nats);
-
+  });
   emit({ event: 'joined', rank });
   for (const [index, spec] of plan.cases.entries()) {
     const vector = seededVectors(worldSize, spec.length, spec.seed)[rank]!;

@@ -3,6 +3,7 @@ import { CollectiveMismatchError, CollectiveOptionError } from '../../../worker/
 import { HeartbeatMonitor } from '../../../worker/dist/heartbeat.js';
 import { RendezvousBook, type Join } from '../../../worker/dist/rendezvous.js';
 import { groupSubjects } from '../../../worker/dist/subjects.js';
+import { readGroupEnv } from '../../../worker/dist/join-group.js';
 import { messagePrefix, MessageReader, MessageType } from '../../../worker/dist/socket-framing.js';
 
 const join = (rank: number, extra: Partial<Join> = {}): Join => ({
@@ -108,5 +109,44 @@ describe('worker/dist socket framing (pure)', function () {
       ]);
       expect(messages[3]![1]).to.deep.equal(Array.from({ length: 7 }, (_, i) => (i * 31 + 7) % 256));
     }
+  });
+});
+
+describe('worker/dist rank environment (pure)', function () {
+  const base = { BACL_JOB: 'ns/job', BACL_ATTEMPT: '3', WORLD_SIZE: '4', RANK: '3', LOCAL_WORLD_SIZE: '2' };
+
+  it('reads the contract into a typed object, deriving LOCAL_RANK and NODE_RANK when absent', function () {
+    expect(readGroupEnv({ ...base, NATS_URL: 'nats://h:4222' })).to.deep.equal({
+      job: 'ns/job',
+      attempt: 3,
+      rank: 3,
+      worldSize: 4,
+      localRank: 1,
+      localWorldSize: 2,
+      nodeRank: 1,
+      natsUrl: 'nats://h:4222',
+    });
+    expect(readGroupEnv({ ...base, LOCAL_WORLD_SIZE: undefined }).natsUrl).to.equal(undefined);
+  });
+
+  it('names the variable that is missing or inconsistent', function () {
+    expect(() => readGroupEnv({ ...base, RANK: undefined })).to.throw(
+      CollectiveOptionError,
+      /^RANK = undefined is invalid: must be set/,
+    );
+    expect(() => readGroupEnv({ ...base, RANK: '4' })).to.throw(CollectiveOptionError, /below WORLD_SIZE/);
+    expect(() => readGroupEnv({ ...base, LOCAL_WORLD_SIZE: '3' })).to.throw(
+      CollectiveOptionError,
+      /LOCAL_WORLD_SIZE.*divide/,
+    );
+    expect(() => readGroupEnv({ ...base, NODE_RANK: '0' })).to.throw(
+      CollectiveOptionError,
+      /NODE_RANK \* LOCAL_WORLD_SIZE/,
+    );
+    expect(() => readGroupEnv({ ...base, WORLD_SIZE: 'two' })).to.throw(
+      CollectiveOptionError,
+      /WORLD_SIZE.*non-negative integer/,
+    );
+    expect(() => readGroupEnv({ ...base, BACL_JOB: '' })).to.throw(CollectiveOptionError, /BACL_JOB/);
   });
 });
