@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
 import type { Collective, WireFormat } from '../worker/dist/collective.js';
+import { join } from 'node:path';
+import { joinHierarchicalGroup } from '../worker/dist/hierarchical.js';
 import { joinLocalGroup } from '../worker/dist/local-collective.js';
 import { joinNatsGroup } from '../worker/dist/nats-collective.js';
 import { chunkElements, chunkPayloadBytes, planAllReduce, wireBytes } from '../worker/dist/plan.js';
@@ -13,7 +15,8 @@ import { seededVector } from '../test/worker/dist/vectors.js';
 
 export interface BenchRankPlan {
   mode: 'allreduce' | 'transport-only';
-  transport: 'nats' | 'local';
+  /** `hierarchical`: LOCAL_WORLD_SIZE 2, sockets in `localDir`/node-<k>. */
+  transport: 'nats' | 'local' | 'hierarchical';
   rank: number;
   worldSize: number;
   length: number;
@@ -28,17 +31,17 @@ export interface BenchRankPlan {
 
 const plan = JSON.parse(process.env.BENCH_RANK ?? '{}') as BenchRankPlan;
 const { rank, worldSize } = plan;
+const nats = { servers: plan.natsUrl, job: plan.job, attempt: 0, rank, worldSize, configDigest: 'bench' };
 const group: Collective =
   plan.transport === 'local'
     ? await joinLocalGroup({ socketDir: plan.localDir, rank, worldSize, configDigest: 'bench' })
-    : await joinNatsGroup({
-        servers: plan.natsUrl,
-        job: plan.job,
-        attempt: 0,
-        rank,
-        worldSize,
-        configDigest: 'bench',
-      });
+    : plan.transport === 'hierarchical'
+      ? await joinHierarchicalGroup({
+          ...nats,
+          localWorldSize: 2,
+          socketDir: join(plan.localDir, `node-${Math.floor(rank / 2)}`),
+        })
+      : await joinNatsGroup(nats);
 const times: [string, string][] = [];
 let hash = '';
 

@@ -5,7 +5,7 @@
 // (bench/allreduce-rank.ts) and raw 1 -> 1 publish/subscribe throughput. Ends with one JSON line (issue #11).
 // Sizes, ranks and iterations can be cut for a quick look: BENCH_AR_MIB=16 BENCH_AR_RANKS=2 BENCH_AR_ITERS=10.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -184,6 +184,38 @@ const benchmark: Benchmark = {
             }
           }
         }
+      }
+      // Hierarchical (2 simulated nodes x 2 local ranks) against flat NATS at n=4: logged, not in the JSON line
+      // (whose transports are nats and local); it decides whether the mode may become the default (ADR 0020).
+      if (rankCounts.includes(4)) {
+        const mib = Math.min(...sizes);
+        const localDir = mkdtempSync(join(localRoot, 'h'));
+        for (const node of [0, 1]) mkdirSync(join(localDir, `node-${node}`));
+        const base = {
+          transport: 'hierarchical' as const,
+          worldSize: 4,
+          length: (mib * MiB) / 4,
+          wire: 'fp32' as const,
+          warmup: 2,
+          iterations,
+          natsUrl: nats.url,
+          localDir,
+          seed: 42,
+        };
+        const result = await runRanks({ ...base, mode: 'allreduce', job: `bench/hier-${runId++}` }, signal);
+        const seconds = median(result.seconds);
+        const flat = rows.find(
+          (r) => r.transport === 'nats' && r.ranks === 4 && r.bytes === mib * MiB && r.wire === 'fp32',
+        );
+        if (
+          new Set(result.hashes).size !== 1 ||
+          hashesByKey.get(`4/${mib * MiB}/fp32`)?.[0] !== result.hashes[0]
+        )
+          bitwiseEqual = false;
+        log(
+          `hierarchical 2x2 ${mib} MiB fp32: median ${seconds.toFixed(3)} s, busbw ${((mib / seconds) * 1.5).toFixed(1)} MiB/s` +
+            (flat ? `, ${(flat.seconds / seconds).toFixed(2)}x flat NATS's speed` : ''),
+        );
       }
       // R50-FPN, ~41M parameters = 164 MB of fp32 gradients, at 2 nodes x 8 GPUs (n = 16), from the 4-rank busbw.
       for (const wire of ['fp32', 'bf16'] as const) {
