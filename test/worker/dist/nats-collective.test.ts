@@ -190,7 +190,7 @@ describe('worker/dist over a real nats-server (ranks as processes)', function ()
     const poison = new Uint8Array(FRAME_HEADER_BYTES + 400);
     new Float32Array(poison.buffer, FRAME_HEADER_BYTES).fill(Number.NaN);
     const flood = (async () => {
-      while (flooding) {
+      while (flooding && !nc.isClosed()) {
         for (let op = 0; op < 4; op++) {
           for (let src = 0; src < 2; src++) {
             encodeHeader(

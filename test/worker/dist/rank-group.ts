@@ -36,7 +36,7 @@ export function startRanks(options: {
   return Array.from({ length: options.worldSize }, (_, rank) => {
     const child = spawn(process.execPath, ['--import', 'tsx', RANK_MAIN], {
       env: {
-        ...process.env,
+        ...inheritedEnv(),
         NATS_URL: options.natsUrl ?? '',
         BACL_JOB: options.job,
         BACL_ATTEMPT: String(options.attempt),
@@ -89,6 +89,23 @@ export function startRanks(options: {
 }
 
 const live = new Set<ChildProcess>();
+
+/** This process's environment without any rank variables (a test must not leak its own into a group). */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of [
+    'RANK',
+    'WORLD_SIZE',
+    'LOCAL_RANK',
+    'LOCAL_WORLD_SIZE',
+    'NODE_RANK',
+    'NATS_URL',
+    'NATS_CREDS',
+  ])
+    delete env[name];
+  for (const name of Object.keys(env)) if (name.startsWith('BACL_')) delete env[name];
+  return env;
+}
 
 /** Kills every rank process still running (SIGCONT first, so a stopped one can die). */
 export function killRanks(): void {
