@@ -5,12 +5,18 @@
 // the processes of one machine, in ns) and a SHA-256 of the result.
 import { createHash } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
-import type { Collective, WireFormat } from '../worker/dist/collective.js';
+import {
+  type Collective,
+  type WireFormat,
+  joinHierarchicalGroup,
+  joinLocalGroup,
+  joinNatsGroup,
+  chunkElements,
+  chunkPayloadBytes,
+  planAllReduce,
+  wireBytes,
+} from '../worker/internal.js';
 import { join } from 'node:path';
-import { joinHierarchicalGroup } from '../worker/dist/hierarchical.js';
-import { joinLocalGroup } from '../worker/dist/local-collective.js';
-import { joinNatsGroup } from '../worker/dist/nats-collective.js';
-import { chunkElements, chunkPayloadBytes, planAllReduce, wireBytes } from '../worker/dist/plan.js';
 import { seededVector } from '../test/worker/dist/vectors.js';
 
 export interface BenchRankPlan {

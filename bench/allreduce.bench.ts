@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { startNats } from '../test/harness/index.js';
-import type { WireFormat } from '../worker/dist/collective.js';
+import type { WireFormat } from '../worker/internal.js';
 import type { BenchRankPlan } from './allreduce-rank.js';
 import type { Benchmark, BenchFigure } from './benchmark.js';
 

@@ -3,4 +3,3 @@
 // through worker/internal.ts.
 export { main } from './main.js';
 export { type BackendReport, checkBackends, chooseBackend } from './tf/index.js';
-export * from './dist/index.js';

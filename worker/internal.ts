@@ -44,6 +44,39 @@ export {
   trainsOn,
   usableAnnotations,
 } from './data/index.js';
+export { bf16AllReduceBound, packBf16, roundToBf16, unpackBf16 } from './dist/bf16.js';
+export type { Collective, WireFormat } from './dist/collective.js';
+export { CreditLedger, GrantTracker, windowFrames } from './dist/credits.js';
+export { CollectiveEngine, type EngineOptions } from './dist/engine.js';
+export {
+  CollectiveAbortedError,
+  CollectiveError,
+  CollectiveMismatchError,
+  CollectiveOptionError,
+  CollectiveTimeoutError,
+  FrameError,
+  PeerLostError,
+} from './dist/errors.js';
+export {
+  decodeHeader,
+  Dtype,
+  encodeHeader,
+  FRAME_HEADER_BYTES,
+  type FrameHeader,
+  Kind,
+  Phase,
+} from './dist/frame.js';
+export { HeartbeatMonitor } from './dist/heartbeat.js';
+export { joinHierarchicalGroup } from './dist/hierarchical.js';
+export { joinGroup, readGroupEnv } from './dist/join-group.js';
+export { joinLocalGroup } from './dist/local-collective.js';
+export { joinNatsGroup } from './dist/nats-collective.js';
+export { chunkElements, chunkPayloadBytes, planAllReduce, wireBytes } from './dist/plan.js';
+export { fixedOrderSum, sumInRankOrder } from './dist/reduce.js';
+export { type Join, RendezvousBook } from './dist/rendezvous.js';
+export { messagePrefix, MessageReader, MessageType } from './dist/socket-framing.js';
+export { groupSubjects } from './dist/subjects.js';
+export type { AbortNotice, CollectiveTransport, Route } from './dist/transport.js';
 export {
   crc32c,
   decodeEvent,

@@ -4,9 +4,9 @@ import {
   CollectiveMismatchError,
   CollectiveTimeoutError,
   PeerLostError,
-} from '../../../worker/dist/errors.js';
-import { FRAME_HEADER_BYTES } from '../../../worker/dist/frame.js';
-import { fixedOrderSum } from '../../../worker/dist/reduce.js';
+  FRAME_HEADER_BYTES,
+  fixedOrderSum,
+} from '../../../worker/internal.js';
 import { MemoryGroup } from './memory-group.js';
 import { seededVectors } from './vectors.js';
 

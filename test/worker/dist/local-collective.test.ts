@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { fixedOrderSum } from '../../../worker/dist/reduce.js';
+import { fixedOrderSum } from '../../../worker/internal.js';
 import { sharedNats } from '../../harness/index.js';
 import type { RankPlan } from './rank-main.js';
 import { killRanks, startRanks, type RankOutcome } from './rank-group.js';

@@ -1,8 +1,13 @@
 // An in-process group of collective engines for unit tests of the engine's logic (no I/O): frames between
 // each (sender, receiver) pair stay in order, as NATS and sockets keep them, while a seeded shuffle interleaves
 // the pairs differently on every run, so arrival order across ranks is exercised.
-import { CollectiveEngine, type EngineOptions } from '../../../worker/dist/engine.js';
-import type { AbortNotice, CollectiveTransport, Route } from '../../../worker/dist/transport.js';
+import {
+  CollectiveEngine,
+  type EngineOptions,
+  type AbortNotice,
+  type CollectiveTransport,
+  type Route,
+} from '../../../worker/internal.js';
 
 interface Pending {
   deliver: () => void;

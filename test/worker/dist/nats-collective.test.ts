@@ -4,10 +4,16 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import { connect } from '@nats-io/transport-node';
-import { bf16AllReduceBound } from '../../../worker/dist/bf16.js';
-import { Dtype, encodeHeader, FRAME_HEADER_BYTES, Kind, Phase } from '../../../worker/dist/frame.js';
-import { fixedOrderSum } from '../../../worker/dist/reduce.js';
-import { groupSubjects } from '../../../worker/dist/subjects.js';
+import {
+  bf16AllReduceBound,
+  Dtype,
+  encodeHeader,
+  FRAME_HEADER_BYTES,
+  Kind,
+  Phase,
+  fixedOrderSum,
+  groupSubjects,
+} from '../../../worker/internal.js';
 import { startNats, type NatsServer } from '../../harness/index.js';
 import type { RankPlan } from './rank-main.js';
 import { killRanks, startRanks, type RankOutcome } from './rank-group.js';

@@ -1,8 +1,14 @@
 import { expect } from 'chai';
-import { bf16AllReduceBound, packBf16, roundToBf16, unpackBf16 } from '../../../worker/dist/bf16.js';
-import { CreditLedger, GrantTracker, windowFrames } from '../../../worker/dist/credits.js';
-import { CollectiveOptionError, FrameError } from '../../../worker/dist/errors.js';
 import {
+  bf16AllReduceBound,
+  packBf16,
+  roundToBf16,
+  unpackBf16,
+  CreditLedger,
+  GrantTracker,
+  windowFrames,
+  CollectiveOptionError,
+  FrameError,
   decodeHeader,
   Dtype,
   encodeHeader,
@@ -10,9 +16,12 @@ import {
   Kind,
   Phase,
   type FrameHeader,
-} from '../../../worker/dist/frame.js';
-import { chunkElements, chunkPayloadBytes, planAllReduce } from '../../../worker/dist/plan.js';
-import { fixedOrderSum, sumInRankOrder } from '../../../worker/dist/reduce.js';
+  chunkElements,
+  chunkPayloadBytes,
+  planAllReduce,
+  fixedOrderSum,
+  sumInRankOrder,
+} from '../../../worker/internal.js';
 import { seededVectors } from './vectors.js';
 
 describe('worker/dist pure parts', function () {

@@ -5,9 +5,14 @@
 // 3 on a collective error (its class and fields on stdout).
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CollectiveError, PeerLostError } from '../../../worker/dist/errors.js';
-import { joinGroup, readGroupEnv } from '../../../worker/dist/join-group.js';
-import type { Collective, WireFormat } from '../../../worker/dist/collective.js';
+import {
+  CollectiveError,
+  PeerLostError,
+  joinGroup,
+  readGroupEnv,
+  type Collective,
+  type WireFormat,
+} from '../../../worker/internal.js';
 import { seededVectors } from './vectors.js';
 
 export interface RankPlan {

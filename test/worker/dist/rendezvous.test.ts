@@ -1,10 +1,16 @@
 import { expect } from 'chai';
-import { CollectiveMismatchError, CollectiveOptionError } from '../../../worker/dist/errors.js';
-import { HeartbeatMonitor } from '../../../worker/dist/heartbeat.js';
-import { RendezvousBook, type Join } from '../../../worker/dist/rendezvous.js';
-import { groupSubjects } from '../../../worker/dist/subjects.js';
-import { readGroupEnv } from '../../../worker/dist/join-group.js';
-import { messagePrefix, MessageReader, MessageType } from '../../../worker/dist/socket-framing.js';
+import {
+  CollectiveMismatchError,
+  CollectiveOptionError,
+  HeartbeatMonitor,
+  RendezvousBook,
+  type Join,
+  groupSubjects,
+  readGroupEnv,
+  messagePrefix,
+  MessageReader,
+  MessageType,
+} from '../../../worker/internal.js';
 
 const join = (rank: number, extra: Partial<Join> = {}): Join => ({
   rank,
