@@ -7,8 +7,8 @@ import { existsSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AllReduceOptions, Collective, CollectiveCallOptions } from './collective.js';
 import { CollectiveEngine, type EngineOptions } from './engine.js';
+import { EngineCollective } from './engine-collective.js';
 import {
   CollectiveAbortedError,
   CollectiveMismatchError,
@@ -52,10 +52,10 @@ export async function joinLocalGroup(options: LocalGroupOptions): Promise<LocalC
   return group;
 }
 
-export class LocalCollective implements Collective {
+export class LocalCollective extends EngineCollective {
   readonly rank: number;
   readonly worldSize: number;
-  private readonly engine: CollectiveEngine;
+  protected readonly engine: CollectiveEngine;
   private readonly outgoing: (Socket | undefined)[];
   private readonly helloFrom = new Set<number>();
   private readonly server: Server;
@@ -67,6 +67,7 @@ export class LocalCollective implements Collective {
   private onChange: (() => void) | undefined;
 
   constructor(private readonly options: LocalGroupOptions) {
+    super();
     this.rank = options.rank;
     this.worldSize = options.worldSize;
     this.outgoing = new Array<Socket | undefined>(options.worldSize);
@@ -91,31 +92,6 @@ export class LocalCollective implements Collective {
     });
     this.socketPath = join(options.socketDir, `r${this.rank}.sock`);
     this.server = createServer((socket) => this.accept(socket));
-  }
-
-  get stats() {
-    return this.engine.stats;
-  }
-
-  barrier(options?: CollectiveCallOptions): Promise<void> {
-    return this.engine.barrier(options);
-  }
-
-  broadcast(bytes: Uint8Array, root: number, options?: CollectiveCallOptions): Promise<Uint8Array> {
-    return this.engine.broadcast(bytes, root, options);
-  }
-
-  allReduceSum(vector: Float32Array, options?: AllReduceOptions): Promise<Float32Array> {
-    return this.engine.allReduceSum(vector, options);
-  }
-
-  allGather(bytes: Uint8Array, options?: CollectiveCallOptions): Promise<Uint8Array[]> {
-    return this.engine.allGather(bytes, options);
-  }
-
-  /** Fails the group on every rank (CollectiveAbortedError naming this rank). */
-  abort(reason: string): void {
-    this.engine.abort(reason);
   }
 
   async close(): Promise<void> {

@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import type { AllReduceOptions, Collective, CollectiveCallOptions } from './collective.js';
 import { CollectiveEngine, type EngineOptions } from './engine.js';
+import { EngineCollective } from './engine-collective.js';
 import {
   CollectiveAbortedError,
   CollectiveError,
@@ -83,10 +83,10 @@ export async function joinNatsGroup(options: NatsGroupOptions): Promise<NatsColl
   return group;
 }
 
-export class NatsCollective implements Collective {
+export class NatsCollective extends EngineCollective {
   readonly rank: number;
   readonly worldSize: number;
-  private readonly engine: CollectiveEngine;
+  protected readonly engine: CollectiveEngine;
   private readonly subs: Subscription[] = [];
   private readonly heartbeat: { intervalMs: number; timeoutMs: number };
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -103,6 +103,7 @@ export class NatsCollective implements Collective {
     maxFrameBytes: number,
     options: NatsGroupOptions,
   ) {
+    super();
     this.rank = options.rank;
     this.worldSize = options.worldSize;
     this.heartbeat = {
@@ -156,32 +157,6 @@ export class NatsCollective implements Collective {
       nc.subscribe(subjects.rdzv, { callback: (_error, msg) => this.onJoin(msg.data) }),
     );
     void this.watchConnection();
-  }
-
-  /** Frame counters (tests, benchmarks). */
-  get stats() {
-    return this.engine.stats;
-  }
-
-  barrier(options?: CollectiveCallOptions): Promise<void> {
-    return this.engine.barrier(options);
-  }
-
-  broadcast(bytes: Uint8Array, root: number, options?: CollectiveCallOptions): Promise<Uint8Array> {
-    return this.engine.broadcast(bytes, root, options);
-  }
-
-  allReduceSum(vector: Float32Array, options?: AllReduceOptions): Promise<Float32Array> {
-    return this.engine.allReduceSum(vector, options);
-  }
-
-  allGather(bytes: Uint8Array, options?: CollectiveCallOptions): Promise<Uint8Array[]> {
-    return this.engine.allGather(bytes, options);
-  }
-
-  /** Fails the group on every rank (CollectiveAbortedError naming this rank). */
-  abort(reason: string): void {
-    this.engine.abort(reason);
   }
 
   async close(): Promise<void> {
