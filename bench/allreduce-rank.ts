@@ -17,7 +17,7 @@ import {
   wireBytes,
 } from '../worker/internal.js';
 import { join } from 'node:path';
-import { seededVector } from '../test/worker/dist/vectors.js';
+import { seededVector } from '../test/worker/collective/vectors.js';
 
 export interface BenchRankPlan {
   mode: 'allreduce' | 'transport-only';

@@ -44,10 +44,10 @@ export {
   trainsOn,
   usableAnnotations,
 } from './data/index.js';
-export { bf16AllReduceBound, packBf16, roundToBf16, unpackBf16 } from './dist/bf16.js';
-export type { Collective, WireFormat } from './dist/collective.js';
-export { CreditLedger, GrantTracker, windowFrames } from './dist/credits.js';
-export { CollectiveEngine, type EngineOptions } from './dist/engine.js';
+export { bf16AllReduceBound, packBf16, roundToBf16, unpackBf16 } from './collective/bf16.js';
+export type { Collective, WireFormat } from './collective/collective.js';
+export { CreditLedger, GrantTracker, windowFrames } from './collective/credits.js';
+export { CollectiveEngine, type EngineOptions } from './collective/engine.js';
 export {
   CollectiveAbortedError,
   CollectiveError,
@@ -56,7 +56,7 @@ export {
   CollectiveTimeoutError,
   FrameError,
   PeerLostError,
-} from './dist/errors.js';
+} from './collective/errors.js';
 export {
   decodeHeader,
   Dtype,
@@ -65,18 +65,18 @@ export {
   type FrameHeader,
   Kind,
   Phase,
-} from './dist/frame.js';
-export { HeartbeatMonitor } from './dist/heartbeat.js';
-export { joinHierarchicalGroup } from './dist/hierarchical.js';
-export { joinGroup, readGroupEnv } from './dist/join-group.js';
-export { joinLocalGroup } from './dist/local-collective.js';
-export { joinNatsGroup } from './dist/nats-collective.js';
-export { chunkElements, chunkPayloadBytes, planAllReduce, wireBytes } from './dist/plan.js';
-export { fixedOrderSum, sumInRankOrder } from './dist/reduce.js';
-export { type Join, RendezvousBook } from './dist/rendezvous.js';
-export { messagePrefix, MessageReader, MessageType } from './dist/socket-framing.js';
-export { groupSubjects } from './dist/subjects.js';
-export type { AbortNotice, CollectiveTransport, Route } from './dist/transport.js';
+} from './collective/frame.js';
+export { HeartbeatMonitor } from './collective/heartbeat.js';
+export { joinHierarchicalGroup } from './collective/hierarchical.js';
+export { joinGroup, readGroupEnv } from './collective/join-group.js';
+export { joinLocalGroup } from './collective/local-collective.js';
+export { joinNatsGroup } from './collective/nats-collective.js';
+export { chunkElements, chunkPayloadBytes, planAllReduce, wireBytes } from './collective/plan.js';
+export { fixedOrderSum, sumInRankOrder } from './collective/reduce.js';
+export { type Join, RendezvousBook } from './collective/rendezvous.js';
+export { messagePrefix, MessageReader, MessageType } from './collective/socket-framing.js';
+export { groupSubjects } from './collective/subjects.js';
+export type { AbortNotice, CollectiveTransport, Route } from './collective/transport.js';
 export {
   crc32c,
   decodeEvent,

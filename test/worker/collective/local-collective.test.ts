@@ -17,7 +17,7 @@ function describeOutcomes(outcomes: RankOutcome[]): string {
     .join('\n');
 }
 
-describe('worker/dist local transport (ranks as processes, Unix sockets)', function () {
+describe('worker/collective local transport (ranks as processes, Unix sockets)', function () {
   this.timeout(180_000);
   let dir: string;
 

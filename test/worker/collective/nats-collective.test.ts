@@ -52,7 +52,7 @@ function describeOutcomes(outcomes: RankOutcome[]): string {
     .join('\n');
 }
 
-describe('worker/dist over a real nats-server (ranks as processes)', function () {
+describe('worker/collective over a real nats-server (ranks as processes)', function () {
   this.timeout(180_000);
   let server: NatsServer;
   let outDir: string;

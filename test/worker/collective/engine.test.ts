@@ -21,7 +21,7 @@ function bitsEqual(a: Float32Array, b: Float32Array): boolean {
   );
 }
 
-describe('worker/dist engine (in-process group, no I/O)', function () {
+describe('worker/collective engine (in-process group, no I/O)', function () {
   for (const n of [1, 2, 3, 4]) {
     for (const wire of ['fp32', 'bf16'] as const) {
       it(`${n} ranks, ${wire}: every rank gets the fixed-order sum's bits, whatever the arrival order`, async function () {

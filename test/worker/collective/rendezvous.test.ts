@@ -22,7 +22,7 @@ const join = (rank: number, extra: Partial<Join> = {}): Join => ({
   ...extra,
 });
 
-describe('worker/dist rendezvous, heartbeats and subjects (pure)', function () {
+describe('worker/collective rendezvous, heartbeats and subjects (pure)', function () {
   it('completes only when every rank has said it has seen everyone', function () {
     const book = new RendezvousBook(join(0));
     book.add(join(1));
@@ -87,7 +87,7 @@ describe('worker/dist rendezvous, heartbeats and subjects (pure)', function () {
   });
 });
 
-describe('worker/dist socket framing (pure)', function () {
+describe('worker/collective socket framing (pure)', function () {
   it('splits a stream into messages however the reads are cut', function () {
     const messages: [number, number[]][] = [];
     const stream: number[] = [];
@@ -118,7 +118,7 @@ describe('worker/dist socket framing (pure)', function () {
   });
 });
 
-describe('worker/dist rank environment (pure)', function () {
+describe('worker/collective rank environment (pure)', function () {
   const base = { BACL_JOB: 'ns/job', BACL_ATTEMPT: '3', WORLD_SIZE: '4', RANK: '3', LOCAL_WORLD_SIZE: '2' };
 
   it('reads the contract into a typed object, deriving LOCAL_RANK and NODE_RANK when absent', function () {

@@ -24,7 +24,7 @@ import {
 } from '../../../worker/internal.js';
 import { seededVectors } from './vectors.js';
 
-describe('worker/dist pure parts', function () {
+describe('worker/collective pure parts', function () {
   describe('plan', function () {
     it('chunks fit the transport frame: min(preferred, max_payload - 32), in elements of the wire', function () {
       expect(chunkPayloadBytes(8 * 1024 * 1024)).to.equal(512 * 1024);
