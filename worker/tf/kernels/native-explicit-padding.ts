@@ -137,16 +137,30 @@ export function nativeExplicitPaddingKernels(
     return native.executeSingleOutput(tf.Conv2D, convOpAttrs(native, x.dtype, info), [x, filter]);
   });
 
+  /** TF's conv backprops take the shape they produce as an int32 tensor, in a kernel-specific input slot. */
+  const backprop = (
+    kernelName: string,
+    native: NativeBackend,
+    info: tf.backend_util.Conv2DInfo,
+    shape: number[],
+    operands: (sizes: tf.TensorInfo) => tf.TensorInfo[],
+  ) => {
+    const sizes = sizesTensor(shape);
+    const result = native.executeSingleOutput(
+      kernelName,
+      convOpAttrs(native, 'float32', info),
+      operands(sizes),
+    );
+    sizes.dispose();
+    return result;
+  };
+
   add(tf.Conv2DBackpropInput, ({ inputs, backend, attrs }) => {
     const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const a = attrs as unknown as ConvAttrs & { inputShape: number[] };
     const info = convInfo(a.inputShape, filter.shape, a);
     const native = backend as unknown as NativeBackend;
-    const sizes = sizesTensor(info.inShape);
-    const attrsOut = convOpAttrs(native, 'float32', info);
-    const result = native.executeSingleOutput(tf.Conv2DBackpropInput, attrsOut, [sizes, filter, dy]);
-    sizes.dispose();
-    return result;
+    return backprop(tf.Conv2DBackpropInput, native, info, info.inShape, (sizes) => [sizes, filter, dy]);
   });
 
   add(tf.Conv2DBackpropFilter, ({ inputs, backend, attrs }) => {
@@ -154,11 +168,7 @@ export function nativeExplicitPaddingKernels(
     const a = attrs as unknown as ConvAttrs & { filterShape: number[] };
     const info = convInfo(x.shape, a.filterShape, a);
     const native = backend as unknown as NativeBackend;
-    const sizes = sizesTensor(info.filterShape);
-    const attrsOut = convOpAttrs(native, 'float32', info);
-    const result = native.executeSingleOutput(tf.Conv2DBackpropFilter, attrsOut, [x, sizes, dy]);
-    sizes.dispose();
-    return result;
+    return backprop(tf.Conv2DBackpropFilter, native, info, info.filterShape, (sizes) => [x, sizes, dy]);
   });
 
   // The stock FusedConv2D calls the stock Conv2D implementation, which accepts explicit pads but not numbers:

@@ -1,7 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { runCommand } from '@oclif/test';
 import { expect } from 'chai';
+import type { BackendReport } from '../../../../worker/index.js';
 import { nativeMissing } from '../../../worker/tf/helpers.js';
+
+/** What `baclctl backend list --json` prints. */
+interface BackendList {
+  backends: BackendReport[];
+  auto: string;
+}
 
 const root = fileURLToPath(new URL('../../../..', import.meta.url));
 
@@ -12,27 +19,9 @@ describe('baclctl backend list', function () {
   });
 
   it('self-tests every backend against cpu and says which one auto picks', async function () {
-    const { stdout, error } = await runCommand<{
-      backends: {
-        backend: string;
-        available: boolean;
-        ok: boolean;
-        detail: string;
-        maxRelativeError?: number;
-      }[];
-      auto: string;
-    }>(['backend', 'list', '--json'], { root });
+    const { stdout, error } = await runCommand<BackendList>(['backend', 'list', '--json'], { root });
     expect(error).to.equal(undefined);
-    const parsed = JSON.parse(stdout) as {
-      backends: {
-        backend: string;
-        available: boolean;
-        ok: boolean;
-        detail: string;
-        maxRelativeError?: number;
-      }[];
-      auto: string;
-    };
+    const parsed = JSON.parse(stdout) as BackendList;
     const byName = Object.fromEntries((parsed.backends ?? []).map((r) => [r.backend, r]));
     expect(Object.keys(byName)).to.have.members(['tensorflow', 'wasm', 'cpu']);
     for (const name of ['wasm', 'cpu']) {
