@@ -56,6 +56,7 @@ export {
   lvisImageSchema,
   LvisReadError,
   LvisReferenceError,
+  readLvisGroundTruth,
   validateLvisValue,
 } from './lvis/index.js';
 export {
@@ -68,7 +69,7 @@ export {
   type ProgramIO,
   standardFlags,
 } from './program.js';
-export { hash32, SeededRandom, seededRng, standardNormals, type UniformRng } from './random.js';
+export { hash32, Mulberry32, SeededRandom, seededRng, standardNormals, type UniformRng } from './random.js';
 export {
   type DataConfig,
   learningRateAt,

@@ -7,7 +7,6 @@ export {
   LvisJsonSyntaxError,
   parseLvisGroundTruth,
   parseLvisResults,
-  readLvisGroundTruth,
   scanJson,
 } from './lvis/index.js';
 export { loadTrainingConfig, stageScheduleSchema } from './training-config/index.js';

@@ -14,15 +14,42 @@
 /** Returns independent uniform numbers in [0, 1) on each call. */
 export type UniformRng = () => number;
 
-/** mulberry32: a 32-bit Weyl sequence through an avalanche mix. The model's generator. */
-export function seededRng(seed: number): UniformRng {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
+/**
+ * mulberry32 with its state in view: a training rank checkpoints `state` and a resumed rank sets it back, so
+ * the samplers and FHM draw the same numbers after a resume as they would have without one.
+ */
+export class Mulberry32 {
+  private current: number;
+
+  constructor(seed: number) {
+    this.current = seed >>> 0;
+  }
+
+  /** The 32-bit state: the next draw follows from it alone. */
+  get state(): number {
+    return this.current;
+  }
+
+  set state(value: number) {
+    if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+      throw new RangeError(`mulberry32 state must be a 32-bit unsigned integer, got ${value}`);
+    }
+    this.current = value;
+  }
+
+  /** Uniform in [0, 1). */
+  readonly next: UniformRng = () => {
+    this.current = (this.current + 0x6d2b79f5) >>> 0;
+    const state = this.current;
     let mixed = Math.imul(state ^ (state >>> 15), state | 1);
     mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
     return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** mulberry32: a 32-bit Weyl sequence through an avalanche mix. The model's generator. */
+export function seededRng(seed: number): UniformRng {
+  return new Mulberry32(seed).next;
 }
 
 /** splitmix32: a golden-ratio Weyl sequence through murmur3's finaliser. The data's generator. */

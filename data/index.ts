@@ -8,6 +8,7 @@ export {
   decodeJpeg,
   parseShardLocation,
   prepareShards,
+  readShardManifest,
   resolveS3ClientConfig,
   ShardDatasetReader,
   type ShardManifest,

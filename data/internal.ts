@@ -21,7 +21,6 @@ export {
   parseShardLocation,
   planRankShare,
   prepareShards,
-  readShardManifest,
   readTarEntries,
   resolveS3ClientConfig,
   sampleKey,

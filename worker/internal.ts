@@ -252,3 +252,16 @@ export {
 } from './tf/index.js';
 export * from './checkpoint/index.js';
 export type { NamedArray } from './model/weights/index.js';
+export { LossDivergedError, RankStateError, RuntimeError } from './runtime/errors.js';
+export { SoloCollective } from './runtime/solo-collective.js';
+export { GradientLayout, packReport, unpackReport } from './runtime/step-sync.js';
+export { modelArrays } from './runtime/stage-state.js';
+export { openTrainDataset, stepsPerEpoch, type TrainDataset } from './runtime/train-data.js';
+export {
+  runStage,
+  stageSteps,
+  type CheckpointPolicy,
+  type StageEvent,
+  type StageResult,
+  type StageRunOptions,
+} from './runtime/train-stage.js';

@@ -8,7 +8,13 @@ export const stageScheduleSchema = z
   .object({
     epochs: positiveInt.optional().describe('length in epochs (mmdet EpochBasedRunner)'),
     iterations: positiveInt.optional().describe('length in iterations; set this or epochs'),
-    lr: z.number().positive().describe('base lr for the total batch (spec: 0.02 for 16 images)'),
+    lr: z.number().positive().describe('lr for a total batch of base_batch_size images (spec: 0.02 for 16)'),
+    base_batch_size: positiveInt
+      .default(16)
+      .describe(
+        'the total batch `lr` is tuned for; a run with another total batch (ranks x samples_per_gpu) trains ' +
+          'at lr x total / base_batch_size (the linear scaling rule, mmdet auto_scale_lr)',
+      ),
     momentum: z.number().min(0).max(1).default(0.9),
     weight_decay: z.number().min(0).describe('spec: 5e-5 in stage 1, 1e-4 in stage 2 and the baseline'),
     warmup_iters: z.number().int().min(0).default(500).describe('linear warmup length; 0 for none'),

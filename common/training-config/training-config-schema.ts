@@ -16,6 +16,18 @@ export const evaluationSchema = z
   })
   .describe('LVIS box AP after training (and every interval)');
 
+export const distributedSchema = z
+  .object({
+    gradient_wire: z
+      .enum(['fp32', 'bf16'])
+      .default('fp32')
+      .describe(
+        'how gradients travel in the all-reduce: fp32 (exact sums) or bf16 (half the bytes, fp32 ' +
+          'accumulation, relative error about 2^-7; worker/collective/bf16.ts)',
+      ),
+  })
+  .describe('data-parallel training across ranks');
+
 export const trainingConfigSchema = z
   .object({
     stages: trainingStagesSchema.describe(
@@ -27,6 +39,7 @@ export const trainingConfigSchema = z
     data: dataSchema,
     schedule: scheduleSchema,
     evaluation: evaluationSchema.prefault({}),
+    distributed: distributedSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     config.stages.forEach((stage, index) => {

@@ -69,7 +69,7 @@ export interface RankState {
   rng: readonly number[];
   /** Where the rank's data stream stands (shard, offset, epoch...), as the data pipeline defines it. */
   cursor: JsonValue;
-  /** FHM statistics (float32); [] when the stage has none. */
+  /** FHM statistics (float32 moments, the uint8 `used` flags: fhmStateArrays); [] when the stage has none. */
   fhm: readonly NamedArray[];
 }
 
@@ -81,8 +81,8 @@ export function encodeRankState(state: RankState): Record<string, Uint8Array> {
     if (!isUint32(word)) throw new RangeError(`rng[${i}] = ${word} is not a uint32 word`);
   });
   state.fhm.forEach((array) => {
-    if (array.dtype !== 'float32')
-      throw new RangeError(`FHM statistic ${array.name} is ${array.dtype}, not float32`);
+    if (array.dtype === 'int32')
+      throw new RangeError(`FHM statistic ${array.name} is ${array.dtype}, not float32 or uint8`);
   });
   return {
     'state.json': encodeJson({ format: 'bacl-rank-state', version: 1, rng: state.rng, cursor: state.cursor }),
