@@ -39,6 +39,7 @@ export {
   type ResolvedConfig,
   validateConfig,
 } from './config/index.js';
+export { baclCacheDir, cacheDirEnvVar } from './cache-dir.js';
 export { type ErrorCode, errorCodes, ExitCode, type ExitStatus } from './exit-codes.js';
 export {
   computeLvisCategoryStatistics,
@@ -71,8 +72,10 @@ export {
 } from './program.js';
 export { hash32, Mulberry32, SeededRandom, seededRng, standardNormals, type UniformRng } from './random.js';
 export {
+  configDigest,
   type DataConfig,
   learningRateAt,
+  loadTrainingConfig,
   type LossesConfig,
   type ModelConfig,
   type StageSchedule,

@@ -9,4 +9,4 @@ export {
   parseLvisResults,
   scanJson,
 } from './lvis/index.js';
-export { loadTrainingConfig, stageScheduleSchema } from './training-config/index.js';
+export { stageScheduleSchema } from './training-config/index.js';

@@ -6,6 +6,7 @@ export {
   type DatasetSample,
   type DatasetSource,
   decodeJpeg,
+  openDatasetSource,
   parseShardLocation,
   prepareShards,
   readShardManifest,

@@ -16,7 +16,6 @@ export {
   type DatasetSample,
   decodeJpeg,
   DestinationNotEmptyError,
-  openDatasetSource,
   openShardDataset,
   parseShardLocation,
   planRankShare,

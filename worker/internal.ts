@@ -265,3 +265,5 @@ export {
   type StageResult,
   type StageRunOptions,
 } from './runtime/train-stage.js';
+export { loadPretrainedBackbone, pretrainedHint, pretrainedLocation } from './runtime/pretrained.js';
+export { runRank, type EvaluateRequest, type RankRunOptions, type RankRunResult } from './runtime/run-rank.js';

@@ -1,4 +1,5 @@
 // The typed training config (issue #6): the zod schema of configs/*.yaml and its loader.
+export { configDigest } from './digest.js';
 export { dataSchema, representationPipelineSchema, type DataConfig } from './data-schema.js';
 export { loadTrainingConfig, type LoadTrainingConfigOptions } from './load.js';
 export { fcblSchema, fhmSchema, lossesSchema, type LossesConfig } from './losses-schema.js';

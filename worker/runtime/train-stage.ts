@@ -68,6 +68,11 @@ export interface StageRunOptions {
   stage: TrainingStageName;
   /** The stage before this one in config.stages: this stage starts from its final checkpoint. */
   previousStage?: TrainingStageName;
+  /**
+   * A fresh start of the first stage (nothing to resume, no previous stage): loads the initial weights (the
+   * ImageNet backbone) into the detector and says where they came from. @default the seeded initialisation
+   */
+  initialise?: () => Promise<string>;
   collective: Collective;
   /** Rooted at the run prefix: checkpoints/<stage>/... */
   store: CheckpointStore;
@@ -337,7 +342,8 @@ async function startingPoint(
     restoreModel(detector, decodeSharedState(loaded).weights, `${loaded.uri}/shared/weights`, false);
     return { cursor: fresh, from: loaded.uri, resumed: false };
   }
-  return { cursor: fresh, from: 'initialisation', resumed: false };
+  const from = options.initialise === undefined ? 'initialisation' : await options.initialise();
+  return { cursor: fresh, from, resumed: false };
 }
 
 /** Every rank's SHA-256 of its model state; a difference is a bug or a bad checkpoint, never trained past. */

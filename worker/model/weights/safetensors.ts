@@ -114,8 +114,9 @@ export function readSafetensors(bytes: Uint8Array, source: string): SafetensorsF
 
 /** The tensor's values as float32; throws for non-floating dtypes. */
 export function safetensorsFloat32(entry: SafetensorsEntry, source: string): Float32Array {
-  // slice() copies into a fresh buffer, aligned for the typed-array views below.
-  const copy = entry.bytes.slice().buffer;
+  // A copy into a fresh buffer, aligned for the typed-array views below. (Not slice(): on a Node Buffer, as a
+  // file or S3 read returns, slice() is a view of the whole pool, not a copy.)
+  const copy = new Uint8Array(entry.bytes).buffer;
   switch (entry.dtype) {
     case 'F32':
       return new Float32Array(copy);
