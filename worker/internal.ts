@@ -267,3 +267,26 @@ export {
 } from './runtime/train-stage.js';
 export { loadPretrainedBackbone, pretrainedHint, pretrainedLocation } from './runtime/pretrained.js';
 export { runRank, type EvaluateRequest, type RankRunOptions, type RankRunResult } from './runtime/run-rank.js';
+export { EvaluateError, EvaluateMergeError, EvaluateOptionError } from './runtime/eval-errors.js';
+export { type EvaluateProgress, inferShare, type InferShareOptions } from './runtime/eval-infer.js';
+export {
+  detectionsJson,
+  type ImageDetections,
+  mergeRankDetections,
+  type RankDetections,
+} from './runtime/eval-merge.js';
+export { metricsJson } from './runtime/eval-metrics.js';
+export { parsePart, partJson, partName } from './runtime/eval-parts.js';
+export {
+  checkTestPipeline,
+  testSample,
+  testTransform,
+  type TestTransform,
+} from './runtime/eval-transform.js';
+export {
+  detectionsObjectPath,
+  evaluateStage,
+  type EvaluateStageOptions,
+  type EvaluateStageResult,
+  loadValGroundTruth,
+} from './runtime/evaluate.js';
