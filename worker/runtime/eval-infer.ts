@@ -116,24 +116,30 @@ export async function inferShare(options: InferShareOptions): Promise<RankDetect
   };
   report();
   const open = new Map<string, Pending[]>();
-  for await (const record of reader) {
-    const pixels = record.pixels!;
-    const data = new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.length);
-    const transform = testTransform(record.image.width, record.image.height, pipeline);
-    const pending = {
-      imageId: record.image.id,
-      transform,
-      sample: testSample({ data, ...transform.original }, transform),
-    };
-    const key = `${transform.padded.width}x${transform.padded.height}`;
-    const batch = [...(open.get(key) ?? []), pending];
-    if (batch.length < batchSize) {
-      open.set(key, batch);
-      continue;
+  try {
+    for await (const record of reader) {
+      const pixels = record.pixels!;
+      const data = new Uint8Array(pixels.data.buffer, pixels.data.byteOffset, pixels.data.length);
+      const transform = testTransform(record.image.width, record.image.height, pipeline);
+      const pending = {
+        imageId: record.image.id,
+        transform,
+        sample: testSample({ data, ...transform.original }, transform),
+      };
+      const key = `${transform.padded.width}x${transform.padded.height}`;
+      const batch = [...(open.get(key) ?? []), pending];
+      if (batch.length < batchSize) {
+        open.set(key, batch);
+        continue;
+      }
+      open.delete(key);
+      run(batch);
     }
-    open.delete(key);
-    run(batch);
+    for (const batch of open.values()) run(batch);
+  } catch (error) {
+    // The reader's streams reject with a generic AbortError; the caller gets the reason it aborted with.
+    if (signal?.aborted) throw signal.reason;
+    throw error;
   }
-  for (const batch of open.values()) run(batch);
   return { rank, worldSize, images: sortImages(images) };
 }

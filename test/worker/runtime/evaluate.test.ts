@@ -1,0 +1,194 @@
+// The evaluate stage end to end on local shards (issue #13 point 5): the tiny detector, trained a few steps on
+// a synthetic train split, infers the val split (6 images in shards of two, so the ranks' shares split a shard) into a LocalCheckpointStore.
+// detections.json is an LVIS results file naming only val images and categories, with boxes in original-image
+// pixels; metrics.json is what `baclctl eval` prints for that file; two ranks (a disjoint share each, merged
+// by rank 0 after a barrier) write the same bytes as one; batches of same-size images change no bit; an
+// abort stops the stage before anything is written.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCommand } from '@oclif/test';
+import { expect } from 'chai';
+import {
+  evaluationMetricsSchema,
+  loadLvisResults,
+  loadTrainingConfig,
+  metricsObjectPath,
+} from '../../../common/internal.js';
+import { planRankShare } from '../../../data/internal.js';
+import {
+  detectionsObjectPath,
+  EvaluateMergeError,
+  EvaluateOptionError,
+  evaluateStage,
+  initTf,
+  LocalCheckpointStore,
+  testPipeline,
+  testTransform,
+  type Detector,
+  type EvaluateStageOptions,
+} from '../../../worker/internal.js';
+import { makeWorkDir } from '../../harness/index.js';
+import { evalFixture, tinyDetector, type EvalFixture } from './eval-fixture.js';
+
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+
+/** A barrier for `count` ranks in this process: resolves once all have called it. */
+function localBarrier(count: number): () => Promise<void> {
+  let arrived = 0;
+  let open = () => undefined as void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return async () => {
+    arrived += 1;
+    if (arrived === count) open();
+    await opened;
+  };
+}
+
+describe('worker/runtime evaluateStage on local shards', function () {
+  this.timeout(300_000);
+  let dir: string;
+  let fixture: EvalFixture;
+  let detector: Detector;
+  let single: { detections: string; metrics: string };
+
+  const options = (out: string, extra: Partial<EvaluateStageOptions> = {}): EvaluateStageOptions => ({
+    detector,
+    config: fixture.config,
+    manifest: fixture.manifest,
+    source: fixture.source,
+    groundTruth: fixture.groundTruth,
+    store: new LocalCheckpointStore(join(dir, out)),
+    ...extra,
+  });
+  const read = async (out: string) => ({
+    detections: await readFile(join(dir, out, detectionsObjectPath), 'utf8'),
+    metrics: await readFile(join(dir, out, metricsObjectPath), 'utf8'),
+  });
+
+  before(async function () {
+    await initTf({ backend: 'wasm' });
+    dir = makeWorkDir('evaluate-stage');
+    fixture = await evalFixture(dir, { trainImages: 8, valImages: 6, seed: 5, shardBytes: 16 * 1024 });
+    detector = await tinyDetector(fixture, 40);
+    const progress: Array<{ done: number; total: number }> = [];
+    const result = await evaluateStage(options('one', { onProgress: (p) => progress.push(p) }));
+    single = await read('one');
+    expect(result.images).to.equal(6);
+    expect(progress[0]).to.deep.equal({ done: 0, total: 6 });
+    expect(progress.at(-1)).to.deep.equal({ done: 6, total: 6 });
+  });
+  after(function () {
+    detector?.dispose();
+  });
+
+  it('writes an LVIS results file naming only val images and categories, boxes in original pixels', async function () {
+    const rows = await loadLvisResults(join(dir, 'one', detectionsObjectPath));
+    expect(rows.length).to.be.greaterThan(0);
+    const images = new Map(fixture.groundTruth.images.map((image) => [image.id, image]));
+    const categories = new Set(fixture.groundTruth.categories.map((c) => c.id));
+    let touchesEdge = 0;
+    for (const { image_id, category_id, bbox, score } of rows) {
+      const image = images.get(image_id);
+      expect(image, `image ${image_id}`).to.not.equal(undefined);
+      expect(categories.has(category_id), `category ${category_id}`).to.equal(true);
+      expect(score).to.be.greaterThan(0).and.at.most(1);
+      const [x, y, w, h] = bbox;
+      // Clipped to the resized image, then divided by the scale factor: inside the original image.
+      expect(x).to.be.at.least(0);
+      expect(y).to.be.at.least(0);
+      expect(x + w).to.be.at.most(image!.width * (1 + 1e-6));
+      expect(y + h).to.be.at.most(image!.height * (1 + 1e-6));
+      if (x + w > image!.width - 0.01 || y + h > image!.height - 0.01) touchesEdge += 1;
+    }
+    // Boxes clipped at the right or bottom edge land on it, so the scale back was neither short nor long.
+    expect(touchesEdge, 'boxes on the far edges').to.be.greaterThan(0);
+    const scaled = fixture.groundTruth.images.filter((image) => Math.max(image.width, image.height) !== 128);
+    expect(scaled.length, 'images the test transform rescales').to.be.greaterThan(0);
+    // Ordered by image id; each image's rows class by class, scores descending within a class.
+    const order = rows.map((row) => row.image_id);
+    expect(order).to.deep.equal([...order].sort((a, b) => a - b));
+    expect(new Set(order).size).to.be.at.most(6);
+  });
+
+  it('writes metrics.json that validates and equals `baclctl eval` on detections.json', async function () {
+    const metrics = JSON.parse(single.metrics) as Record<string, number>;
+    expect(evaluationMetricsSchema.safeParse(metrics).success).to.equal(true);
+    expect(Object.keys(metrics)).to.have.length(13);
+    expect(metrics.AP50, 'a trained detector finds something').to.be.greaterThan(0);
+    process.env.NODE_ENV = 'test';
+    const { stdout, error } = await runCommand(
+      ['eval', '--gt', fixture.valFile, '--results', join(dir, 'one', detectionsObjectPath), '-o', 'json'],
+      { root },
+    );
+    expect(error).to.equal(undefined);
+    expect(stdout).to.equal(single.metrics);
+  });
+
+  it('gives the same bytes from two ranks, each inferring a disjoint share, merged by rank 0', async function () {
+    const shares = [0, 1].map((rank) => planRankShare(fixture.manifest.shards, { rank, worldSize: 2 }));
+    expect(shares.flat().length, 'a shard is cut between the ranks').to.be.greaterThan(
+      fixture.manifest.shards.length,
+    );
+    const barrier = localBarrier(2);
+    const results = await Promise.all(
+      [0, 1].map((rank) => evaluateStage(options('two', { rank, worldSize: 2, barrier }))),
+    );
+    expect(results.map((r) => r.images)).to.deep.equal([3, 3]);
+    expect(results[1]!.metrics).to.equal(undefined);
+    const merged = await read('two');
+    expect(merged.detections).to.equal(single.detections);
+    expect(merged.metrics).to.equal(single.metrics);
+    const left = await new LocalCheckpointStore(join(dir, 'two')).list('eval');
+    expect(left, 'the parts are removed').to.deep.equal([detectionsObjectPath, metricsObjectPath]);
+  });
+
+  it('gives the same bytes with batches of same-size images', async function () {
+    // A (160, 96) test scale pads these 96-128 px images to 128x96 or 96x128, so batches must be grouped.
+    const config = loadTrainingConfig('tiny', { sets: ['data.test_scale=[160,96]'] }).config;
+    const done: number[] = [];
+    await evaluateStage(options('unbatched', { config }));
+    await evaluateStage(options('batched', { config, batchSize: 3, onProgress: (p) => done.push(p.done) }));
+    const sizes = done.slice(1).map((d, i) => d - done[i]!);
+    expect(Math.max(...sizes), 'a batch of several images ran').to.be.greaterThan(1);
+    const padded = fixture.groundTruth.images.map((image) => {
+      const { padded } = testTransform(image.width, image.height, testPipeline(config.data));
+      return `${padded.width}x${padded.height}`;
+    });
+    expect(new Set(padded).size, 'padded sizes').to.be.greaterThan(1);
+    const [batched, unbatched] = [await read('batched'), await read('unbatched')];
+    expect(batched.detections).to.equal(unbatched.detections);
+    expect(batched.metrics).to.equal(unbatched.metrics);
+  });
+
+  it('stops on abort before writing anything', async function () {
+    const controller = new AbortController();
+    const stage = evaluateStage(
+      options('aborted', {
+        signal: controller.signal,
+        onProgress: ({ done }) => {
+          if (done >= 1) controller.abort(new Error('stopped by the test'));
+        },
+      }),
+    );
+    let failure: unknown;
+    await stage.catch((error: unknown) => (failure = error));
+    expect((failure as Error | undefined)?.message).to.equal('stopped by the test');
+    expect(await new LocalCheckpointStore(join(dir, 'aborted')).list('eval')).to.deep.equal([]);
+  });
+
+  it('refuses several ranks without a barrier, and names a rank whose part is missing', async function () {
+    let failure: unknown;
+    await evaluateStage(options('no-barrier', { rank: 0, worldSize: 2 })).catch(
+      (e: unknown) => (failure = e),
+    );
+    expect(failure).to.be.instanceOf(EvaluateOptionError);
+    failure = undefined;
+    await evaluateStage(options('lonely', { rank: 0, worldSize: 2, barrier: () => Promise.resolve() })).catch(
+      (e: unknown) => (failure = e),
+    );
+    expect(failure).to.be.instanceOf(EvaluateMergeError);
+    expect((failure as EvaluateMergeError).rank).to.equal(1);
+    expect((failure as Error).message).to.contain('rank-1-of-2.json');
+  });
+});
