@@ -1,13 +1,15 @@
 // The evaluate stage end to end on local shards (issue #13 point 5): the tiny detector, trained a few steps on
-// a synthetic train split, infers the val split (6 images in shards of two, so the ranks' shares split a shard) into a LocalCheckpointStore.
-// detections.json is an LVIS results file naming only val images and categories, with boxes in original-image
-// pixels; metrics.json is what `baclctl eval` prints for that file; two ranks (a disjoint share each, merged
-// by rank 0 after a barrier) write the same bytes as one; batches of same-size images change no bit; an
-// abort stops the stage before anything is written.
+// a synthetic train split, infers the val split (6 images in shards of two, so a shard is cut between two
+// ranks' shares) into a LocalCheckpointStore. detections.json is an LVIS results file naming only val images
+// and categories, with boxes in original-image pixels; metrics.json is what `baclctl eval` prints for that
+// file; two ranks (a disjoint share each, merged by rank 0 after a barrier) write the same bytes as one;
+// batches of same-size images change no bit; an abort stops the stage before anything is written; no tensor
+// outlives the stage.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCommand } from '@oclif/test';
+import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import {
   evaluationMetricsSchema,
@@ -72,7 +74,9 @@ describe('worker/runtime evaluateStage on local shards', function () {
     fixture = await evalFixture(dir, { trainImages: 8, valImages: 6, seed: 5, shardBytes: 16 * 1024 });
     detector = await tinyDetector(fixture, 40);
     const progress: Array<{ done: number; total: number }> = [];
+    const tensors = tf.memory().numTensors;
     const result = await evaluateStage(options('one', { onProgress: (p) => progress.push(p) }));
+    expect(tf.memory().numTensors, 'tensors left behind').to.equal(tensors);
     single = await read('one');
     expect(result.images).to.equal(6);
     expect(progress[0]).to.deep.equal({ done: 0, total: 6 });
