@@ -127,7 +127,8 @@ export async function inferShare(options: InferShareOptions): Promise<RankDetect
         sample: testSample({ data, ...transform.original }, transform),
       };
       const key = `${transform.padded.width}x${transform.padded.height}`;
-      const batch = [...(open.get(key) ?? []), pending];
+      const batch = open.get(key) ?? [];
+      batch.push(pending);
       if (batch.length < batchSize) {
         open.set(key, batch);
         continue;
