@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
 import {
   evaluationMetricsSchema,
+  loadLvisGroundTruth,
   loadLvisResults,
   loadTrainingConfig,
   metricsObjectPath,
@@ -25,6 +26,7 @@ import {
   evaluateStage,
   initTf,
   LocalCheckpointStore,
+  loadValGroundTruth,
   testPipeline,
   testTransform,
   type Detector,
@@ -113,6 +115,12 @@ describe('worker/runtime evaluateStage on local shards', function () {
     const order = rows.map((row) => row.image_id);
     expect(order).to.deep.equal([...order].sort((a, b) => a - b));
     expect(new Set(order).size).to.be.at.most(6);
+  });
+
+  it('reads the val ground truth from beside the shards as `baclctl eval --gt` reads the file', async function () {
+    const beside = await loadValGroundTruth(fixture.manifest, fixture.source);
+    expect(beside).to.deep.equal(await loadLvisGroundTruth(fixture.valFile));
+    expect(beside.images).to.have.length(6);
   });
 
   it('writes metrics.json that validates and equals `baclctl eval` on detections.json', async function () {
