@@ -290,3 +290,12 @@ export {
   type EvaluateStageResult,
   loadValGroundTruth,
 } from './runtime/evaluate.js';
+export { RankEnvError, type RankEnvProblem } from './runtime/rank-env-error.js';
+export {
+  type PodEnv,
+  type RankEnv,
+  readGroupVariables,
+  readPodEnv,
+  readRankEnv,
+  workerRole,
+} from './runtime/rank-env.js';

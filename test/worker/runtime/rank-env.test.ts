@@ -1,0 +1,278 @@
+import { expect } from 'chai';
+import { buildWorkerPod } from '../../../operator/internal.js';
+import {
+  CollectiveOptionError,
+  RankEnvError,
+  readGroupEnv,
+  readGroupVariables,
+  readPodEnv,
+  readRankEnv,
+  workerRole,
+} from '../../../worker/internal.js';
+import { job } from '../../operator/reconcile/fixtures.js';
+
+/** What the operator sets on a 2-node x 2-GPU pod, plus what the launcher adds for local rank 1 of node 1. */
+const good: NodeJS.ProcessEnv = {
+  BACL_JOB: 'ml/lvis',
+  BACL_ATTEMPT: '2',
+  BACL_STAGE: 'representation',
+  NODE_RANK: '1',
+  WORLD_SIZE: '4',
+  LOCAL_WORLD_SIZE: '2',
+  RANK: '3',
+  LOCAL_RANK: '1',
+  NATS_URL: 'nats://nats.bacl:4222',
+  BACL_CONFIG: '/etc/bacl/config/config.yaml',
+  BACL_RUN_URI: 's3://bacl/runs/ml/lvis/uid-1',
+  BACL_CHECKPOINT_URI: 's3://bacl/runs/ml/lvis/uid-1',
+  BACL_CHECKPOINT_EVERY_STEPS: '1000',
+  BACL_CHECKPOINT_KEEP_LAST: '3',
+  BACL_RESUME: 'auto',
+  BACL_DATASET: 'lvis-v1',
+  BACL_DATASET_TRAIN: 's3://bacl/datasets/lvis-v1/train',
+  BACL_DATASET_VAL: 's3://bacl/datasets/lvis-v1/val',
+  AWS_REGION: 'eu-west-1',
+  BACL_S3_FORCE_PATH_STYLE: 'true',
+  AWS_ENDPOINT_URL_S3: 'http://minio:9000',
+};
+
+function problemsOf(env: NodeJS.ProcessEnv): Array<[string, string | undefined]> {
+  try {
+    readRankEnv(env);
+  } catch (error) {
+    if (!(error instanceof RankEnvError)) throw error;
+    return error.problems.map((problem) => [problem.variable, problem.value]);
+  }
+  return [];
+}
+
+describe('worker/runtime/rank-env (pure)', function () {
+  it('reads the whole contract into a typed object', function () {
+    expect(readRankEnv(good)).to.deep.equal({
+      namespace: 'ml',
+      jobName: 'lvis',
+      stage: 'representation',
+      group: {
+        job: 'ml/lvis',
+        attempt: 2,
+        rank: 3,
+        worldSize: 4,
+        localRank: 1,
+        localWorldSize: 2,
+        nodeRank: 1,
+        natsUrl: 'nats://nats.bacl:4222',
+      },
+      configPath: '/etc/bacl/config/config.yaml',
+      runUri: 's3://bacl/runs/ml/lvis/uid-1',
+      checkpoint: { uri: 's3://bacl/runs/ml/lvis/uid-1', everySteps: 1000, keepLast: 3 },
+      resume: 'auto',
+      dataset: {
+        name: 'lvis-v1',
+        train: 's3://bacl/datasets/lvis-v1/train',
+        val: 's3://bacl/datasets/lvis-v1/val',
+      },
+      s3: { region: 'eu-west-1', forcePathStyle: true, endpoint: 'http://minio:9000' },
+    });
+  });
+
+  it('fills the defaults a local run relies on (no NATS, directories, attempt 0, config intervals)', function () {
+    const local = readRankEnv({
+      BACL_JOB: 'local/tiny',
+      BACL_STAGE: 'evaluate',
+      WORLD_SIZE: '2',
+      RANK: '1',
+      LOCAL_WORLD_SIZE: '2',
+      BACL_CONFIG: '/tmp/out/config.yaml',
+      BACL_RUN_URI: '/tmp/out',
+    });
+    expect(local.group).to.deep.equal({
+      job: 'local/tiny',
+      attempt: 0,
+      rank: 1,
+      worldSize: 2,
+      localRank: 1,
+      localWorldSize: 2,
+      nodeRank: 0,
+    });
+    expect(local.checkpoint).to.deep.equal({ uri: '/tmp/out' });
+    expect(local.resume).to.equal('auto');
+    expect(local.dataset).to.deep.equal({});
+    expect(local.s3).to.deep.equal({ region: 'us-east-1', forcePathStyle: false });
+  });
+
+  it('accepts exactly what the operator sets on its worker pods, plus the launcher RANK and LOCAL_RANK', function () {
+    const lvis = job({
+      nodes: 2,
+      gpusPerNode: 4,
+      nats: { url: 'nats://n:4222', credentialsSecret: 'creds' },
+    });
+    const pod = buildWorkerPod(lvis, { stage: 'classifier', attempt: 1, nodeRank: 1 });
+    const podEnv = Object.fromEntries(pod.spec?.containers[0]?.env?.map((e) => [e.name, e.value]) ?? []);
+    expect(readPodEnv(podEnv)).to.deep.equal({ worldSize: 8, localWorldSize: 4, nodeRank: 1 });
+    expect(workerRole(podEnv)).to.equal('launcher');
+    const rank = readRankEnv({ ...podEnv, RANK: '6', LOCAL_RANK: '2' });
+    expect(workerRole({ ...podEnv, RANK: '6' })).to.equal('rank');
+    expect(rank.stage).to.equal('classifier');
+    expect(rank.group).to.include({
+      rank: 6,
+      nodeRank: 1,
+      attempt: 1,
+      natsCreds: '/etc/bacl/nats/nats.creds',
+    });
+    expect(rank.runUri).to.equal('s3://bacl/runs/ml/lvis/uid-1');
+    expect(rank.checkpoint).to.deep.equal({
+      uri: 's3://bacl/runs/ml/lvis/uid-1',
+      everySteps: 1000,
+      keepLast: 3,
+    });
+  });
+
+  // Each row: the environment's changes, then every [variable, value] the error must name, in order.
+  const bad: Array<[string, NodeJS.ProcessEnv, Array<[string, string | undefined]>]> = [
+    [
+      'nothing set',
+      {},
+      [
+        ['BACL_JOB', undefined],
+        ['WORLD_SIZE', undefined],
+        ['RANK', undefined],
+        ['BACL_STAGE', undefined],
+        ['BACL_CONFIG', undefined],
+        ['BACL_RUN_URI', undefined],
+      ],
+    ],
+    ['rank past the world', { RANK: '4' }, [['RANK', '4']]],
+    [
+      'not numbers',
+      { WORLD_SIZE: 'four', BACL_ATTEMPT: '-1', LOCAL_WORLD_SIZE: '1.5' },
+      [
+        ['BACL_ATTEMPT', '-1'],
+        ['WORLD_SIZE', 'four'],
+        ['LOCAL_WORLD_SIZE', '1.5'],
+      ],
+    ],
+    ['inconsistent node layout', { NODE_RANK: '0' }, [['RANK', '3']]],
+    [
+      'local size not dividing the world',
+      { LOCAL_WORLD_SIZE: '3', LOCAL_RANK: '0' },
+      [['LOCAL_WORLD_SIZE', '3']],
+    ],
+    ['local rank past the pod', { LOCAL_RANK: '2' }, [['LOCAL_RANK', '2']]],
+    [
+      'job without namespace, unknown stage',
+      { BACL_JOB: 'lvis', BACL_STAGE: 'train' },
+      [
+        ['BACL_JOB', 'lvis'],
+        ['BACL_STAGE', 'train'],
+      ],
+    ],
+    ['job name with a dot (not a NATS token)', { BACL_JOB: 'ml/lvis.v1' }, [['BACL_JOB', 'ml/lvis.v1']]],
+    [
+      'locations',
+      {
+        BACL_RUN_URI: 'gs://bucket/run',
+        BACL_CHECKPOINT_URI: 's3://B/x',
+        BACL_RESUME: 's3://bacl/runs/x',
+        BACL_DATASET_TRAIN: 'http://host/train',
+      },
+      [
+        ['BACL_RUN_URI', 'gs://bucket/run'],
+        ['BACL_CHECKPOINT_URI', 's3://B/x'],
+        ['BACL_RESUME', 's3://bacl/runs/x'],
+        ['BACL_DATASET_TRAIN', 'http://host/train'],
+      ],
+    ],
+    [
+      'checkpoint intervals and S3',
+      {
+        BACL_CHECKPOINT_EVERY_STEPS: '0',
+        BACL_CHECKPOINT_KEEP_LAST: 'all',
+        BACL_S3_FORCE_PATH_STYLE: 'yes',
+        AWS_ENDPOINT_URL_S3: 'minio:9000',
+      },
+      [
+        ['BACL_CHECKPOINT_EVERY_STEPS', '0'],
+        ['BACL_CHECKPOINT_KEEP_LAST', 'all'],
+        ['BACL_S3_FORCE_PATH_STYLE', 'yes'],
+        ['AWS_ENDPOINT_URL_S3', 'minio:9000'],
+      ],
+    ],
+  ];
+  for (const [what, changes, expected] of bad) {
+    it(`lists every wrong variable at once: ${what}`, function () {
+      const env = what === 'nothing set' ? {} : { ...good, ...changes };
+      expect(problemsOf(env)).to.deep.equal(expected);
+    });
+  }
+
+  it('says what each variable should be, and exits with the usage status', function () {
+    let error: unknown;
+    try {
+      readRankEnv({ ...good, RANK: undefined, BACL_STAGE: 'train', BACL_CHECKPOINT_EVERY_STEPS: '' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).to.be.instanceOf(RankEnvError);
+    const { message, exitCode } = error as RankEnvError;
+    expect(exitCode).to.equal(2);
+    expect(message).to.match(/^the rank environment is wrong \(2 variables\):\n/);
+    expect(message).to.include('  RANK is not set: should be a whole number below WORLD_SIZE (4)');
+    expect(message).to.include(
+      '  BACL_STAGE="train": should be one of representation, classifier, baseline, evaluate',
+    );
+    expect(message).to.match(/\nTry this: /);
+  });
+
+  it('the launcher reads only the pod variables, each problem listed', function () {
+    expect(readPodEnv({ WORLD_SIZE: '2' })).to.deep.equal({ worldSize: 2, localWorldSize: 1, nodeRank: 0 });
+    expect(() => readPodEnv({ WORLD_SIZE: '4', LOCAL_WORLD_SIZE: '2', NODE_RANK: '2' })).to.throw(
+      RankEnvError,
+      /NODE_RANK="2": should be a whole number below 2/,
+    );
+    try {
+      readPodEnv({ LOCAL_WORLD_SIZE: 'x', NODE_RANK: '-1' });
+      expect.fail('readPodEnv accepted a bad environment');
+    } catch (error) {
+      expect((error as RankEnvError).problems.map((p) => p.variable)).to.deep.equal([
+        'WORLD_SIZE',
+        'LOCAL_WORLD_SIZE',
+        'NODE_RANK',
+      ]);
+    }
+  });
+
+  it("agrees with the collective's readGroupEnv on what a group is (one definition)", function () {
+    const group = {
+      BACL_JOB: 'ns/job',
+      BACL_ATTEMPT: '3',
+      WORLD_SIZE: '4',
+      RANK: '3',
+      LOCAL_WORLD_SIZE: '2',
+    };
+    const cases: NodeJS.ProcessEnv[] = [
+      group,
+      { ...group, NATS_URL: 'nats://h:4222', NATS_CREDS: '/c' },
+      { ...group, LOCAL_WORLD_SIZE: undefined },
+      { ...group, LOCAL_RANK: '1', NODE_RANK: '1' },
+      { ...group, BACL_ATTEMPT: undefined },
+      { ...group, RANK: undefined },
+      { ...group, RANK: '4' },
+      { ...group, LOCAL_WORLD_SIZE: '3' },
+      { ...group, NODE_RANK: '0' },
+      { ...group, WORLD_SIZE: 'two' },
+      { ...group, BACL_JOB: '' },
+      { ...group, LOCAL_RANK: '2' },
+    ];
+    for (const env of cases) {
+      const ours = readGroupVariables(env);
+      let theirs;
+      try {
+        theirs = readGroupEnv(env);
+      } catch (error) {
+        expect(error).to.be.instanceOf(CollectiveOptionError);
+      }
+      expect(ours.group, JSON.stringify(env)).to.deep.equal(theirs);
+      expect(ours.problems.length > 0, JSON.stringify(env)).to.equal(theirs === undefined);
+    }
+  });
+});

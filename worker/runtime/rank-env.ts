@@ -1,0 +1,285 @@
+// The rank environment (shared/design.md, "Rank environment contract"; operator/reconcile/rank-env.ts sets it on
+// each worker pod, the launcher adds RANK and LOCAL_RANK per process), read once at start-up into a typed object.
+// Every variable is checked before anything fails, and a RankEnvError lists all the wrong ones (ADR 0026).
+// The group part (RANK, WORLD_SIZE, ... BACL_JOB, BACL_ATTEMPT, NATS_URL) has exactly the defaults and
+// cross-checks of the collective's readGroupEnv (worker/collective/join-group.ts): RANK = NODE_RANK *
+// LOCAL_WORLD_SIZE + LOCAL_RANK, LOCAL_WORLD_SIZE divides WORLD_SIZE, LOCAL_RANK and NODE_RANK derived when
+// absent. readGroupVariables is meant to become that function's body (one definition).
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import { jobStages, type JobStage } from '../../common/index.js';
+import { DataError, parseShardLocation, resolveS3ClientConfig } from '../../data/index.js';
+import { CheckpointError, parseCheckpointRef, parseCheckpointUri } from '../checkpoint/index.js';
+import type { GroupEnv } from '../collective/join-group.js';
+import { RankEnvError, type RankEnvProblem } from './rank-env-error.js';
+
+export interface RankEnv {
+  /** BACL_JOB's `<namespace>`. */
+  namespace: string;
+  /** BACL_JOB's `<name>`. */
+  jobName: string;
+  /** BACL_STAGE: what this process runs. */
+  stage: JobStage;
+  /** Rank, sizes, attempt and NATS: what joinGroup takes. */
+  group: GroupEnv;
+  /** BACL_CONFIG: the effective config's path. */
+  configPath: string;
+  /** BACL_RUN_URI: the run prefix (s3:// URI or directory) for eval/, tb/ and logs/. */
+  runUri: string;
+  checkpoint: {
+    /** BACL_CHECKPOINT_URI. @default BACL_RUN_URI (what the operator passes when spec.checkpoint.uri is unset) */
+    uri: string;
+    /** BACL_CHECKPOINT_EVERY_STEPS; absent: the config's interval. */
+    everySteps?: number;
+    /** BACL_CHECKPOINT_KEEP_LAST; absent: the config's. */
+    keepLast?: number;
+  };
+  /** BACL_RESUME: 'auto' or a checkpoint URI. @default 'auto' */
+  resume: string;
+  /** BACL_DATASET, BACL_DATASET_TRAIN, BACL_DATASET_VAL; each absent means the config's. */
+  dataset: { name?: string; train?: string; val?: string };
+  /**
+   * The S3 client settings (AWS_ENDPOINT_URL_S3, AWS_REGION, BACL_S3_FORCE_PATH_STYLE, through data/'s
+   * resolveS3ClientConfig). Credentials stay with the SDK's default chain (AWS_ACCESS_KEY_ID, ...).
+   */
+  s3: S3ClientConfig;
+}
+
+/** What a pod's launcher needs before any rank exists (no RANK, no LOCAL_RANK). */
+export interface PodEnv {
+  worldSize: number;
+  /** LOCAL_WORLD_SIZE: ranks this launcher forks. @default 1 */
+  localWorldSize: number;
+  /** NODE_RANK. @default 0 */
+  nodeRank: number;
+}
+
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+const expect = {
+  job: '<namespace>/<name>, each letters, digits, - or _ (the BaclJob)',
+  worldSize: 'a whole number of at least 1 (ranks in the group)',
+  localWorldSize: 'a whole number of at least 1 (ranks on this machine; unset means 1)',
+  attempt: 'a whole number (the restart generation; unset means 0)',
+  stage: `one of ${jobStages.join(', ')}`,
+  config: 'the path of the effective config file',
+  everySteps: 'a whole number of at least 1 (steps between checkpoints; unset means the config)',
+  keepLast: 'a whole number of at least 1 (checkpoints kept per stage; unset means the config)',
+  forcePathStyle: 'true or false',
+};
+
+/** Collects problems while reading; '' counts as unset (Kubernetes passes empty values through). */
+class EnvReader {
+  readonly problems: RankEnvProblem[] = [];
+  constructor(private readonly env: NodeJS.ProcessEnv) {}
+
+  raw(variable: string): string | undefined {
+    const value = this.env[variable];
+    return value === undefined || value === '' ? undefined : value;
+  }
+
+  problem(variable: string, expected: string): undefined {
+    this.problems.push({ variable, value: this.raw(variable), expected });
+    return undefined;
+  }
+
+  required(variable: string, expected: string): string | undefined {
+    return this.raw(variable) ?? this.problem(variable, expected);
+  }
+
+  /** A whole number >= min in decimal digits; when unset, `absent` (a default, or undefined if 'optional'). */
+  whole(
+    variable: string,
+    min: number,
+    expected: string,
+    absent: number | 'required' | 'optional' = 'required',
+  ): number | undefined {
+    const value = this.raw(variable);
+    if (value === undefined) {
+      if (absent === 'required') return this.problem(variable, expected);
+      return absent === 'optional' ? undefined : absent;
+    }
+    const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    return Number.isSafeInteger(number) && number >= min ? number : this.problem(variable, expected);
+  }
+
+  /** Runs `check` (which throws the project's typed error for a bad value) and records the problem. */
+  valid<T>(variable: string, value: string, check: (value: string) => T, expected: string): boolean {
+    try {
+      check(value);
+      return true;
+    } catch (error) {
+      if (!(error instanceof CheckpointError) && !(error instanceof DataError)) throw error;
+      this.problem(variable, expected);
+      return false;
+    }
+  }
+}
+
+/** The pod-level variables a launcher reads (WORLD_SIZE, LOCAL_WORLD_SIZE, NODE_RANK); throws RankEnvError. */
+export function readPodEnv(env: NodeJS.ProcessEnv): PodEnv {
+  const read = new EnvReader(env);
+  const worldSize = read.whole('WORLD_SIZE', 1, expect.worldSize);
+  const localWorldSize = read.whole('LOCAL_WORLD_SIZE', 1, expect.localWorldSize, 1);
+  const nodes =
+    worldSize !== undefined && localWorldSize !== undefined ? worldSize / localWorldSize : undefined;
+  if (nodes !== undefined && !Number.isInteger(nodes)) {
+    read.problem('LOCAL_WORLD_SIZE', `a divisor of WORLD_SIZE (${worldSize})`);
+  }
+  const pods = nodes !== undefined && Number.isInteger(nodes) ? nodes : undefined;
+  const nodeExpected = `a whole number${pods === undefined ? '' : ` below ${pods}`} (this pod's index; unset means 0)`;
+  const nodeRank = read.whole('NODE_RANK', 0, nodeExpected, 0);
+  if (nodeRank !== undefined && pods !== undefined && nodeRank >= pods)
+    read.problem('NODE_RANK', nodeExpected);
+  if (read.problems.length > 0) throw new RankEnvError(read.problems);
+  return { worldSize: worldSize ?? 0, localWorldSize: localWorldSize ?? 0, nodeRank: nodeRank ?? 0 };
+}
+
+/** The group part of the rank environment, with every problem found (group undefined when there are any). */
+export function readGroupVariables(env: NodeJS.ProcessEnv): {
+  group: GroupEnv | undefined;
+  problems: RankEnvProblem[];
+} {
+  const read = new EnvReader(env);
+  const group = readGroup(read);
+  return { group: read.problems.length === 0 ? group : undefined, problems: read.problems };
+}
+
+function readGroup(read: EnvReader): GroupEnv | undefined {
+  const job = read.required('BACL_JOB', expect.job);
+  const [namespace, name, extra] = job?.split('/') ?? [];
+  if (
+    job !== undefined &&
+    !(namespace && name && extra === undefined && TOKEN.test(namespace) && TOKEN.test(name))
+  )
+    read.problem('BACL_JOB', expect.job);
+  const attempt = read.whole('BACL_ATTEMPT', 0, expect.attempt, 0);
+  const before = read.problems.length;
+  const worldSize = read.whole('WORLD_SIZE', 1, expect.worldSize);
+  const rankRange = worldSize === undefined ? '' : ` below WORLD_SIZE (${worldSize})`;
+  const rank = read.whole('RANK', 0, `a whole number${rankRange} (set per process by the launcher)`);
+  if (rank !== undefined && worldSize !== undefined && rank >= worldSize)
+    read.problem('RANK', `a whole number${rankRange} (set per process by the launcher)`);
+  const localWorldSize = read.whole('LOCAL_WORLD_SIZE', 1, expect.localWorldSize, 1);
+  if (localWorldSize !== undefined && worldSize !== undefined && worldSize % localWorldSize !== 0)
+    read.problem('LOCAL_WORLD_SIZE', `a divisor of WORLD_SIZE (${worldSize})`);
+  if (rank === undefined || localWorldSize === undefined) return undefined;
+  const localExpected = `a whole number below LOCAL_WORLD_SIZE (${localWorldSize}); unset means RANK % LOCAL_WORLD_SIZE`;
+  const localRank = read.whole('LOCAL_RANK', 0, localExpected, rank % localWorldSize);
+  if (localRank !== undefined && localRank >= localWorldSize) read.problem('LOCAL_RANK', localExpected);
+  const nodeRank = read.whole(
+    'NODE_RANK',
+    0,
+    'a whole number (this pod; unset means RANK / LOCAL_WORLD_SIZE)',
+    Math.floor(rank / localWorldSize),
+  );
+  if (localRank === undefined || nodeRank === undefined || read.problems.length > before) return undefined;
+  if (rank !== nodeRank * localWorldSize + localRank) {
+    read.problem(
+      'RANK',
+      `NODE_RANK * LOCAL_WORLD_SIZE + LOCAL_RANK (${nodeRank} * ${localWorldSize} + ${localRank})`,
+    );
+    return undefined;
+  }
+  const natsUrl = read.raw('NATS_URL');
+  const natsCreds = read.raw('NATS_CREDS');
+  if (job === undefined || attempt === undefined || worldSize === undefined) return undefined;
+  return {
+    job,
+    attempt,
+    rank,
+    worldSize,
+    localRank,
+    localWorldSize,
+    nodeRank,
+    ...(natsUrl ? { natsUrl } : {}),
+    ...(natsCreds ? { natsCreds } : {}),
+  };
+}
+
+/** Reads one rank's whole environment; throws RankEnvError listing every missing or bad variable. */
+export function readRankEnv(env: NodeJS.ProcessEnv): RankEnv {
+  const read = new EnvReader(env);
+  const group = readGroup(read);
+  const stageText = read.required('BACL_STAGE', expect.stage);
+  const stage = jobStages.find((known) => known === stageText);
+  if (stageText !== undefined && stage === undefined) read.problem('BACL_STAGE', expect.stage);
+  const configPath = read.required('BACL_CONFIG', expect.config);
+  const location = 'an s3://bucket/prefix URI or a directory';
+  const runUri = read.required('BACL_RUN_URI', `${location} (the run prefix)`);
+  if (runUri !== undefined)
+    read.valid('BACL_RUN_URI', runUri, parseCheckpointUri, `${location} (the run prefix)`);
+  const checkpointUri = read.raw('BACL_CHECKPOINT_URI') ?? runUri;
+  if (read.raw('BACL_CHECKPOINT_URI') !== undefined && checkpointUri !== undefined) {
+    read.valid(
+      'BACL_CHECKPOINT_URI',
+      checkpointUri,
+      parseCheckpointUri,
+      `${location}; unset means BACL_RUN_URI`,
+    );
+  }
+  const everySteps = read.whole('BACL_CHECKPOINT_EVERY_STEPS', 1, expect.everySteps, 'optional');
+  const keepLast = read.whole('BACL_CHECKPOINT_KEEP_LAST', 1, expect.keepLast, 'optional');
+  const resume = read.raw('BACL_RESUME') ?? 'auto';
+  if (resume !== 'auto') {
+    read.valid('BACL_RESUME', resume, parseCheckpointRef, "'auto' or <run>/checkpoints/<stage>/ckpt-<step>");
+  }
+  const dataset: RankEnv['dataset'] = {};
+  const datasetName = read.raw('BACL_DATASET');
+  if (datasetName !== undefined) dataset.name = datasetName;
+  for (const [variable, split] of [
+    ['BACL_DATASET_TRAIN', 'train'],
+    ['BACL_DATASET_VAL', 'val'],
+  ] as const) {
+    const value = read.raw(variable);
+    if (value !== undefined && read.valid(variable, value, parseShardLocation, `${location} (shards)`))
+      dataset[split] = value;
+  }
+  const s3 = readS3(read, env);
+  if (
+    read.problems.length > 0 ||
+    group === undefined ||
+    stage === undefined ||
+    configPath === undefined ||
+    runUri === undefined ||
+    checkpointUri === undefined ||
+    s3 === undefined
+  )
+    throw new RankEnvError(read.problems);
+  const [namespace = '', jobName = ''] = group.job.split('/');
+  return {
+    namespace,
+    jobName,
+    stage,
+    group,
+    configPath,
+    runUri,
+    checkpoint: {
+      uri: checkpointUri,
+      ...(everySteps === undefined ? {} : { everySteps }),
+      ...(keepLast === undefined ? {} : { keepLast }),
+    },
+    resume,
+    dataset,
+    s3,
+  };
+}
+
+function readS3(read: EnvReader, env: NodeJS.ProcessEnv): S3ClientConfig | undefined {
+  const style = read.raw('BACL_S3_FORCE_PATH_STYLE');
+  if (style !== undefined && style !== 'true' && style !== 'false') {
+    read.problem('BACL_S3_FORCE_PATH_STYLE', expect.forcePathStyle);
+  }
+  try {
+    return resolveS3ClientConfig(style === undefined ? {} : { forcePathStyle: style === 'true' }, env);
+  } catch (error) {
+    if (!(error instanceof DataError)) throw error;
+    const variable =
+      read.raw('AWS_ENDPOINT_URL_S3') !== undefined ? 'AWS_ENDPOINT_URL_S3' : 'AWS_ENDPOINT_URL';
+    read.problem(variable, 'an http(s) URL of the S3 endpoint, e.g. http://minio:9000');
+    return undefined;
+  }
+}
+
+/** `rank` when RANK is set (a launcher or `baclctl run` started this process), else `launcher`. */
+export function workerRole(env: NodeJS.ProcessEnv): 'rank' | 'launcher' {
+  return env.RANK === undefined || env.RANK === '' ? 'launcher' : 'rank';
+}
