@@ -1,7 +1,14 @@
 // data/: LVIS data tooling shared by the CLI and the worker: the evaluator, synthetic subsets and shards. Only
 // names another part imports are listed; tests and benchmarks reach the rest through data/internal.ts.
 export { DataError, type DataErrorKind } from './errors.js';
-export { evaluateLvis, formatLvisMetrics, type LvisMetrics } from './eval/index.js';
+export {
+  evaluateLvis,
+  formatLvisMetrics,
+  IOU_THRESHOLDS,
+  LVIS_METRIC_KEYS,
+  type LvisMetrics,
+  MAX_DETECTIONS_PER_IMAGE,
+} from './eval/index.js';
 export {
   type DatasetSample,
   type DatasetSource,

@@ -299,3 +299,12 @@ export {
   readRankEnv,
   workerRole,
 } from './runtime/rank-env.js';
+export {
+  EtaEstimator,
+  evalLogLine,
+  type LogPosition,
+  lvisResultLines,
+  type TrainLogEntry,
+  trainLogLine,
+} from './runtime/log-format.js';
+export { pyExp, pyFixed, pyTimedelta } from './runtime/python-format.js';
