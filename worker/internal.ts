@@ -308,3 +308,15 @@ export {
   trainLogLine,
 } from './runtime/log-format.js';
 export { pyExp, pyFixed, pyTimedelta } from './runtime/python-format.js';
+export {
+  exitStatus,
+  forwardProcessSignals,
+  LaunchError,
+  type LaunchOptions,
+  type LaunchResult,
+  launchRanks,
+  rankEnvironment,
+  type RankExit,
+  type RankGroup,
+} from './runtime/launcher.js';
+export { PrefixedLines } from './runtime/rank-lines.js';

@@ -1,0 +1,17 @@
+// A launcher process for the signal test: `node --import tsx launch-main.ts <mode> ...` forks the pod's ranks
+// (LOCAL_WORLD_SIZE, NODE_RANK, WORLD_SIZE from its environment) running RANK_SCRIPT, forwards SIGTERM and
+// SIGINT to them, and exits with the launcher's exit code.
+import { forwardProcessSignals, launchRanks, readPodEnv } from '../../../worker/internal.js';
+import { RANK_SCRIPT } from './rank-script.js';
+
+const group = launchRanks({
+  command: process.execPath,
+  args: ['-e', RANK_SCRIPT, ...process.argv.slice(2)],
+  env: process.env,
+  pod: readPodEnv(process.env),
+  io: { stdout: (text) => process.stdout.write(text), stderr: (text) => process.stderr.write(text) },
+  failureGraceMs: 5000,
+  killGraceMs: 5000,
+});
+forwardProcessSignals(group);
+process.exitCode = (await group.done).exitCode;

@@ -1,0 +1,32 @@
+// A stand-in rank for the launcher tests, run as `node -e RANK_SCRIPT <mode> ...` (no build, quick to start).
+// Modes: `echo` prints its rank environment and exits 0; `wait` runs until a signal, prints it once per signal
+// received and exits 130 (a rank that checkpointed); `fail <rank> <code>` is `wait` except that rank <rank>
+// exits with <code> once every rank is up; `kill <rank>` has that rank die of SIGKILL; `stubborn <rank> <code>`
+// is `fail` with the others ignoring SIGTERM. Every rank prints `ready` first.
+export const RANK_SCRIPT = String.raw`
+const [mode, target, code] = process.argv.slice(1);
+const rank = process.env.RANK;
+console.log('ready');
+if (mode === 'echo') {
+  const gpu = process.env.CUDA_VISIBLE_DEVICES ?? '-';
+  console.log('rank ' + rank + ' local ' + process.env.LOCAL_RANK + ' of ' + process.env.WORLD_SIZE + ' gpu ' + gpu);
+  process.stdout.write('two\nlines\n');
+  console.error('to stderr');
+  process.stdout.write('no newline');
+  process.exit(0);
+}
+setInterval(() => {}, 1000);
+const onSignal = (signal) => {
+  console.log('got ' + signal);
+  if (mode === 'stubborn' && signal === 'SIGTERM') return;
+  setTimeout(() => process.exit(130), 50);
+};
+process.on('SIGTERM', onSignal);
+process.on('SIGINT', onSignal);
+if (rank === target) {
+  setTimeout(() => {
+    if (mode === 'kill') process.kill(process.pid, 'SIGKILL');
+    else process.exit(Number(code));
+  }, 300);
+}
+`;
