@@ -320,3 +320,17 @@ export {
   type RankGroup,
 } from './runtime/launcher.js';
 export { PrefixedLines } from './runtime/rank-lines.js';
+export {
+  ProgressPublisher,
+  type ProgressPublisherOptions,
+  type StageProgress,
+} from './runtime/progress-publisher.js';
+export {
+  callbackSink,
+  discardSink,
+  NatsProgressSink,
+  openProgressSink,
+  ProgressReportError,
+  type ProgressSink,
+  validReport,
+} from './runtime/progress-sink.js';
