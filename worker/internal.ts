@@ -334,3 +334,4 @@ export {
   type ProgressSink,
   validReport,
 } from './runtime/progress-sink.js';
+export { type StepScalars, TrainingBoard } from './runtime/tensorboard.js';
