@@ -335,3 +335,4 @@ export {
   validReport,
 } from './runtime/progress-sink.js';
 export { type StepScalars, TrainingBoard } from './runtime/tensorboard.js';
+export { isReportMessage, launcherSink, type ReportMessage, watchLauncher } from './runtime/launcher-link.js';

@@ -10,10 +10,14 @@
 //   on their own (the collective reports the lost peer with its typed error), then SIGTERM, and `killGraceMs`
 //   later SIGKILL. The launcher's exit code is the first failure's: its exit code, or 128 + the signal's
 //   number, 127 for a command that cannot start (as a shell says); 0 when every rank exits 0.
-// - The launcher exiting for any reason SIGKILLs the ranks still running.
+// - The launcher exiting SIGKILLs the ranks still running; each rank also has an IPC channel to the launcher,
+//   which closes if the launcher is killed outright (launcher-link.ts: watchLauncher), and carries rank 0's
+//   progress reports when there is no NATS (onReport).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 import { StringDecoder } from 'node:string_decoder';
+import type { RankReport } from '../../common/index.js';
+import { isReportMessage } from './launcher-link.js';
 import type { PodEnv } from './rank-env.js';
 import { PrefixedLines } from './rank-lines.js';
 
@@ -40,6 +44,8 @@ export interface LaunchOptions {
   failureGraceMs?: number;
   /** After that SIGTERM, how long before SIGKILL. @default 30 000 ms (Kubernetes' default grace period) */
   killGraceMs?: number;
+  /** Receives the reports ranks send over IPC (launcher-link.ts: launcherSink), e.g. for a progress bar. */
+  onReport?: (rank: number, report: RankReport) => void;
 }
 
 export interface RankExit {
@@ -125,7 +131,7 @@ export function launchRanks(options: LaunchOptions): RankGroup {
       const rank = ranks[localRank] ?? localRank;
       const child = spawn(options.command, options.args, {
         env,
-        stdio: ['ignore', 'pipe', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         detached: true,
       });
       running.set(rank, child);
@@ -134,6 +140,9 @@ export function launchRanks(options: LaunchOptions): RankGroup {
         pipeOutput(child.stdout, label, io.stdout),
         pipeOutput(child.stderr, label, io.stderr),
       ];
+      child.on('message', (message) => {
+        if (isReportMessage(message)) options.onReport?.(rank, message.report);
+      });
       let spawnError: Error | undefined;
       child.on('error', (error) => {
         spawnError = error;

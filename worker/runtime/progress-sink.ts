@@ -93,15 +93,16 @@ export const discardSink: ProgressSink = { send: () => undefined, close: () => P
 
 /**
  * The sink a rank reports to: rank 0 of a group with NATS_URL publishes on the job's subject; rank 0 of a local
- * run (no NATS) hands reports to `local` when given; every other rank discards them.
+ * run (no NATS) reports to `local` when given (callbackSink in-process, launcherSink from a forked rank); every
+ * other rank discards its reports.
  */
 export async function openProgressSink(
   env: Pick<RankEnv, 'namespace' | 'jobName' | 'group'>,
-  local?: (report: RankReport) => void,
+  local?: ProgressSink,
 ): Promise<ProgressSink> {
   const { group } = env;
   if (group.rank !== 0) return discardSink;
-  if (group.natsUrl === undefined) return local ? callbackSink(local) : discardSink;
+  if (group.natsUrl === undefined) return local ?? discardSink;
   return NatsProgressSink.connect({
     servers: group.natsUrl,
     ...(group.natsCreds ? { credsFile: group.natsCreds } : {}),

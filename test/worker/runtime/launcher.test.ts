@@ -1,6 +1,9 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import type { RankReport } from '../../../common/index.js';
 import {
   exitStatus,
   LaunchError,
@@ -10,7 +13,7 @@ import {
   rankEnvironment,
   type RankGroup,
 } from '../../../worker/internal.js';
-import { waitFor } from '../../harness/index.js';
+import { makeWorkDir, waitFor } from '../../harness/index.js';
 import { RANK_SCRIPT } from './rank-script.js';
 
 /** Launches RANK_SCRIPT in `mode` as node 1 of a 2-pod group, collecting everything the ranks print. */
@@ -178,5 +181,38 @@ describe('worker/runtime/launcher: one process per local rank', function () {
         .filter((line) => line.includes(' got '))
         .sort(),
     ).to.deep.equal(['[rank 0] got SIGTERM', '[rank 1] got SIGTERM']);
+  });
+
+  it('carries reports from ranks to onReport over the IPC channel', async function () {
+    const reports: Array<[number, RankReport]> = [];
+    const linkRank = fileURLToPath(new URL('./link-rank.ts', import.meta.url));
+    const { group } = launch([], {
+      args: ['--import', 'tsx', linkRank, 'report'],
+      pod: { worldSize: 2, localWorldSize: 2, nodeRank: 0 },
+      onReport: (rank, report) => reports.push([rank, report]),
+    });
+    expect((await group.done).exitCode).to.equal(0);
+    expect(reports.sort((a, b) => a[0] - b[0])).to.deep.equal(
+      [0, 1].map((rank) => [rank, { kind: 'progress', stage: 'representation', step: rank, totalSteps: 10 }]),
+    );
+  });
+
+  it('ranks learn that their launcher was killed outright (SIGKILL) and stop', async function () {
+    const marks = makeWorkDir('launcher-gone');
+    const main = fileURLToPath(new URL('./launch-main.ts', import.meta.url));
+    const launcher = spawn(process.execPath, ['--import', 'tsx', main, '--link', 'orphan'], {
+      env: { PATH: process.env.PATH, WORLD_SIZE: '2', LOCAL_WORLD_SIZE: '2', MARK_DIR: marks },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    launcher.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitFor(
+      'both ranks to start',
+      () => output.split('\n').filter((line) => line.endsWith('] ready')).length === 2,
+    );
+    launcher.kill('SIGKILL');
+    await waitFor('both ranks to notice', () =>
+      [0, 1].every((rank) => existsSync(join(marks, `gone-${rank}`))),
+    );
   });
 });

@@ -86,10 +86,11 @@ describe('worker/runtime/progress-publisher (pure)', function () {
       jobName: 'tiny',
       group: { ...group, rank, localRank: rank },
     });
-    expect(await openProgressSink(env(1), () => undefined)).to.equal(discardSink);
-    expect(await openProgressSink(env(0))).to.equal(discardSink);
     const sent: RankReport[] = [];
-    (await openProgressSink(env(0), (report) => sent.push(report))).send({ kind: 'progress', ...at(1) });
+    const local = callbackSink((report) => sent.push(report));
+    expect(await openProgressSink(env(1), local)).to.equal(discardSink);
+    expect(await openProgressSink(env(0))).to.equal(discardSink);
+    (await openProgressSink(env(0), local)).send({ kind: 'progress', ...at(1) });
     expect(sent).to.have.length(1);
   });
 });
