@@ -7,9 +7,10 @@
 //   group, so a terminal's Ctrl-C reaches it once, through the launcher, and never twice (a second signal
 //   means "abandon the final checkpoint" to a rank).
 // - Failure: when a rank fails (non-zero exit or death by a signal), the others get `failureGraceMs` to fail
-//   on their own (the collective reports the lost peer with its typed error), then SIGTERM, and `killGraceMs`
-//   later SIGKILL. The launcher's exit code is the first failure's: its exit code, or 128 + the signal's
-//   number, 127 for a command that cannot start (as a shell says); 0 when every rank exits 0.
+//   on their own (the collective reports the lost peer with its typed error), then SIGTERM (unless a signal was
+//   forwarded already), and `killGraceMs` later SIGKILL. The launcher's exit code is the first failure's: its
+//   exit code, 128 + the signal's number, or 127 for a command that cannot start (as a shell says); 0 when
+//   every rank exits 0.
 // - The launcher exiting SIGKILLs the ranks still running; each rank also has an IPC channel to the launcher,
 //   which closes if the launcher is killed outright (launcher-link.ts: watchLauncher), and carries rank 0's
 //   progress reports when there is no NATS (onReport).
@@ -119,9 +120,14 @@ export function launchRanks(options: LaunchOptions): RankGroup {
   const exits: RankExit[] = [];
   const timers: NodeJS.Timeout[] = [];
   let firstFailure: RankExit | undefined;
+  let forwarded = false;
 
   const signalAll = (signal: NodeJS.Signals) => {
     for (const child of running.values()) signalGroup(child, signal);
+  };
+  const forward = (signal: NodeJS.Signals) => {
+    forwarded = true;
+    signalAll(signal);
   };
   const killAll = () => signalAll('SIGKILL');
   process.on('exit', killAll);
@@ -157,7 +163,8 @@ export function launchRanks(options: LaunchOptions): RankGroup {
           firstFailure = exit;
           timers.push(
             setTimeout(() => {
-              signalAll('SIGTERM');
+              // Ranks that were already forwarded a signal are saving a checkpoint: a second one would abandon it.
+              if (!forwarded) signalAll('SIGTERM');
               timers.push(setTimeout(killAll, killGraceMs));
             }, failureGraceMs),
           );
@@ -174,7 +181,7 @@ export function launchRanks(options: LaunchOptions): RankGroup {
       });
     });
   });
-  return { ranks, forward: signalAll, done };
+  return { ranks, forward, done };
 }
 
 /** Sends `signal` to the child's process group (it leads one: detached), so its own children get it too. */

@@ -54,7 +54,7 @@ export interface PodEnv {
 }
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
-const expect = {
+const should = {
   job: '<namespace>/<name>, each letters, digits, - or _ (the BaclJob)',
   worldSize: 'a whole number of at least 1 (ranks in the group)',
   localWorldSize: 'a whole number of at least 1 (ranks on this machine; unset means 1)',
@@ -117,8 +117,8 @@ class EnvReader {
 /** The pod-level variables a launcher reads (WORLD_SIZE, LOCAL_WORLD_SIZE, NODE_RANK); throws RankEnvError. */
 export function readPodEnv(env: NodeJS.ProcessEnv): PodEnv {
   const read = new EnvReader(env);
-  const worldSize = read.whole('WORLD_SIZE', 1, expect.worldSize);
-  const localWorldSize = read.whole('LOCAL_WORLD_SIZE', 1, expect.localWorldSize, 1);
+  const worldSize = read.whole('WORLD_SIZE', 1, should.worldSize);
+  const localWorldSize = read.whole('LOCAL_WORLD_SIZE', 1, should.localWorldSize, 1);
   const nodes =
     worldSize !== undefined && localWorldSize !== undefined ? worldSize / localWorldSize : undefined;
   if (nodes !== undefined && !Number.isInteger(nodes)) {
@@ -144,34 +144,39 @@ export function readGroupVariables(env: NodeJS.ProcessEnv): {
 }
 
 function readGroup(read: EnvReader): GroupEnv | undefined {
-  const job = read.required('BACL_JOB', expect.job);
+  const job = read.required('BACL_JOB', should.job);
   const [namespace, name, extra] = job?.split('/') ?? [];
   if (
     job !== undefined &&
     !(namespace && name && extra === undefined && TOKEN.test(namespace) && TOKEN.test(name))
   )
-    read.problem('BACL_JOB', expect.job);
-  const attempt = read.whole('BACL_ATTEMPT', 0, expect.attempt, 0);
+    read.problem('BACL_JOB', should.job);
+  const attempt = read.whole('BACL_ATTEMPT', 0, should.attempt, 0);
   const before = read.problems.length;
-  const worldSize = read.whole('WORLD_SIZE', 1, expect.worldSize);
+  const worldSize = read.whole('WORLD_SIZE', 1, should.worldSize);
   const rankRange = worldSize === undefined ? '' : ` below WORLD_SIZE (${worldSize})`;
   const rank = read.whole('RANK', 0, `a whole number${rankRange} (set per process by the launcher)`);
   if (rank !== undefined && worldSize !== undefined && rank >= worldSize)
     read.problem('RANK', `a whole number${rankRange} (set per process by the launcher)`);
-  const localWorldSize = read.whole('LOCAL_WORLD_SIZE', 1, expect.localWorldSize, 1);
+  const localWorldSize = read.whole('LOCAL_WORLD_SIZE', 1, should.localWorldSize, 1);
   if (localWorldSize !== undefined && worldSize !== undefined && worldSize % localWorldSize !== 0)
     read.problem('LOCAL_WORLD_SIZE', `a divisor of WORLD_SIZE (${worldSize})`);
-  if (rank === undefined || localWorldSize === undefined) return undefined;
-  const localExpected = `a whole number below LOCAL_WORLD_SIZE (${localWorldSize}); unset means RANK % LOCAL_WORLD_SIZE`;
-  const localRank = read.whole('LOCAL_RANK', 0, localExpected, rank % localWorldSize);
-  if (localRank !== undefined && localRank >= localWorldSize) read.problem('LOCAL_RANK', localExpected);
+  // LOCAL_RANK and NODE_RANK are checked even when RANK is missing, so one error lists them too.
+  const known = rank !== undefined && localWorldSize !== undefined;
+  const localRange = localWorldSize === undefined ? '' : ` below LOCAL_WORLD_SIZE (${localWorldSize})`;
+  const localExpected = `a whole number${localRange}; unset means RANK % LOCAL_WORLD_SIZE`;
+  const localRank = read.whole('LOCAL_RANK', 0, localExpected, known ? rank % localWorldSize : 'optional');
+  if (localRank !== undefined && localWorldSize !== undefined && localRank >= localWorldSize)
+    read.problem('LOCAL_RANK', localExpected);
+  const nodeExpected = 'a whole number (this pod; unset means RANK / LOCAL_WORLD_SIZE)';
   const nodeRank = read.whole(
     'NODE_RANK',
     0,
-    'a whole number (this pod; unset means RANK / LOCAL_WORLD_SIZE)',
-    Math.floor(rank / localWorldSize),
+    nodeExpected,
+    known ? Math.floor(rank / localWorldSize) : 'optional',
   );
-  if (localRank === undefined || nodeRank === undefined || read.problems.length > before) return undefined;
+  if (!known || localRank === undefined || nodeRank === undefined || read.problems.length > before)
+    return undefined;
   if (rank !== nodeRank * localWorldSize + localRank) {
     read.problem(
       'RANK',
@@ -199,10 +204,10 @@ function readGroup(read: EnvReader): GroupEnv | undefined {
 export function readRankEnv(env: NodeJS.ProcessEnv): RankEnv {
   const read = new EnvReader(env);
   const group = readGroup(read);
-  const stageText = read.required('BACL_STAGE', expect.stage);
+  const stageText = read.required('BACL_STAGE', should.stage);
   const stage = jobStages.find((known) => known === stageText);
-  if (stageText !== undefined && stage === undefined) read.problem('BACL_STAGE', expect.stage);
-  const configPath = read.required('BACL_CONFIG', expect.config);
+  if (stageText !== undefined && stage === undefined) read.problem('BACL_STAGE', should.stage);
+  const configPath = read.required('BACL_CONFIG', should.config);
   const location = 'an s3://bucket/prefix URI or a directory';
   const runUri = read.required('BACL_RUN_URI', `${location} (the run prefix)`);
   if (runUri !== undefined)
@@ -216,8 +221,8 @@ export function readRankEnv(env: NodeJS.ProcessEnv): RankEnv {
       `${location}; unset means BACL_RUN_URI`,
     );
   }
-  const everySteps = read.whole('BACL_CHECKPOINT_EVERY_STEPS', 1, expect.everySteps, 'optional');
-  const keepLast = read.whole('BACL_CHECKPOINT_KEEP_LAST', 1, expect.keepLast, 'optional');
+  const everySteps = read.whole('BACL_CHECKPOINT_EVERY_STEPS', 1, should.everySteps, 'optional');
+  const keepLast = read.whole('BACL_CHECKPOINT_KEEP_LAST', 1, should.keepLast, 'optional');
   const resume = read.raw('BACL_RESUME') ?? 'auto';
   if (resume !== 'auto') {
     read.valid('BACL_RESUME', resume, parseCheckpointRef, "'auto' or <run>/checkpoints/<stage>/ckpt-<step>");
@@ -266,7 +271,7 @@ export function readRankEnv(env: NodeJS.ProcessEnv): RankEnv {
 function readS3(read: EnvReader, env: NodeJS.ProcessEnv): S3ClientConfig | undefined {
   const style = read.raw('BACL_S3_FORCE_PATH_STYLE');
   if (style !== undefined && style !== 'true' && style !== 'false') {
-    read.problem('BACL_S3_FORCE_PATH_STYLE', expect.forcePathStyle);
+    read.problem('BACL_S3_FORCE_PATH_STYLE', should.forcePathStyle);
   }
   try {
     return resolveS3ClientConfig(style === undefined ? {} : { forcePathStyle: style === 'true' }, env);

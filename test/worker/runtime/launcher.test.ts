@@ -152,6 +152,20 @@ describe('worker/runtime/launcher: one process per local rank', function () {
     expect(killedResult.exitCode).to.equal(137);
   });
 
+  it('after a forwarded signal, a failure does not signal the ranks again (they are checkpointing)', async function () {
+    const { group, lines } = launch(['hold', '4', '5'], { failureGraceMs: 200, killGraceMs: 1500 });
+    await allReady(group, lines);
+    group.forward('SIGTERM');
+    const result = await group.done;
+    expect(result.firstFailure).to.deep.equal({ rank: 4, code: 5, signal: null });
+    expect(result.ranks.map((exit) => exit.signal)).to.deep.equal(['SIGKILL', null, 'SIGKILL']);
+    for (const rank of [3, 5]) {
+      expect(lines().filter((line) => line.startsWith(`[rank ${rank}] got`))).to.deep.equal([
+        `[rank ${rank}] got SIGTERM`,
+      ]);
+    }
+  });
+
   it('reports a command that cannot start as status 127', async function () {
     const { group, err } = launch([], { command: '/nonexistent/bacl-worker' });
     const result = await group.done;

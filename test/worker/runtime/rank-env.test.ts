@@ -153,6 +153,15 @@ describe('worker/runtime/rank-env (pure)', function () {
     ],
     ['inconsistent node layout', { NODE_RANK: '0' }, [['RANK', '3']]],
     [
+      'no rank, bad local rank and node rank',
+      { RANK: undefined, LOCAL_RANK: 'one', NODE_RANK: '-1' },
+      [
+        ['RANK', undefined],
+        ['LOCAL_RANK', 'one'],
+        ['NODE_RANK', '-1'],
+      ],
+    ],
+    [
       'local size not dividing the world',
       { LOCAL_WORLD_SIZE: '3', LOCAL_RANK: '0' },
       [['LOCAL_WORLD_SIZE', '3']],

@@ -2,7 +2,8 @@
 // Modes: `echo` prints its rank environment and exits 0; `wait` runs until a signal, prints it once per signal
 // received and exits 130 (a rank that checkpointed); `fail <rank> <code>` is `wait` except that rank <rank>
 // exits with <code> once every rank is up; `kill <rank>` has that rank die of SIGKILL; `stubborn <rank> <code>`
-// is `fail` with the others ignoring SIGTERM. Every rank prints `ready` first.
+// is `fail` with the others ignoring SIGTERM; `hold <rank> <code>` ignores SIGTERM except that rank <rank>
+// exits with <code> on it. Every rank prints `ready` first.
 export const RANK_SCRIPT = String.raw`
 const [mode, target, code] = process.argv.slice(1);
 const rank = process.env.RANK;
@@ -18,12 +19,13 @@ if (mode === 'echo') {
 setInterval(() => {}, 1000);
 const onSignal = (signal) => {
   console.log('got ' + signal);
-  if (mode === 'stubborn' && signal === 'SIGTERM') return;
+  if (mode === 'hold' && rank === target) process.exit(Number(code));
+  if ((mode === 'stubborn' || mode === 'hold') && signal === 'SIGTERM') return;
   setTimeout(() => process.exit(130), 50);
 };
 process.on('SIGTERM', onSignal);
 process.on('SIGINT', onSignal);
-if (rank === target) {
+if (rank === target && mode !== 'hold') {
   setTimeout(() => {
     if (mode === 'kill') process.kill(process.pid, 'SIGKILL');
     else process.exit(Number(code));
