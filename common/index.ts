@@ -81,7 +81,9 @@ export {
   loadTrainingConfig,
   type LossesConfig,
   type ModelConfig,
+  scaledSchedule,
   type StageSchedule,
+  type SynthDataConfig,
   type TrainingConfig,
   trainingConfigSchema,
 } from './training-config/index.js';

@@ -21,4 +21,12 @@ export {
   ShardDatasetReader,
   type ShardManifest,
 } from './shards/index.js';
-export { synthDefaults, writeSynthDataset } from './synth/index.js';
+export {
+  ensureSynthDataset,
+  type EnsuredSynthDataset,
+  SynthDatasetMismatchError,
+  synthDefaults,
+  synthOptionsFromConfig,
+  type SynthOptions,
+  writeSynthDataset,
+} from './synth/index.js';

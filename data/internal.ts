@@ -46,5 +46,6 @@ export {
   SynthOptionsError,
   SynthOutputExistsError,
   type SynthPlan,
+  synthRecipeFile,
   writeSynthDataset,
 } from './synth/index.js';

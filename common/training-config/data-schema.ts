@@ -37,12 +37,37 @@ export const representationPipelineSchema = z
   })
   .describe('stage 1 only; stage 2 and the baseline use train_scales (spec 1.4, 1.5)');
 
+/**
+ * The generator's recipe for a `dataset: synth` config (data/synth, ADR 0010, 0024): the one definition that
+ * `baclctl data synth --config` and `baclctl run` both synthesise from when `data_root` lacks the dataset.
+ * Unset optional fields take the generator's defaults (data/synth/options.ts), which also checks the ranges.
+ */
+export const synthDataSchema = z
+  .object({
+    categories: positiveInt.describe('categories (ids 1..n); must equal model.roi_head.num_classes'),
+    train_images: positiveInt.describe(
+      'LVIS frequency groups are counted over these (r 1-10, c 11-100, f >100)',
+    ),
+    val_images: z.number().int().min(0).describe('val images; every group should appear for APr/APc/APf'),
+    seed: z.number().int().min(0).default(0).describe('same options and seed: identical bytes'),
+    min_image_size: positiveInt.optional().describe('smallest image side (px); generator default 160'),
+    max_image_size: positiveInt.optional().describe('largest image side (px); generator default 320'),
+    max_categories_per_image: positiveInt.optional().describe('most categories in one image; default 4'),
+  })
+  .strict()
+  .describe('how the synthetic dataset under data_root is generated');
+
+export type SynthDataConfig = z.output<typeof synthDataSchema>;
+
 export const dataSchema = z
   .object({
     dataset: z
       .enum(['lvis_v1', 'lvis_v0.5', 'synth'])
       .describe("'synth' is a generated subset (baclctl data synth, ADR 0010)"),
     data_root: z.string().default('data/').describe('where ann_file and img_prefix are looked up'),
+    synth: synthDataSchema
+      .optional()
+      .describe("required for dataset 'synth' (and only there): the recipe of the dataset at data_root"),
     train: splitSchema,
     val: splitSchema,
     train_scales: z

@@ -1,6 +1,12 @@
 // The typed training config (issue #6): the zod schema of configs/*.yaml and its loader.
 export { configDigest } from './digest.js';
-export { dataSchema, representationPipelineSchema, type DataConfig } from './data-schema.js';
+export {
+  dataSchema,
+  representationPipelineSchema,
+  synthDataSchema,
+  type DataConfig,
+  type SynthDataConfig,
+} from './data-schema.js';
 export { loadTrainingConfig, type LoadTrainingConfigOptions } from './load.js';
 export { fcblSchema, fhmSchema, lossesSchema, type LossesConfig } from './losses-schema.js';
 export {
@@ -13,9 +19,15 @@ export {
 } from './model-schema.js';
 export {
   learningRateAt,
+  scaledSchedule,
   scheduleSchema,
   stageScheduleSchema,
   type ScheduleConfig,
   type StageSchedule,
 } from './schedule-schema.js';
-export { evaluationSchema, trainingConfigSchema, type TrainingConfig } from './training-config-schema.js';
+export {
+  checkpointConfigSchema,
+  evaluationSchema,
+  trainingConfigSchema,
+  type TrainingConfig,
+} from './training-config-schema.js';

@@ -43,6 +43,14 @@ export const scheduleSchema = z
 export type ScheduleConfig = z.output<typeof scheduleSchema>;
 
 /**
+ * The linear scaling rule (Goyal et al. 2017; mmdet auto_scale_lr): the stage's schedule with
+ * lr' = lr x globalBatch / base_batch_size, globalBatch = ranks x samples_per_gpu. Everything else unchanged.
+ */
+export function scaledSchedule(schedule: StageSchedule, globalBatch: number): StageSchedule {
+  return { ...schedule, lr: (schedule.lr * globalBatch) / schedule.base_batch_size };
+}
+
+/**
  * The learning rate at 0-based `iteration` (mmdet 2.8 step policy with linear warmup):
  * lr·gamma^(steps passed), times 1 − (1 − ratio)·(1 − i/warmup) during warmup. `epochLength` converts the
  * epoch steps to iterations (1 when the schedule counts iterations).

@@ -28,6 +28,58 @@ export const distributedSchema = z
   })
   .describe('data-parallel training across ranks');
 
+interface SynthCheckInput {
+  data: { dataset: string; synth?: { categories: number } | undefined };
+  model: { roi_head: { num_classes: number } };
+}
+
+/** A synth config names its recipe, and the recipe's category count is the classifier's (ADR 0024). */
+function checkSynthData(config: SynthCheckInput, ctx: z.RefinementCtx): void {
+  const { dataset, synth } = config.data;
+  if (dataset === 'synth' && synth === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['data', 'synth'],
+      message:
+        "dataset 'synth' needs data.synth (categories, train_images, val_images, ...): the generator's recipe",
+    });
+  }
+  if (dataset !== 'synth' && synth !== undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['data', 'synth'],
+      message: `data.synth is only for dataset 'synth', not '${dataset}'; remove it`,
+    });
+  }
+  const numClasses = config.model.roi_head.num_classes;
+  if (synth !== undefined && synth.categories !== numClasses) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['model', 'roi_head', 'num_classes'],
+      message:
+        `${numClasses} classes, but data.synth.categories generates ${synth.categories}; ` +
+        'set both to the same number',
+    });
+  }
+}
+
+/**
+ * How often a run checkpoints (issue #13 point 3, ADR 0024): the recipe's cadence. `baclctl run` uses it as
+ * is; a BaclJob's `spec.checkpoint` (common/api/spec.ts, same defaults, a test keeps them equal) is what the
+ * operator hands the ranks, filled from here by whoever builds the job.
+ */
+export const checkpointConfigSchema = z
+  .object({
+    every_steps: z
+      .number()
+      .int()
+      .positive()
+      .default(1000)
+      .describe('rank 0 checkpoints every this many optimizer steps, and at the end of each stage'),
+    keep_last: z.number().int().positive().default(3).describe('checkpoints kept per stage (keepLast)'),
+  })
+  .describe('checkpoint cadence of a run');
+
 export const trainingConfigSchema = z
   .object({
     stages: trainingStagesSchema.describe(
@@ -40,6 +92,7 @@ export const trainingConfigSchema = z
     schedule: scheduleSchema,
     evaluation: evaluationSchema.prefault({}),
     distributed: distributedSchema.prefault({}),
+    checkpoint: checkpointConfigSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     config.stages.forEach((stage, index) => {
@@ -51,6 +104,7 @@ export const trainingConfigSchema = z
         });
       }
     });
+    checkSynthData(config, ctx);
     const depth = config.model.backbone.depth;
     for (const key of ['stem_channels', 'planes', 'blocks'] as const) {
       if (depth !== 'tiny' && config.model.backbone[key] !== undefined) {

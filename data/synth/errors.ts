@@ -38,3 +38,20 @@ export class SynthOutputExistsError extends SynthError {
     this.path = path;
   }
 }
+
+/** A cached dataset (its synth.json) was generated from other options than the ones asked for. */
+export class SynthDatasetMismatchError extends SynthError {
+  override name = 'SynthDatasetMismatchError';
+  readonly path: string;
+  readonly differences: string[];
+
+  constructor(path: string, differences: string[]) {
+    super(
+      `${path} holds a synthetic dataset generated with other options (${differences.join(', ')})`,
+      'exists',
+      'remove that directory to regenerate it, or point data_root at another directory',
+    );
+    this.path = path;
+    this.differences = differences;
+  }
+}

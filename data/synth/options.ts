@@ -1,4 +1,5 @@
 // The generator's options, their defaults and the one place they are checked.
+import type { SynthDataConfig } from '../../common/index.js';
 import { maxSynthCategories } from './catalogue.js';
 import { SynthOptionsError } from './errors.js';
 
@@ -62,4 +63,19 @@ export function resolveSynthOptions(options: SynthOptions): ResolvedSynthOptions
     );
   }
   return resolved;
+}
+
+/** A training config's `data.synth` recipe as generator options (unset fields take synthDefaults). */
+export function synthOptionsFromConfig(synth: SynthDataConfig): SynthOptions {
+  return {
+    categories: synth.categories,
+    trainImages: synth.train_images,
+    valImages: synth.val_images,
+    seed: synth.seed,
+    ...(synth.min_image_size === undefined ? {} : { minImageSize: synth.min_image_size }),
+    ...(synth.max_image_size === undefined ? {} : { maxImageSize: synth.max_image_size }),
+    ...(synth.max_categories_per_image === undefined
+      ? {}
+      : { maxCategoriesPerImage: synth.max_categories_per_image }),
+  };
 }

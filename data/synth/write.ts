@@ -1,4 +1,5 @@
-// Writing a planned dataset to disk: `train.json`, `val.json` and `images/<split>2017/<id>.jpg`, all built
+// Writing a planned dataset to disk: `train.json`, `val.json`, `images/<split>2017/<id>.jpg` and `synth.json`
+// (the resolved options it was generated from, so ensure.ts can tell whether a cached copy fits), all built
 // through the shards' atomic local directory (data/shards/local-store.ts: a sibling temp directory renamed
 // into place at the end), so a reader (or a crash) never sees half a dataset. The temp directory is removed
 // on any failure, abort included.
@@ -9,6 +10,7 @@ import { SynthOutputExistsError } from './errors.js';
 import { synthGroundTruth, synthImagePath } from './lvis-json.js';
 import { planSynthDataset, type PlannedImage, type SynthPlan } from './plan.js';
 import type { SynthOptions } from './options.js';
+import { synthRecipe, synthRecipeFile } from './recipe.js';
 import { renderJpeg } from './render.js';
 
 export interface WriteSynthOptions {
@@ -22,7 +24,7 @@ export interface WriteSynthOptions {
 export interface SynthDatasetSummary {
   dir: string;
   plan: SynthPlan;
-  files: { train: string; val: string; images: string };
+  files: { train: string; val: string; images: string; recipe: string };
   stats: {
     trainImages: number;
     valImages: number;
@@ -80,6 +82,7 @@ export async function writeSynthDataset(
     const val = synthGroundTruth(plan, 'val', train.annotations.length + 1);
     await out.write('train.json', JSON.stringify(train));
     await out.write('val.json', JSON.stringify(val));
+    await out.write(synthRecipeFile, JSON.stringify(synthRecipe(plan.options), null, 2) + '\n');
     valAnnotations = val.annotations.length;
     await writeImages([...plan.train, ...plan.val], out, options);
     options.signal?.throwIfAborted();
@@ -93,7 +96,12 @@ export async function writeSynthDataset(
   return {
     dir,
     plan,
-    files: { train: join(dir, 'train.json'), val: join(dir, 'val.json'), images: join(dir, 'images') },
+    files: {
+      train: join(dir, 'train.json'),
+      val: join(dir, 'val.json'),
+      images: join(dir, 'images'),
+      recipe: join(dir, synthRecipeFile),
+    },
     stats: {
       trainImages: plan.train.length,
       valImages: plan.val.length,

@@ -4,10 +4,13 @@ import { runCommand } from '@oclif/test';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import {
+  baclJobSchema,
   ConfigValidationError,
   learningRateAt,
   loadTrainingConfig,
+  scaledSchedule,
   stageScheduleSchema,
+  trainingConfigSchema,
 } from '../../../common/internal.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -18,7 +21,7 @@ const entryNames = readdirSync(configDir)
 
 describe('common/training-config: configs/', function () {
   it('has the entry configs the issue lists', function () {
-    for (const name of ['lvis_v1', 'lvis_v0.5', 'lvis_v1_r101', 'lvis_v1_baseline', 'tiny']) {
+    for (const name of ['lvis_v1', 'lvis_v0.5', 'lvis_v1_r101', 'lvis_v1_baseline', 'tiny', 'small']) {
       expect(entryNames).to.include(name);
     }
   });
@@ -81,6 +84,60 @@ describe('common/training-config: configs/', function () {
     expect(() =>
       loadTrainingConfig('lvis_v1', { configDir, sets: ['model.backbone.planes=[1,2,3,4]'] }),
     ).to.throw(ConfigValidationError, /model\.backbone\.planes/);
+  });
+
+  it('tiny and small name their synthetic dataset; tiny checkpoints every 50 steps (issue #13 point 8)', function () {
+    const tiny = loadTrainingConfig('tiny', { configDir }).config;
+    expect(tiny.data.synth).to.include({ categories: 12 });
+    expect(tiny.model.roi_head.num_classes).to.equal(12);
+    expect(tiny.checkpoint).to.deep.equal({ every_steps: 50, keep_last: 3 });
+    const small = loadTrainingConfig('small', { configDir }).config;
+    expect(small.data.synth?.categories).to.be.at.least(40);
+    expect(small.model.roi_head.num_classes).to.equal(small.data.synth?.categories);
+    expect(small.data.synth?.min_image_size).to.be.greaterThan(tiny.data.synth?.max_image_size ?? Infinity);
+  });
+
+  it('refuses a synth recipe whose category count is not num_classes, a synth dataset without one, a recipe on LVIS', function () {
+    expect(() => loadTrainingConfig('tiny', { configDir, sets: ['model.roi_head.num_classes=4'] })).to.throw(
+      ConfigValidationError,
+      /model\.roi_head\.num_classes.*data\.synth\.categories generates 12/s,
+    );
+    expect(() => loadTrainingConfig('tiny', { configDir, sets: ['data.synth.categories=13'] })).to.throw(
+      ConfigValidationError,
+      /13 classes|generates 13/,
+    );
+    const tiny = loadTrainingConfig('tiny', { configDir }).resolved;
+    const withoutRecipe = structuredClone(tiny.config) as { data: Record<string, unknown> };
+    delete withoutRecipe.data.synth;
+    expect(
+      trainingConfigSchema.safeParse(withoutRecipe).error?.issues.map((i) => i.path.join('.')),
+    ).to.include('data.synth');
+    expect(() =>
+      loadTrainingConfig('lvis_v1', {
+        configDir,
+        sets: ['data.synth={categories: 1203, train_images: 1, val_images: 0}'],
+      }),
+    ).to.throw(ConfigValidationError, /only for dataset 'synth'/);
+    expect(() => loadTrainingConfig('tiny', { configDir, sets: ['data.synth.colours=3'] })).to.throw(
+      ConfigValidationError,
+      /colours/,
+    );
+  });
+
+  it("checkpoint defaults are the BaclJob spec's (every 1000 steps, keep 3)", function () {
+    const config = loadTrainingConfig('lvis_v1', { configDir }).config;
+    const spec = baclJobSchema.shape.spec.shape.checkpoint.parse({});
+    expect(config.checkpoint).to.deep.equal({ every_steps: spec.everySteps, keep_last: spec.keepLast });
+  });
+
+  it('scaledSchedule: the linear scaling rule, lr x global batch / base_batch_size', function () {
+    const schedule = stageScheduleSchema.parse({ iterations: 10, lr: 0.02, weight_decay: 0 });
+    expect(schedule.base_batch_size).to.equal(16);
+    expect(scaledSchedule(schedule, 4).lr).to.be.closeTo(0.005, 1e-15);
+    expect(scaledSchedule({ ...schedule, base_batch_size: 4 }, 4)).to.deep.equal({
+      ...schedule,
+      base_batch_size: 4,
+    });
   });
 
   it('learningRateAt: warmup from ratio x lr, then x gamma per passed step (spec 1.3)', function () {

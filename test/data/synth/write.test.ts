@@ -4,8 +4,10 @@ import { expect } from 'chai';
 import sharp from 'sharp';
 import { loadLvisGroundTruth } from '../../../common/index.js';
 import {
+  ensureSynthDataset,
   planSynthDataset,
   renderPixels,
+  SynthDatasetMismatchError,
   SynthOutputExistsError,
   writeSynthDataset,
 } from '../../../data/internal.js';
@@ -74,5 +76,33 @@ describe('data/synth: writing a dataset', function () {
     const error = await writing.catch((failure: unknown) => failure);
     expect((error as Error).message).to.equal('stop');
     expect(readdirSync(parent)).to.deep.equal([]);
+  });
+
+  it('ensureSynthDataset generates once, reuses a copy of the same recipe, refuses another recipe', async function () {
+    const dir = join(root, 'ensured');
+    const first = await ensureSynthDataset(dir, options);
+    expect(first.created).to.equal(true);
+    const recipe = JSON.parse(readFileSync(first.files.recipe, 'utf8')) as { options: object };
+    expect(recipe.options).to.deep.equal({
+      ...options,
+      minImageSize: 160,
+      maxImageSize: 320,
+      maxCategoriesPerImage: 4,
+    });
+    const before = readFileSync(first.files.train);
+    // Defaults spelled out are the same recipe.
+    const again = await ensureSynthDataset(dir, { ...options, minImageSize: 160 });
+    expect(again.created).to.equal(false);
+    expect(readFileSync(again.files.train).equals(before)).to.equal(true);
+    const error = await ensureSynthDataset(dir, { ...options, seed: 6, valImages: 5 }).catch(
+      (failure: unknown) => failure,
+    );
+    expect(error).to.be.instanceOf(SynthDatasetMismatchError).with.property('path', dir);
+    expect((error as SynthDatasetMismatchError).differences).to.deep.equal(['valImages', 'seed']);
+    const other = join(root, 'not-synth');
+    mkdirSync(other);
+    writeFileSync(join(other, 'keep.txt'), 'mine');
+    const refused = await ensureSynthDataset(other, options).catch((failure: unknown) => failure);
+    expect(refused).to.be.instanceOf(SynthOutputExistsError);
   });
 });

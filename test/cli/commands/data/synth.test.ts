@@ -74,6 +74,44 @@ describe('baclctl data synth', function () {
     expect((error as { suggestions?: string[] } | undefined)?.suggestions).to.have.length(1);
   });
 
+  it("--config writes the dataset a synth config names (tiny's data.synth, overridable with --set)", async function () {
+    const out = join(dir, 'from-config');
+    const { stdout, error } = await synth(
+      '--out',
+      out,
+      '--config',
+      'tiny',
+      '--set',
+      'data.synth.train_images=20',
+      '--set',
+      'data.synth.val_images=2',
+      '--json',
+    );
+    expect(error).to.equal(undefined);
+    expect(JSON.parse(stdout)).to.include({ trainImages: 20, valImages: 2 });
+    const recipe = JSON.parse(readFileSync(join(out, 'synth.json'), 'utf8')) as {
+      options: Record<string, number>;
+    };
+    expect(recipe.options).to.include({
+      categories: 12,
+      trainImages: 20,
+      minImageSize: 96,
+      maxImageSize: 128,
+    });
+  });
+
+  it('refuses --config with recipe flags, a config without data.synth, and a recipe without its sizes', async function () {
+    const mixed = await synth('--out', join(dir, 'mixed'), '--config', 'tiny', '--categories', '3');
+    expect(mixed.error?.code).to.equal('USAGE');
+    expect(mixed.error?.message).to.contain('--categories cannot be combined with --config');
+    const lvis = await synth('--out', join(dir, 'lvis'), '--config', 'lvis_v1');
+    expect(lvis.error?.code).to.equal('USAGE');
+    expect(lvis.error?.message).to.contain('has no data.synth');
+    const bare = await synth('--out', join(dir, 'bare'), '--categories', '3');
+    expect(bare.error?.code).to.equal('USAGE');
+    expect(bare.error?.message).to.contain('missing --train-images, --val-images');
+  });
+
   it('lists examples in its help', async function () {
     const { stdout } = await runCommand(['data', 'synth', '--help'], { root });
     expect(stdout).to.contain('EXAMPLES');
