@@ -1,14 +1,27 @@
-// Issue #6's learning test: the tiny config overfits 8 synthetic images on the wasm backend, and on the native
-// backend (tfjs-node, issue #12) where scripts/tf-native.sh installed it (CI does). Stage 1
-// (representation: BCE + L1, everything trained) runs tiny.yaml's schedule; then the mean loss of the last 8
-// steps must be at most a fifth of the first 8 steps' mean, and LVIS AP50 on those same images must exceed
-// 0.5. Seeded, so the run is the same every time; the timeout is only a guard.
+// Issue #6's learning test, on issue #13's long-tailed tiny data (ADR 0024): the tiny config's detector trains
+// stage 1 (representation: BCE + L1, everything trained) on the train split of tiny.yaml's own synthetic
+// dataset (data.synth: 12 categories, rare, common and frequent) and is evaluated on its val split, on the wasm
+// backend and on the native one (tfjs-node, issue #12) where scripts/tf-native.sh installed it (CI does).
+// To stay CI-sized it runs a shortened stage 1 (STEPS steps of one process at samples_per_gpu images, lr
+// scaled to that batch by the config's base_batch_size) instead of the full two-stage `baclctl run tiny`
+// (whose figures, AP50 0.94 on val, are in ADR 0024 and `npm run bench -- tiny-learning`).
+// Floors, from measurement with margin (ADR 0024: this test measured loss 5.8 -> 0.8 and val AP50 0.6 on wasm
+// under load 9): the mean loss of the last 8 steps at most a third of the first 8 steps', val AP50 above
+// 0.3, the issue's goal for the full run. Seeded, so the run is the same every time; the timeout is a guard.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { evaluateLvis } from '../../../data/index.js';
+import { SeededRandom, scaledSchedule, seededRng, type LvisGroundTruth } from '../../../common/internal.js';
+import {
+  decodeJpeg,
+  ensureSynthDataset,
+  evaluateLvis,
+  synthImagePath,
+  synthOptionsFromConfig,
+} from '../../../data/internal.js';
 import {
   classifierForStages,
   Detector,
@@ -16,24 +29,62 @@ import {
   initTf,
   prepareBatch,
   trainStage,
+  type SourceImage,
   type StepLosses,
 } from '../../../worker/internal.js';
 import { forEachBackend } from '../tf/helpers.js';
-import { synthTrainImages, tinyConfig, type SynthImages } from './detector-fixture.js';
-import { seededRng } from '../../../common/index.js';
+import { tinyConfig } from './detector-fixture.js';
 
+const STEPS = 400;
 const WINDOW = 8;
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
 
-describe('worker/model detector: the tiny config learns 8 synthetic images', function () {
-  this.timeout(600_000);
+interface Split {
+  gt: LvisGroundTruth;
+  images: SourceImage[];
+}
+
+async function decodeSplit(path: string, imagesDir: string, split: 'train' | 'val'): Promise<Split> {
+  const gt = JSON.parse(await readFile(path, 'utf8')) as LvisGroundTruth;
+  const classOf = new Map(
+    gt.categories
+      .map((c) => c.id)
+      .sort((a, b) => a - b)
+      .map((id, index) => [id, index]),
+  );
+  const images = await Promise.all(
+    gt.images.map(async (image) => {
+      const decoded = await decodeJpeg(
+        await readFile(join(imagesDir, synthImagePath({ id: image.id, split }))),
+      );
+      const annotations = gt.annotations.filter((a) => a.image_id === image.id);
+      return {
+        data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength),
+        width: decoded.width,
+        height: decoded.height,
+        gtBoxes: Float32Array.from(annotations.flatMap(({ bbox: [x, y, w, h] }) => [x, y, x + w, y + h])),
+        gtLabels: Int32Array.from(annotations.map((a) => classOf.get(a.category_id) ?? -1)),
+      };
+    }),
+  );
+  return { gt, images };
+}
+
+describe('worker/model detector: the tiny config learns its long-tailed synthetic data', function () {
+  this.timeout(900_000);
+  const config = tinyConfig();
   let dir: string;
-  let data: SynthImages;
+  let train: Split;
+  let val: Split;
   let detector: Detector | undefined;
 
   before(async function () {
     dir = mkdtempSync(join(tmpdir(), 'bacl-detector-learn-'));
-    data = await synthTrainImages(dir, { images: 8, categories: 4, seed: 7 });
+    const recipe = config.data.synth;
+    if (recipe === undefined) throw new Error('tiny.yaml has no data.synth');
+    const synth = await ensureSynthDataset(join(dir, 'synth'), synthOptionsFromConfig(recipe));
+    train = await decodeSplit(synth.files.train, synth.files.images, 'train');
+    val = await decodeSplit(synth.files.val, synth.files.images, 'val');
   });
   afterEach(function () {
     detector?.dispose();
@@ -44,11 +95,15 @@ describe('worker/model detector: the tiny config learns 8 synthetic images', fun
   });
 
   forEachBackend(['wasm', 'tensorflow'], (backend) => {
-    it('loss falls at least 5x and AP50 on the training images is above 0.5', async function () {
+    it(`loss falls at least 3x in ${STEPS} steps and val AP50 is above 0.3`, async function () {
       await initTf({ backend });
-      const config = tinyConfig();
-      const schedule = config.schedule.representation;
-      if (schedule === undefined) throw new Error('tiny.yaml has no representation schedule');
+      const base = config.schedule.representation;
+      if (base === undefined) throw new Error('tiny.yaml has no representation schedule');
+      const batchSize = config.data.samples_per_gpu;
+      const schedule = scaledSchedule(
+        { ...base, iterations: STEPS, lr_steps: [Math.round(STEPS * 0.8)] },
+        batchSize,
+      );
       const model = new Detector({
         model: config.model,
         losses: config.losses,
@@ -57,7 +112,9 @@ describe('worker/model detector: the tiny config learns 8 synthetic images', fun
       });
       detector = model;
       const scale = config.data.train_scales[0] as [number, number];
-      const batchSize = config.data.samples_per_gpu;
+      // A new seeded order of the train images every epoch.
+      const perEpoch = Math.floor(train.images.length / batchSize);
+      let order: number[] = [];
       const started = Date.now();
       const history: StepLosses[] = [];
       const result = await trainStage(model, {
@@ -65,8 +122,14 @@ describe('worker/model detector: the tiny config learns 8 synthetic images', fun
         schedule,
         rng: seededRng(config.seed + 1),
         batchAt: (iteration) => {
-          const first = (iteration * batchSize) % data.images.length;
-          const images = data.images.slice(first, first + batchSize);
+          const step = iteration % perEpoch;
+          if (step === 0) {
+            const epoch = iteration / perEpoch;
+            order = SeededRandom.derive(config.seed, 'learning-order', epoch).shuffle(
+              train.images.map((_, i) => i),
+            );
+          }
+          const images = order.slice(step * batchSize, (step + 1) * batchSize).map((i) => train.images[i]!);
           return prepareBatch(images, { scale, sizeDivisor: config.data.size_divisor });
         },
         onStep: (_, losses) => history.push(losses),
@@ -75,27 +138,28 @@ describe('worker/model detector: the tiny config learns 8 synthetic images', fun
       const firstLoss = mean(history.slice(0, WINDOW).map((l) => l.total));
       const lastLoss = mean(history.slice(-WINDOW).map((l) => l.total));
 
+      const categoryIds = val.gt.categories.map((c) => c.id).sort((a, b) => a - b);
       const rows = [];
-      for (let first = 0; first < data.images.length; first += batchSize) {
-        const batch = prepareBatch(data.images.slice(first, first + batchSize), {
+      for (let first = 0; first < val.images.length; first += batchSize) {
+        const batch = prepareBatch(val.images.slice(first, first + batchSize), {
           scale: config.data.test_scale,
           sizeDivisor: config.data.size_divisor,
         });
+        const ids = val.gt.images.slice(first, first + batchSize).map((image) => image.id);
         try {
-          rows.push(
-            ...detectLvis(model, batch, data.imageIds.slice(first, first + batchSize), data.categoryIds),
-          );
+          rows.push(...detectLvis(model, batch, ids, categoryIds));
         } finally {
           tf.dispose(batch.images);
         }
       }
-      const { metrics } = evaluateLvis(data.gt, rows);
+      const { metrics } = evaluateLvis(val.gt, rows);
       console.log(
         `      ${result.iterations} steps in ${trainSeconds.toFixed(1)} s; loss ${firstLoss.toFixed(3)} -> ` +
-          `${lastLoss.toFixed(3)}; AP50 ${metrics.AP50.toFixed(3)}, AP ${metrics.AP.toFixed(3)}`,
+          `${lastLoss.toFixed(3)}; val AP50 ${metrics.AP50.toFixed(3)}, AP ${metrics.AP.toFixed(3)}, ` +
+          `APr ${metrics.APr.toFixed(3)}, APc ${metrics.APc.toFixed(3)}, APf ${metrics.APf.toFixed(3)}`,
       );
-      expect(lastLoss * 5, 'loss fell at least 5x').to.be.at.most(firstLoss);
-      expect(metrics.AP50).to.be.above(0.5);
+      expect(lastLoss * 3, 'loss fell at least 3x').to.be.at.most(firstLoss);
+      expect(metrics.AP50).to.be.above(0.3);
     });
   });
 });

@@ -29,7 +29,8 @@ import { synthTrainImages, tinyConfig, type SynthImages } from './detector-fixtu
 
 describe('worker/model detector (tiny config, wasm)', function () {
   this.timeout(120_000);
-  const config = tinyConfig();
+  // The tiny detector sized to this test's 4-category data, so every detected label maps to a category id.
+  const config = tinyConfig(['model.roi_head.num_classes=4', 'data.synth.categories=4']);
   let dir: string;
   let data: SynthImages;
   let detector: Detector | undefined;
