@@ -37,6 +37,7 @@ const micro = (sets: string[] = []): TrainingConfig =>
       'schedule.classifier.lr_steps=[3]',
       'schedule.classifier.base_batch_size=2',
       'model.roi_head.num_classes=4',
+      'data.synth.categories=4', // the schema keeps num_classes and the synth recipe equal (ADR 0024)
       ...sets,
     ],
   }).config;
