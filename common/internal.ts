@@ -3,10 +3,5 @@
 export * from './index.js';
 export type { CleanPodPolicy } from './api/index.js';
 export { formatOrigin } from './config/index.js';
-export {
-  LvisJsonSyntaxError,
-  parseLvisGroundTruth,
-  parseLvisResults,
-  scanJson,
-} from './lvis/index.js';
+export { LvisJsonSyntaxError, parseLvisGroundTruth, parseLvisResults, scanJson } from './lvis/index.js';
 export { stageScheduleSchema } from './training-config/index.js';
