@@ -266,7 +266,12 @@ export {
   type StageRunOptions,
 } from './runtime/train-stage.js';
 export { loadPretrainedBackbone, pretrainedHint, pretrainedLocation } from './runtime/pretrained.js';
-export { runRank, type EvaluateRequest, type RankRunOptions, type RankRunResult } from './runtime/run-rank.js';
+export {
+  runRank,
+  type EvaluateRequest,
+  type RankRunOptions,
+  type RankRunResult,
+} from './runtime/run-rank.js';
 export { EvaluateError, EvaluateMergeError, EvaluateOptionError } from './runtime/eval-errors.js';
 export { type EvaluateProgress, inferShare, type InferShareOptions } from './runtime/eval-infer.js';
 export {
