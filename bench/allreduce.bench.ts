@@ -3,7 +3,9 @@
 // after 2 warm-ups, each timed as max(t1) - min(t0) over ranks after a barrier; busbw = S/t * 2(n-1)/n with S
 // the fp32 size. Beside each NATS figure, in the same run: a transport-only run of the same message pattern
 // (bench/allreduce-rank.ts) and raw 1 -> 1 publish/subscribe throughput. Ends with one JSON line (issue #11).
-// Sizes, ranks and iterations can be cut for a quick look: BENCH_AR_MIB=16 BENCH_AR_RANKS=2 BENCH_AR_ITERS=10.
+// Sizes, ranks, wires, transports and iterations can be cut for a quick look or a profile: BENCH_AR_MIB=16
+// BENCH_AR_RANKS=2 BENCH_AR_WIRES=bf16 BENCH_AR_TRANSPORTS=nats BENCH_AR_ITERS=10 (hierarchical: BENCH_AR_HIER=0
+// skips it). BENCH_AR_PROFILE=<dir> writes a V8 CPU profile of every rank process there (node --cpu-prof).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +36,11 @@ function numbers(name: string, fallback: number[]): number[] {
   return value ? value.split(',').map(Number) : fallback;
 }
 
+function words(name: string, fallback: string[]): string[] {
+  const value = process.env[name];
+  return value ? value.split(',') : fallback;
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
@@ -47,7 +54,9 @@ async function runRanks(
 ): Promise<{ seconds: number[]; hashes: string[] }> {
   const outputs = await Promise.all(
     Array.from({ length: base.worldSize }, (_, rank) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', RANK_SCRIPT], {
+      const profile = process.env.BENCH_AR_PROFILE;
+      const args = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+      const child = spawn(process.execPath, [...args, '--import', 'tsx', RANK_SCRIPT], {
         env: { ...process.env, BENCH_RANK: JSON.stringify({ ...base, rank }) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -116,6 +125,8 @@ const benchmark: Benchmark = {
     const sizes = numbers('BENCH_AR_MIB', [16, 64]);
     const rankCounts = numbers('BENCH_AR_RANKS', [2, 4]);
     const iterations = numbers('BENCH_AR_ITERS', [10])[0]!;
+    const wires = words('BENCH_AR_WIRES', ['fp32', 'bf16']) as WireFormat[];
+    const transports = words('BENCH_AR_TRANSPORTS', ['nats', 'local']) as ('nats' | 'local')[];
     const nats = await startNats({ signal });
     const localRoot = mkdtempSync(join(tmpdir(), 'bacl-arb-'));
     const rows: Row[] = [];
@@ -128,10 +139,10 @@ const benchmark: Benchmark = {
       log(
         `raw NATS publish -> subscribe, 512 KiB messages: ${raw.map((r) => r.toFixed(0)).join(', ')} MiB/s`,
       );
-      for (const transport of ['nats', 'local'] as const) {
+      for (const transport of transports) {
         for (const ranks of rankCounts) {
           for (const mib of sizes) {
-            for (const wire of ['fp32', 'bf16'] as const) {
+            for (const wire of wires) {
               const bytes = mib * MiB;
               const base = {
                 transport,
@@ -187,7 +198,7 @@ const benchmark: Benchmark = {
       }
       // Hierarchical (2 simulated nodes x 2 local ranks) against flat NATS at n=4: logged, not in the JSON line
       // (whose transports are nats and local); it decides whether the mode may become the default (ADR 0020).
-      if (rankCounts.includes(4)) {
+      if (rankCounts.includes(4) && process.env.BENCH_AR_HIER !== '0') {
         const mib = Math.min(...sizes);
         const localDir = mkdtempSync(join(localRoot, 'h'));
         for (const node of [0, 1]) mkdirSync(join(localDir, `node-${node}`));

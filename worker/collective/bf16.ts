@@ -6,13 +6,15 @@
 //   |r - sum_r x_r| <= (2^-7 + 2^-15 + n * 2^-23) * sum_r |x_r|       (bf16AllReduceBound)
 // from 2^-8 for the inputs' rounding, (n-1) * 2^-24 for float32 accumulation and 2^-8 for the result's.
 
+/** The bfloat16 bits (RNE) of the float32 with bits `u`; a NaN stays a quiet NaN. */
+function rne(u: number): number {
+  return (u & 0x7fffffff) > 0x7f800000 ? (u >>> 16) | 0x40 : (u + 0x7fff + ((u >>> 16) & 1)) >>> 16;
+}
+
 /** Packs `src` into `dst` (same length) as bfloat16 with round-to-nearest-even. */
 export function packBf16(src: Float32Array, dst: Uint16Array): void {
   const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
-  for (let i = 0; i < bits.length; i++) {
-    const u = bits[i]!;
-    dst[i] = (u & 0x7fffffff) > 0x7f800000 ? (u >>> 16) | 0x40 : (u + 0x7fff + ((u >>> 16) & 1)) >>> 16;
-  }
+  for (let i = 0; i < bits.length; i++) dst[i] = rne(bits[i]!);
 }
 
 /** Unpacks bfloat16 `src` into float32 `dst` (same length); exact. */
@@ -24,10 +26,57 @@ export function unpackBf16(src: Uint16Array, dst: Float32Array): void {
 /** Rounds every element of `values` to the nearest bfloat16 (ties to even), in place. */
 export function roundToBf16(values: Float32Array): void {
   const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
-  for (let i = 0; i < bits.length; i++) {
-    const u = bits[i]!;
-    bits[i] =
-      ((u & 0x7fffffff) > 0x7f800000 ? (u >>> 16) | 0x40 : (u + 0x7fff + ((u >>> 16) & 1)) >>> 16) << 16;
+  for (let i = 0; i < bits.length; i++) bits[i] = rne(bits[i]!) << 16;
+}
+
+// Fused kernels of the owner's running sum (allreduce-run.ts), one pass each, no allocation. `scratch` (at least
+// as long as the chunk) is where a bfloat16 is widened to a float32 (JS has no bit cast but aliased arrays).
+// `first`: acc = term (the sum starts), else acc += term (a float32 store, so IEEE binary32 addition).
+
+/** acc (+)= the bfloat16 values `src` (a contribution as it came off the wire). */
+export function addBf16(acc: Float32Array, src: Uint16Array, first: boolean, scratch: Float32Array): void {
+  const n = src.length;
+  if (first) {
+    const bits = new Uint32Array(acc.buffer, acc.byteOffset, n);
+    for (let i = 0; i < n; i++) bits[i] = src[i]! << 16;
+    return;
+  }
+  const wide = new Uint32Array(scratch.buffer, scratch.byteOffset, n);
+  for (let i = 0; i < n; i++) {
+    wide[i] = src[i]! << 16;
+    acc[i]! += scratch[i]!;
+  }
+}
+
+/** acc (+)= bf16(src) for float32 `src` (this rank's own contribution, rounded on the fly, `src` untouched). */
+export function addRoundedBf16(
+  acc: Float32Array,
+  src: Float32Array,
+  first: boolean,
+  scratch: Float32Array,
+): void {
+  const n = src.length;
+  const bits = new Uint32Array(src.buffer, src.byteOffset, n);
+  const out = new Uint32Array((first ? acc : scratch).buffer, (first ? acc : scratch).byteOffset, n);
+  if (first) {
+    for (let i = 0; i < n; i++) out[i] = rne(bits[i]!) << 16;
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    out[i] = rne(bits[i]!) << 16;
+    acc[i]! += scratch[i]!;
+  }
+}
+
+/** The end of a bf16 chunk: r = bf16(acc) is written to `result` (float32) and, packed, to `wire`. */
+export function finishBf16(acc: Float32Array, result: Float32Array, wire: Uint16Array): void {
+  const n = acc.length;
+  const bits = new Uint32Array(acc.buffer, acc.byteOffset, n);
+  const out = new Uint32Array(result.buffer, result.byteOffset, n);
+  for (let i = 0; i < n; i++) {
+    const b = rne(bits[i]!);
+    wire[i] = b;
+    out[i] = b << 16;
   }
 }
 

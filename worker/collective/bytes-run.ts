@@ -39,7 +39,7 @@ export class BytesRun implements OpRun<Uint8Array[]> {
         : cutChunks(0, this.bytes.length, this.ctx.chunkBytes);
     for (const chunk of chunks) {
       this.ctx.queueAll('bc', () => {
-        const frame = new Uint8Array(FRAME_HEADER_BYTES + chunk.count);
+        const frame = this.ctx.pool.frame(FRAME_HEADER_BYTES + chunk.count);
         const header = {
           phase: Phase.bc,
           dtype: Dtype.bytes,

@@ -18,6 +18,7 @@ import {
   type CollectiveSite,
 } from './errors.js';
 import { decodeHeader, FRAME_HEADER_BYTES, Kind, type FrameHeader } from './frame.js';
+import { FramePool } from './frame-pool.js';
 import type { OpRun, RunContext } from './op-run.js';
 import { chunkPayloadBytes, DEFAULT_CHUNK_BYTES } from './plan.js';
 import type { AbortNotice, CollectiveTransport, Route } from './transport.js';
@@ -75,6 +76,9 @@ export class CollectiveEngine implements Omit<Collective, 'close'> {
   private failure: Failure | undefined;
   private lastCollective: CollectiveName = 'rendezvous';
   private readonly departed = new Map<number, number>();
+  private readonly pool: FramePool;
+  private readonly floats: FramePool;
+  private readonly releaseFrame = (frame: Uint8Array) => this.pool.release(frame);
 
   constructor(
     private readonly transport: CollectiveTransport,
@@ -102,6 +106,14 @@ export class CollectiveEngine implements Omit<Collective, 'close'> {
     this.ledger = new CreditLedger(worldSize, rank, window);
     this.grants = new GrantTracker(worldSize, window);
     this.queues = Array.from({ length: worldSize }, () => []);
+    this.pool = new FramePool(this.chunkBytes + FRAME_HEADER_BYTES);
+    // float32 scratch for a chunk of the narrowest wire (bf16: 2 bytes on the wire, 4 in a sum)
+    this.floats = new FramePool(4 * Math.ceil(this.chunkBytes / 2), 16);
+  }
+
+  /** Buffers (frames and scratch) the engine had to allocate so far: flat once its pools are warm. */
+  get buffersAllocated(): number {
+    return this.pool.allocated + this.floats.allocated;
   }
 
   /** The largest frame the transport carries. */
@@ -291,6 +303,8 @@ export class CollectiveEngine implements Omit<Collective, 'close'> {
       op,
       site,
       chunkBytes: this.chunkBytes,
+      pool: this.pool,
+      floats: this.floats,
       queueTo: (to, build) => this.queues[to]!.push({ route: 'rs', to, build }),
       queueAll: (route, build) => this.fanQueue.push({ route, to: -1, build }),
     };
@@ -374,14 +388,14 @@ export class CollectiveEngine implements Omit<Collective, 'close'> {
         const item = queue.shift()!;
         this.ledger.spend(to);
         this.stats.framesSent += 1;
-        this.transport.sendData(item.route, op, to, item.build());
+        this.transport.sendData(item.route, op, to, item.build(), this.releaseFrame);
       }
     }
     while (this.fanQueue.length > 0 && this.ledger.canSendAll()) {
       const item = this.fanQueue.shift()!;
       this.ledger.spendAll();
       this.stats.framesSent += 1;
-      this.transport.sendData(item.route, op, -1, item.build());
+      this.transport.sendData(item.route, op, -1, item.build(), this.releaseFrame);
     }
     this.maybeFinish();
   }

@@ -73,10 +73,16 @@ export class LocalCollective extends EngineCollective {
     this.outgoing = new Array<Socket | undefined>(options.worldSize);
     const transport: CollectiveTransport = {
       maxFrameBytes: LOCAL_MAX_FRAME_BYTES,
-      sendData: (_route: Route, _op: number, to: number, frame: Uint8Array) => {
-        if (to >= 0) this.send(to, MessageType.data, frame);
-        else
-          for (let r = 0; r < this.worldSize; r++) if (r !== this.rank) this.send(r, MessageType.data, frame);
+      sendData: (_route: Route, _op: number, to: number, frame: Uint8Array, release) => {
+        // A socket keeps a reference to a written buffer until the kernel took it: the frame goes back to the
+        // pool once every write of it has completed (never, if a socket was gone: then it is left to the GC).
+        const targets = to >= 0 ? [to] : [...Array(this.worldSize).keys()].filter((r) => r !== this.rank);
+        let pending = targets.length;
+        const done = (error?: Error | null) => {
+          if (error) pending = Infinity;
+          else if (--pending === 0) release(frame);
+        };
+        for (const r of targets) if (!this.send(r, MessageType.data, frame, done)) pending = Infinity;
       },
       sendGrant: (to: number, cumulative: number) => {
         const body = new Uint8Array(4);
@@ -248,10 +254,17 @@ export class LocalCollective extends EngineCollective {
     for (let r = 0; r < this.worldSize; r++) if (r !== this.rank) this.send(r, MessageType.notice, body);
   }
 
-  private send(to: number, type: MessageType, body: Uint8Array): void {
+  /** Writes one message to rank `to`; false when its socket is gone (then `written` is never called). */
+  private send(
+    to: number,
+    type: MessageType,
+    body: Uint8Array,
+    written?: (error?: Error | null) => void,
+  ): boolean {
     const socket = this.outgoing[to];
-    if (!socket || socket.destroyed) return;
+    if (!socket || socket.destroyed) return false;
     socket.write(messagePrefix(type, body.length));
-    socket.write(body);
+    socket.write(body, written);
+    return true;
   }
 }

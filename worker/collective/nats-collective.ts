@@ -112,8 +112,15 @@ export class NatsCollective extends EngineCollective {
     };
     const transport: CollectiveTransport = {
       maxFrameBytes,
-      sendData: (route: Route, op: number, to: number, frame: Uint8Array) =>
-        nc.publish(subjects.data(route, op, route === 'rs' ? to : this.rank), frame),
+      sendData: (route: Route, op: number, to: number, frame: Uint8Array, release) => {
+        nc.publish(subjects.data(route, op, route === 'rs' ? to : this.rank), frame);
+        // The client keeps a reference in its outbound queue until it flushes (inline past 32 KiB, else in a
+        // microtask queued before this one), when it copies the queue into one write buffer. The frame is
+        // reused only if the queue is then empty; when it is not (a disconnect), it is left to the GC.
+        queueMicrotask(() => {
+          if (outboundEmpty(nc)) release(frame);
+        });
+      },
       sendGrant: (to: number, cumulative: number) => {
         const grant = new Uint8Array(8);
         const view = new DataView(grant.buffer);
@@ -303,6 +310,16 @@ export class NatsCollective extends EngineCollective {
   private site() {
     return { rank: this.rank, op: -1, collective: 'rendezvous' as const };
   }
+}
+
+/**
+ * Whether the NATS client's outbound queue is empty, so it holds no reference to a published payload. Reads the
+ * client's internals (`protocol.outbound`, @nats-io/nats-core 3.x); when they are not there, answers false, so
+ * frames are then never reused (slower, never wrong).
+ */
+function outboundEmpty(nc: NatsConnection): boolean {
+  const outbound = (nc as { protocol?: { outbound?: { size?: () => number } } }).protocol?.outbound;
+  return typeof outbound?.size === 'function' && outbound.size() === 0;
 }
 
 function parseJson<T>(data: Uint8Array): T | undefined {

@@ -2,6 +2,7 @@
 // each frame of its operation, and when it has everything. The engine (engine.ts) owns queues and credits.
 import type { CollectiveSite } from './errors.js';
 import type { FrameHeader, Kind } from './frame.js';
+import type { FramePool } from './frame-pool.js';
 
 export interface RunContext {
   readonly rank: number;
@@ -10,6 +11,10 @@ export interface RunContext {
   readonly site: CollectiveSite;
   /** Largest payload per frame, in bytes. */
   readonly chunkBytes: number;
+  /** Frame buffers and scratch of the chunk's size; a frame handed to queueTo/queueAll goes back by itself. */
+  readonly pool: FramePool;
+  /** Scratch of `chunkBytes / 2` float32s (a bf16 chunk, widened), given back with `floats.release`. */
+  readonly floats: FramePool;
   /** Queues a frame for rank `to` (reduce-scatter); `build` runs when credits allow, so buffers are made late. */
   queueTo(to: number, build: () => Uint8Array): void;
   /** Queues a frame for every other rank (all-gather, broadcast). */

@@ -12,6 +12,16 @@ export function sumInRankOrder(parts: readonly Float32Array[], out: Float32Array
   }
 }
 
+/** acc = src (`first`) or acc += src: one step of the owner's running sum in rank order (allreduce-run.ts). */
+export function addFloat32(acc: Float32Array, src: Float32Array, first: boolean): void {
+  if (first) {
+    acc.set(src);
+    return;
+  }
+  const n = acc.length;
+  for (let i = 0; i < n; i++) acc[i]! += src[i]!;
+}
+
 /**
  * The reference all-reduce of whole vectors, on one process: what every transport must produce, bit for bit.
  * Used by tests and as the single-rank path.

@@ -21,8 +21,18 @@ export interface AbortNotice {
 export interface CollectiveTransport {
   /** The largest frame (32-byte header + payload) one message may carry, e.g. the NATS server's max_payload. */
   readonly maxFrameBytes: number;
-  /** Sends one data frame of operation `op`: to rank `to` for `rs`, to every other rank for `ag` and `bc`. */
-  sendData(route: Route, op: number, to: number, frame: Uint8Array): void;
+  /**
+   * Sends one data frame of operation `op`: to rank `to` for `rs`, to every other rank for `ag` and `bc`. The
+   * frame's buffer is pooled (frame-pool.ts): call `release(frame)` once no reference to it is kept any more
+   * (it is then refilled for another frame); never calling it is safe, calling it early corrupts frames.
+   */
+  sendData(
+    route: Route,
+    op: number,
+    to: number,
+    frame: Uint8Array,
+    release: (frame: Uint8Array) => void,
+  ): void;
   /** Tells rank `to` it may have sent `cumulative` data frames to this rank in all. */
   sendGrant(to: number, cumulative: number): void;
   /** Tells every other rank that the group is aborted. */

@@ -24,6 +24,8 @@ export class MemoryGroup {
   readonly engines: CollectiveEngine[];
   /** The most data frames ever in flight (sent, not yet delivered) per ordered pair. */
   maxInFlight = 0;
+  /** Frames whose bytes changed between send and delivery (a pooled buffer reused too early): must stay 0. */
+  corruptedFrames = 0;
   private readonly pairs = new Map<string, Pending[]>();
   private readonly inFlight = new Map<string, number>();
   private scheduled = false;
@@ -34,17 +36,22 @@ export class MemoryGroup {
     this.engines = Array.from({ length: worldSize }, (_, rank) => {
       const transport: CollectiveTransport = {
         maxFrameBytes: options.maxFrameBytes,
-        sendData: (_route: Route, _op: number, to: number, frame: Uint8Array) => {
+        sendData: (_route: Route, _op: number, to: number, frame: Uint8Array, release) => {
           if (options.dropFrom === rank) return;
-          for (let r = 0; r < worldSize; r++) {
-            if (r === rank || (to >= 0 && r !== to)) continue;
+          // The frame's buffer is pooled: it must arrive as it was sent, and goes back after its last delivery.
+          const sent = frame.slice();
+          const targets = [...Array(worldSize).keys()].filter((r) => r !== rank && (to < 0 || r === to));
+          let pending = targets.length;
+          for (const r of targets) {
             const key = `${rank}>${r}`;
             const count = (this.inFlight.get(key) ?? 0) + 1;
             this.inFlight.set(key, count);
             this.maxInFlight = Math.max(this.maxInFlight, count);
             this.enqueue(key, () => {
               this.inFlight.set(key, this.inFlight.get(key)! - 1);
+              if (!equalBytes(frame, sent)) this.corruptedFrames += 1;
               this.engines[r]!.receiveData(frame);
+              if (--pending === 0) release(frame);
             });
           }
         },
@@ -83,4 +90,10 @@ export class MemoryGroup {
     this.scheduled = true;
     setImmediate(() => this.drain());
   }
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
