@@ -44,10 +44,19 @@ export {
   trainsOn,
   usableAnnotations,
 } from './data/index.js';
-export { bf16AllReduceBound, packBf16, roundToBf16, unpackBf16 } from './collective/bf16.js';
+export {
+  addBf16,
+  addRoundedBf16,
+  bf16AllReduceBound,
+  finishBf16,
+  packBf16,
+  roundToBf16,
+  unpackBf16,
+} from './collective/bf16.js';
 export type { Collective, WireFormat } from './collective/collective.js';
 export { CreditLedger, GrantTracker, windowFrames } from './collective/credits.js';
 export { CollectiveEngine, type EngineOptions } from './collective/engine.js';
+export { FramePool } from './collective/frame-pool.js';
 export {
   CollectiveAbortedError,
   CollectiveError,
@@ -72,7 +81,7 @@ export { joinGroup, readGroupEnv } from './collective/join-group.js';
 export { joinLocalGroup } from './collective/local-collective.js';
 export { joinNatsGroup } from './collective/nats-collective.js';
 export { chunkElements, chunkPayloadBytes, planAllReduce, wireBytes } from './collective/plan.js';
-export { fixedOrderSum, sumInRankOrder } from './collective/reduce.js';
+export { addFloat32, addFloat32Finish, fixedOrderSum, sumInRankOrder } from './collective/reduce.js';
 export { type Join, RendezvousBook } from './collective/rendezvous.js';
 export { messagePrefix, MessageReader, MessageType } from './collective/socket-framing.js';
 export { groupSubjects } from './collective/subjects.js';

@@ -16,7 +16,7 @@ import { encodeHeader, FRAME_HEADER_BYTES, Kind, Phase, type FrameHeader } from 
 import type { OpRun, RunContext } from './op-run.js';
 import { rankList } from './op-run.js';
 import { chunkElements, planAllReduce, type ChunkPlan, type ShardPlan } from './plan.js';
-import { addFloat32 } from './reduce.js';
+import { addFloat32, addFloat32Finish } from './reduce.js';
 import {
   copyPayload,
   decodeFloatPayload,
@@ -201,14 +201,18 @@ export class AllReduceRun implements OpRun<Float32Array> {
       else if (r === src) term = incoming;
       else term = waiting[r];
       if (!term) break;
-      this.add(c, chunk, term, r === 0, r === rank);
+      if (r === worldSize - 1 && r > 0) {
+        this.finish(c, chunk, term); // the last addition fused with the rounding and the write-out
+      } else {
+        this.add(c, chunk, term, r === 0, r === rank);
+        if (r === worldSize - 1) this.finish(c, chunk, undefined);
+      }
       if (r !== rank && r !== src) {
         this.ctx.pool.release(term);
         waiting[r] = undefined;
       }
     }
     this.next[c] = r;
-    if (r === worldSize) this.finish(c, chunk);
     return src >= 0 && r > src;
   }
 
@@ -237,17 +241,22 @@ export class AllReduceRun implements OpRun<Float32Array> {
     }
   }
 
-  /** All n contributions are in: the (rounded) sum goes into the vector and, as a frame, to every rank. */
-  private finish(c: number, chunk: ChunkPlan): void {
+  /**
+   * Adds `last` (rank n-1's contribution; undefined when already added) and, all n being in, writes the (bf16:
+   * rounded) sum into the vector and sends it, as a frame, to every rank.
+   */
+  private finish(c: number, chunk: ChunkPlan, last: Term | undefined): void {
     const sum = this.sums[c]!;
     const out = this.vector.subarray(chunk.offset, chunk.offset + chunk.count);
     let frame: Uint8Array;
     if (this.wire === 'fp32') {
       frame = this.sumFrames[c]!;
-      out.set(sum);
+      if (last) addFloat32Finish(sum, last as Float32Array, out);
+      else out.set(sum);
     } else {
       frame = this.ctx.pool.frame(FRAME_HEADER_BYTES + chunk.count * 2);
-      finishBf16(sum, out, new Uint16Array(frame.buffer, frame.byteOffset + FRAME_HEADER_BYTES, chunk.count));
+      const wire = new Uint16Array(frame.buffer, frame.byteOffset + FRAME_HEADER_BYTES, chunk.count);
+      finishBf16(sum, last, out, wire);
       this.ctx.floats.release(sum);
     }
     this.sums[c] = undefined;

@@ -22,6 +22,12 @@ export function addFloat32(acc: Float32Array, src: Float32Array, first: boolean)
   for (let i = 0; i < n; i++) acc[i]! += src[i]!;
 }
 
+/** The last step of an fp32 chunk: acc += term, written to `acc` and `result` (`term` may be `result` itself). */
+export function addFloat32Finish(acc: Float32Array, term: Float32Array, result: Float32Array): void {
+  const n = acc.length;
+  for (let i = 0; i < n; i++) result[i] = acc[i]! += term[i]!;
+}
+
 /**
  * The reference all-reduce of whole vectors, on one process: what every transport must produce, bit for bit.
  * Used by tests and as the single-rank path.

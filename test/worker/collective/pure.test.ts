@@ -1,5 +1,11 @@
 import { expect } from 'chai';
 import {
+  addBf16,
+  addFloat32,
+  addFloat32Finish,
+  addRoundedBf16,
+  finishBf16,
+  FramePool,
   bf16AllReduceBound,
   packBf16,
   roundToBf16,
@@ -160,6 +166,84 @@ describe('worker/collective pure parts', function () {
         expect(Math.abs(back[i]! - values[i]!)).to.be.at.most(2 ** -8 * Math.abs(values[i]!));
         expect(Object.is(rounded[i], back[i])).to.equal(true);
       }
+    });
+  });
+
+  describe('running-sum kernels (the owner adds contributions in rank order as they come)', function () {
+    // Random values plus ties, NaN payloads, infinities, float32 max, subnormals and signed zeros.
+    function awkward(seed: number): Float32Array {
+      const values = seededVectors(1, 4000, seed)[0]!;
+      const bits = new Uint32Array(values.buffer);
+      const special = [
+        0x3f808000, 0x3f818000, 0x7f800001, 0xffc00001, 0x7f800000, 0xff800000, 0x7f7fffff, 0xff7fffff,
+        0x00000001, 0x80008000, 0x00000000, 0x80000000, 0x7fffffff,
+      ];
+      special.forEach((b, i) => (bits[i * 7 + (seed % 5)] = b));
+      return values;
+    }
+    const sameBits = (a: Float32Array, b: Float32Array) =>
+      Buffer.compare(
+        Buffer.from(a.buffer, a.byteOffset, a.byteLength),
+        Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+      ) === 0;
+
+    for (const n of [1, 2, 3, 4]) {
+      it(`${n} contributions in every mix of forms: the same bits as fixedOrderSum (fp32 and bf16)`, function () {
+        const inputs = Array.from({ length: n }, (_, r) => awkward(r + 3 * n));
+        const length = inputs[0]!.length;
+        const scratch = new Float32Array(length);
+        for (let own = 0; own < n; own++) {
+          // fp32: the own contribution is a view of the result vector, the others arrive as float32 arrays.
+          const fp32 = Float32Array.from(inputs[own]!);
+          const acc = new Float32Array(length);
+          for (let r = 0; r < n; r++) {
+            const term = r === own ? fp32 : inputs[r]!;
+            if (r === n - 1 && r > 0) addFloat32Finish(acc, term, fp32);
+            else addFloat32(acc, term, r === 0);
+          }
+          if (n === 1) fp32.set(acc);
+          expect(sameBits(fp32, fixedOrderSum(inputs, 'fp32')), `fp32 own ${own}`).to.equal(true);
+          // bf16: the own contribution is rounded on the fly, the others arrive packed.
+          const bf16 = Float32Array.from(inputs[own]!);
+          const sum = new Float32Array(length);
+          const wire = new Uint16Array(length);
+          const packed = inputs.map((input) => {
+            const out = new Uint16Array(length);
+            packBf16(input, out);
+            return out;
+          });
+          for (let r = 0; r < n; r++) {
+            const term = r === own ? bf16 : packed[r]!;
+            if (r === n - 1 && r > 0) finishBf16(sum, term, bf16, wire);
+            else if (term instanceof Uint16Array) addBf16(sum, term, r === 0, scratch);
+            else addRoundedBf16(sum, term, r === 0, scratch);
+          }
+          if (n === 1) finishBf16(sum, undefined, bf16, wire);
+          const expected = fixedOrderSum(inputs, 'bf16');
+          expect(sameBits(bf16, expected), `bf16 own ${own}`).to.equal(true);
+          const unpacked = new Float32Array(length);
+          unpackBf16(wire, unpacked);
+          expect(sameBits(unpacked, expected), `bf16 wire, own ${own}`).to.equal(true);
+        }
+      });
+    }
+
+    it('the frame pool hands a released buffer out again, once, and keeps only its own', function () {
+      const pool = new FramePool(64, 2);
+      const a = pool.frame(40);
+      expect(a.length).to.equal(40);
+      expect(pool.allocated).to.equal(1);
+      pool.release(a);
+      pool.release(a); // a second release must not make it come out twice
+      const b = pool.frame(64);
+      const c = pool.frame(10);
+      expect(b.buffer).to.equal(a.buffer);
+      expect(c.buffer).to.not.equal(a.buffer);
+      expect(pool.allocated).to.equal(2);
+      pool.release(new Uint8Array(32)); // not of this pool
+      expect(pool.frame(8).buffer.byteLength).to.equal(64);
+      expect(pool.allocated).to.equal(3);
+      expect(pool.frame(65).length).to.equal(65); // too large: unpooled
     });
   });
 
