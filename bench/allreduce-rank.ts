@@ -1,10 +1,14 @@
 // One rank of the all-reduce benchmark (bench/allreduce.bench.ts), a process of its own. BENCH_RANK (JSON)
-// says what to time: `allreduce` (the collective, NATS or local) or `transport-only` (the same chunks on the
-// same subjects between the same ranks, owners forwarding once all contributions of a chunk are in, with no
-// reduction, framing or credits). Prints one JSON line: per-iteration [t0, t1] (CLOCK_MONOTONIC, shared by
-// the processes of one machine, in ns) and a SHA-256 of the result.
+// says what to time: `allreduce` (the collective: NATS, local or hierarchical), `transport-only` (the same
+// chunks on the same subjects between the same ranks, owners forwarding once all contributions of a chunk are
+// in, with no reduction, framing or credits), or `paired`: both in the same processes, alternating iteration
+// by iteration (an all-reduce, then a transport-only run, each after a barrier), so the two see the same
+// machine load, which on a shared machine moves by 2x within minutes. Prints one JSON line: per-iteration
+// [t0, t1] (CLOCK_MONOTONIC, shared by the processes of one machine, in ns) and CPU seconds of this process,
+// for the all-reduce (`times`, `cpu`) and the transport-only run (`onlyTimes`, `onlyCpu`), a SHA-256 of the
+// result and how many frame buffers the engine allocated.
 import { createHash } from 'node:crypto';
-import { connect } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   type Collective,
   type WireFormat,
@@ -20,7 +24,7 @@ import { join } from 'node:path';
 import { seededVector } from '../test/worker/collective/vectors.js';
 
 export interface BenchRankPlan {
-  mode: 'allreduce' | 'transport-only';
+  mode: 'allreduce' | 'transport-only' | 'paired';
   /** `hierarchical`: LOCAL_WORLD_SIZE 2, sockets in `localDir`/node-<k>. */
   transport: 'nats' | 'local' | 'hierarchical';
   rank: number;
@@ -33,6 +37,16 @@ export interface BenchRankPlan {
   job: string;
   localDir: string;
   seed: number;
+}
+
+export interface BenchRankOutput {
+  rank: number;
+  times: [string, string][];
+  cpu: number[];
+  onlyTimes: [string, string][];
+  onlyCpu: number[];
+  hash: string;
+  buffersAllocated?: number;
 }
 
 const plan = JSON.parse(process.env.BENCH_RANK ?? '{}') as BenchRankPlan;
@@ -48,30 +62,53 @@ const group: Collective =
           socketDir: join(plan.localDir, `node-${Math.floor(rank / 2)}`),
         })
       : await joinNatsGroup(nats);
-const times: [string, string][] = [];
-let hash = '';
 
-if (plan.mode === 'allreduce') {
+const cpuSeconds = (from: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(from);
+  return (used.user + used.system) / 1e6;
+};
+
+/** Runs `body` after a barrier; returns [t0, t1] and this process's CPU seconds. */
+async function timed(body: () => Promise<void>): Promise<{ span: [string, string]; cpu: number }> {
+  await group.barrier();
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  await body();
+  const t1 = process.hrtime.bigint();
+  return { span: [String(t0), String(t1)], cpu: cpuSeconds(c0) };
+}
+
+/** The collective on a seeded vector; `check` hashes the result (outside the timed part). */
+function allReduceRunner(): { run: () => Promise<void>; hash: () => string } {
   const input = seededVector(rank, plan.length, plan.seed);
   const vector = new Float32Array(plan.length);
-  for (let i = 0; i < plan.warmup + plan.iterations; i++) {
-    vector.set(input);
-    await group.barrier();
-    const t0 = process.hrtime.bigint();
-    await group.allReduceSum(vector, { wire: plan.wire });
-    const t1 = process.hrtime.bigint();
-    if (i >= plan.warmup) times.push([String(t0), String(t1)]);
-    const digest = createHash('sha256').update(new Uint8Array(vector.buffer)).digest('hex');
-    if (hash && hash !== digest) hash = 'differs between iterations';
-    else hash ||= digest;
-  }
-} else {
+  let hash = '';
+  return {
+    run: async () => {
+      vector.set(input);
+      await group.allReduceSum(vector, { wire: plan.wire });
+    },
+    hash: () => {
+      const digest = createHash('sha256').update(new Uint8Array(vector.buffer)).digest('hex');
+      if (hash && hash !== digest) hash = 'differs between iterations';
+      else hash ||= digest;
+      return hash;
+    },
+  };
+}
+
+/**
+ * The transport-only pattern on its own connection: each rank publishes its slices (views of one payload, no
+ * frame) to the owners' subjects; an owner forwards a chunk on the all-gather subject once its n-1
+ * contributions are in. No header: chunk k counts as complete after (k + 1)(n - 1) arrivals (each sender sends
+ * its chunks in order), which keeps the message pattern without any framing work.
+ */
+async function transportOnlyRunner(): Promise<{ run: (i: number) => Promise<void>; nc: NatsConnection }> {
   const nc = await connect({ servers: plan.natsUrl, noEcho: true });
-  const maxPayload = nc.info!.max_payload;
   const shards = planAllReduce(
     plan.length,
     worldSize,
-    chunkElements(chunkPayloadBytes(maxPayload), plan.wire),
+    chunkElements(chunkPayloadBytes(nc.info!.max_payload), plan.wire),
   );
   const elementBytes = wireBytes(plan.wire);
   const payload = new Uint8Array(plan.length * elementBytes);
@@ -91,8 +128,6 @@ if (plan.mode === 'allreduce') {
     remaining.set(i, left);
     if (left === 0) finishers.get(i)?.();
   };
-  // No header to say which chunk a message is: chunk k counts as complete after (k + 1)(n - 1) arrivals (each
-  // sender sends its chunks in order), which keeps the message pattern without any framing work.
   nc.subscribe(`${base}.*.rs.${rank}`, {
     callback: (_error, msg) => {
       const i = iterationOf(msg.subject);
@@ -107,23 +142,47 @@ if (plan.mode === 'allreduce') {
   nc.subscribe(`${base}.*.ag.*`, { callback: (_error, msg) => done(iterationOf(msg.subject)) });
   await nc.flush();
   await group.barrier();
-  for (let i = 0; i < plan.warmup + plan.iterations; i++) {
-    await group.barrier();
-    const t0 = process.hrtime.bigint();
-    const finished = new Promise<void>((resolve) => finishers.set(i, resolve));
-    if (worldSize === 1 || remaining.get(i) === 0 || mine.chunks.length + agExpected === 0)
-      finishers.get(i)!();
-    for (let step = 1; step < worldSize; step++) {
-      const shard = shards[(rank + step) % worldSize]!;
-      for (const c of shard.chunks) send(`${base}.${i}.rs.${shard.owner}`, c.offset, c.count);
-    }
-    await finished;
-    const t1 = process.hrtime.bigint();
-    if (i >= plan.warmup) times.push([String(t0), String(t1)]);
-  }
-  await nc.flush();
-  await group.barrier();
-  await nc.close();
+  return {
+    nc,
+    run: async (i: number) => {
+      const finished = new Promise<void>((resolve) => finishers.set(i, resolve));
+      if (worldSize === 1 || remaining.get(i) === 0 || mine.chunks.length + agExpected === 0)
+        finishers.get(i)!();
+      for (let step = 1; step < worldSize; step++) {
+        const shard = shards[(rank + step) % worldSize]!;
+        for (const c of shard.chunks) send(`${base}.${i}.rs.${shard.owner}`, c.offset, c.count);
+      }
+      await finished;
+    },
+  };
 }
-process.stdout.write(`${JSON.stringify({ rank, times, hash })}\n`);
+
+const output: BenchRankOutput = { rank, times: [], cpu: [], onlyTimes: [], onlyCpu: [], hash: '' };
+const reduce = plan.mode === 'transport-only' ? undefined : allReduceRunner();
+const only = plan.mode === 'allreduce' ? undefined : await transportOnlyRunner();
+for (let i = 0; i < plan.warmup + plan.iterations; i++) {
+  if (reduce) {
+    const { span, cpu } = await timed(reduce.run);
+    if (i >= plan.warmup) {
+      output.times.push(span);
+      output.cpu.push(cpu);
+    }
+    output.hash = reduce.hash();
+  }
+  if (only) {
+    const { span, cpu } = await timed(() => only.run(i));
+    if (i >= plan.warmup) {
+      output.onlyTimes.push(span);
+      output.onlyCpu.push(cpu);
+    }
+  }
+}
+if (only) {
+  await only.nc.flush();
+  await group.barrier();
+  await only.nc.close();
+}
+if ('buffersAllocated' in group && typeof group.buffersAllocated === 'number')
+  output.buffersAllocated = group.buffersAllocated;
+process.stdout.write(`${JSON.stringify(output)}\n`);
 await group.close();

@@ -2,7 +2,10 @@
 // ranks (separate processes), fp32 and bf16 wires; per configuration the median of >= 10 timed iterations
 // after 2 warm-ups, each timed as max(t1) - min(t0) over ranks after a barrier; busbw = S/t * 2(n-1)/n with S
 // the fp32 size. Beside each NATS figure, in the same run: a transport-only run of the same message pattern
-// (bench/allreduce-rank.ts) and raw 1 -> 1 publish/subscribe throughput. Ends with one JSON line (issue #11).
+// (bench/allreduce-rank.ts), alternating iteration by iteration with the all-reduce in the same rank processes
+// (so both see the same load on a shared machine), and raw 1 -> 1 publish/subscribe throughput. Also logged:
+// the ranks' CPU seconds per operation (process.cpuUsage, all ranks together; not the server's) and the frame
+// buffers each rank's engine allocated over the whole run. Ends with one JSON line (issue #11).
 // Sizes, ranks, wires, transports and iterations can be cut for a quick look or a profile: BENCH_AR_MIB=16
 // BENCH_AR_RANKS=2 BENCH_AR_WIRES=bf16 BENCH_AR_TRANSPORTS=nats BENCH_AR_ITERS=10 (hierarchical: BENCH_AR_HIER=0
 // skips it). BENCH_AR_PROFILE=<dir> writes a V8 CPU profile of every rank process there (node --cpu-prof).
@@ -14,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { startNats } from '../test/harness/index.js';
 import type { WireFormat } from '../worker/internal.js';
-import type { BenchRankPlan } from './allreduce-rank.js';
+import type { BenchRankOutput, BenchRankPlan } from './allreduce-rank.js';
 import type { Benchmark, BenchFigure } from './benchmark.js';
 
 const RANK_SCRIPT = fileURLToPath(new URL('./allreduce-rank.ts', import.meta.url));
@@ -47,11 +50,30 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Runs one configuration's ranks; resolves with the per-iteration seconds and every rank's result hash. */
-async function runRanks(
-  base: Omit<BenchRankPlan, 'rank'>,
-  signal: AbortSignal,
-): Promise<{ seconds: number[]; hashes: string[] }> {
+interface RankRuns {
+  /** Per iteration: max(t1) - min(t0) over the ranks, and the ranks' CPU seconds together (not the server's). */
+  seconds: number[];
+  cpuSeconds: number[];
+  onlySeconds: number[];
+  onlyCpuSeconds: number[];
+  hashes: string[];
+  buffers: number[];
+}
+
+function spans(outputs: BenchRankOutput[], pick: (o: BenchRankOutput) => [string, string][]): number[] {
+  return pick(outputs[0]!).map((_, i) => {
+    const t0 = outputs.map((o) => BigInt(pick(o)[i]![0])).reduce((a, b) => (a < b ? a : b));
+    const t1 = outputs.map((o) => BigInt(pick(o)[i]![1])).reduce((a, b) => (a > b ? a : b));
+    return Number(t1 - t0) / 1e9;
+  });
+}
+
+function cpuSums(outputs: BenchRankOutput[], pick: (o: BenchRankOutput) => number[]): number[] {
+  return pick(outputs[0]!).map((_, i) => outputs.reduce((sum, o) => sum + pick(o)[i]!, 0));
+}
+
+/** Runs one configuration's ranks; resolves with the per-iteration figures and every rank's result hash. */
+async function runRanks(base: Omit<BenchRankPlan, 'rank'>, signal: AbortSignal): Promise<RankRuns> {
   const outputs = await Promise.all(
     Array.from({ length: base.worldSize }, (_, rank) => {
       const profile = process.env.BENCH_AR_PROFILE;
@@ -67,14 +89,11 @@ async function runRanks(
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      return new Promise<{ times: [string, string][]; hash: string }>((resolve, reject) =>
+      return new Promise<BenchRankOutput>((resolve, reject) =>
         child.once('exit', (code) => {
           clearTimeout(timer);
           signal.removeEventListener('abort', kill);
-          if (code === 0)
-            resolve(
-              JSON.parse(stdout.trim().split('\n').pop()!) as { times: [string, string][]; hash: string },
-            );
+          if (code === 0) resolve(JSON.parse(stdout.trim().split('\n').pop()!) as BenchRankOutput);
           else
             reject(
               new Error(
@@ -85,12 +104,14 @@ async function runRanks(
       );
     }),
   );
-  const seconds = outputs[0]!.times.map((_, i) => {
-    const t0 = outputs.map((o) => BigInt(o.times[i]![0])).reduce((a, b) => (a < b ? a : b));
-    const t1 = outputs.map((o) => BigInt(o.times[i]![1])).reduce((a, b) => (a > b ? a : b));
-    return Number(t1 - t0) / 1e9;
-  });
-  return { seconds, hashes: outputs.map((o) => o.hash) };
+  return {
+    seconds: spans(outputs, (o) => o.times),
+    cpuSeconds: cpuSums(outputs, (o) => o.cpu),
+    onlySeconds: spans(outputs, (o) => o.onlyTimes),
+    onlyCpuSeconds: cpuSums(outputs, (o) => o.onlyCpu),
+    hashes: outputs.map((o) => o.hash),
+    buffers: outputs.map((o) => o.buffersAllocated ?? 0),
+  };
 }
 
 /** Raw publish -> subscribe throughput of 512 KiB messages between two connections, flushed every 16 MiB. */
@@ -155,8 +176,9 @@ const benchmark: Benchmark = {
                 localDir: mkdtempSync(join(localRoot, 'g')),
                 seed: 42,
               };
+              // NATS: the all-reduce and the transport-only run alternate in the same processes (paired).
               const result = await runRanks(
-                { ...base, mode: 'allreduce', job: `bench/ar-${runId++}` },
+                { ...base, mode: transport === 'nats' ? 'paired' : 'allreduce', job: `bench/ar-${runId++}` },
                 signal,
               );
               const seconds = median(result.seconds);
@@ -165,14 +187,9 @@ const benchmark: Benchmark = {
               const other = hashesByKey.get(key);
               if (other && other[0] !== result.hashes[0]) bitwiseEqual = false;
               hashesByKey.set(key, result.hashes);
-              let transportOnlySeconds: number | null = null;
-              if (transport === 'nats') {
-                const only = await runRanks(
-                  { ...base, transport: 'nats', mode: 'transport-only', job: `bench/raw-${runId++}` },
-                  signal,
-                );
-                transportOnlySeconds = median(only.seconds);
-              }
+              const transportOnlySeconds = transport === 'nats' ? median(result.onlySeconds) : null;
+              const transportOnlyCpu = transport === 'nats' ? median(result.onlyCpuSeconds) : null;
+              const cpu = median(result.cpuSeconds);
               const busbwMiBps = (bytes / MiB / seconds) * ((2 * (ranks - 1)) / ranks);
               const row: Row = {
                 transport,
@@ -187,10 +204,11 @@ const benchmark: Benchmark = {
               rows.push(row);
               log(
                 `${transport} n=${ranks} ${mib} MiB ${wire}: median ${seconds.toFixed(3)} s (min ${Math.min(...result.seconds).toFixed(3)}, ` +
-                  `max ${Math.max(...result.seconds).toFixed(3)}), busbw ${busbwMiBps.toFixed(1)} MiB/s` +
+                  `max ${Math.max(...result.seconds).toFixed(3)}), busbw ${busbwMiBps.toFixed(1)} MiB/s, ranks' CPU ${cpu.toFixed(3)} s, ` +
+                  `buffers allocated ${result.buffers.join('/')}` +
                   (transportOnlySeconds === null
                     ? ''
-                    : `, transport-only ${transportOnlySeconds.toFixed(3)} s, ratio ${row.ratio!.toFixed(2)}, busbw/raw ${(busbwMiBps / rawMiBps).toFixed(2)}`),
+                    : `, transport-only ${transportOnlySeconds.toFixed(3)} s (ranks' CPU ${transportOnlyCpu!.toFixed(3)} s), ratio ${row.ratio!.toFixed(2)}, busbw/raw ${(busbwMiBps / rawMiBps).toFixed(2)}`),
               );
             }
           }

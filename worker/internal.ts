@@ -49,6 +49,7 @@ export {
   addRoundedBf16,
   bf16AllReduceBound,
   finishBf16,
+  finishPairBf16,
   packBf16,
   roundToBf16,
   unpackBf16,
@@ -81,7 +82,13 @@ export { joinGroup, readGroupEnv } from './collective/join-group.js';
 export { joinLocalGroup } from './collective/local-collective.js';
 export { joinNatsGroup } from './collective/nats-collective.js';
 export { chunkElements, chunkPayloadBytes, planAllReduce, wireBytes } from './collective/plan.js';
-export { addFloat32, addFloat32Finish, fixedOrderSum, sumInRankOrder } from './collective/reduce.js';
+export {
+  addFloat32,
+  addFloat32Finish,
+  fixedOrderSum,
+  sumInRankOrder,
+  sumPairFloat32,
+} from './collective/reduce.js';
 export { type Join, RendezvousBook } from './collective/rendezvous.js';
 export { messagePrefix, MessageReader, MessageType } from './collective/socket-framing.js';
 export { groupSubjects } from './collective/subjects.js';

@@ -10,13 +10,13 @@
 // the all-gather frame's payload (no extra frame copy), the sum into the vector, the all-gather payload into the
 // vector. bf16 packs, widens and rounds in fused passes (bf16.ts). Buffers come from the engine's pools.
 import type { WireFormat } from './collective.js';
-import { addBf16, addRoundedBf16, finishBf16 } from './bf16.js';
+import { addBf16, addRoundedBf16, finishBf16, finishPairBf16 } from './bf16.js';
 import { CollectiveMismatchError } from './errors.js';
 import { encodeHeader, FRAME_HEADER_BYTES, Kind, Phase, type FrameHeader } from './frame.js';
 import type { OpRun, RunContext } from './op-run.js';
 import { rankList } from './op-run.js';
 import { chunkElements, planAllReduce, type ChunkPlan, type ShardPlan } from './plan.js';
-import { addFloat32, addFloat32Finish } from './reduce.js';
+import { addFloat32, addFloat32Finish, sumPairFloat32 } from './reduce.js';
 import {
   copyPayload,
   decodeFloatPayload,
@@ -195,6 +195,12 @@ export class AllReduceRun implements OpRun<Float32Array> {
     const chunk = this.mine.chunks[c]!;
     const waiting = this.waiting[c]!;
     let r = this.next[c]!;
+    if (worldSize === 2 && r === 0 && src >= 0) {
+      // Two ranks: both contributions are here now (this rank's and the incoming one): one fused pass.
+      this.finishPair(c, chunk, incoming!, rank === 0);
+      this.next[c] = 2;
+      return true;
+    }
     for (; r < worldSize; r++) {
       let term: Term | undefined;
       if (r === rank) term = this.vector.subarray(chunk.offset, chunk.offset + chunk.count);
@@ -241,6 +247,25 @@ export class AllReduceRun implements OpRun<Float32Array> {
     }
   }
 
+  /** Two ranks: the chunk's sum of this rank's contribution and `received`, in rank order, written out and sent. */
+  private finishPair(c: number, chunk: ChunkPlan, received: Term, ownFirst: boolean): void {
+    const own = this.vector.subarray(chunk.offset, chunk.offset + chunk.count);
+    let frame: Uint8Array;
+    if (this.wire === 'fp32') {
+      frame = this.ctx.pool.frame(FRAME_HEADER_BYTES + chunk.count * 4);
+      const sum = new Float32Array(frame.buffer, frame.byteOffset + FRAME_HEADER_BYTES, chunk.count);
+      const other = received as Float32Array;
+      sumPairFloat32(ownFirst ? own : other, ownFirst ? other : own, sum, own);
+    } else {
+      frame = this.ctx.pool.frame(FRAME_HEADER_BYTES + chunk.count * 2);
+      const wire = new Uint16Array(frame.buffer, frame.byteOffset + FRAME_HEADER_BYTES, chunk.count);
+      const scratch = new Float32Array(this.ctx.floats.take(), 0, chunk.count);
+      finishPairBf16(own, received as Uint16Array, ownFirst, own, wire, scratch);
+      this.ctx.floats.release(scratch);
+    }
+    this.send(c, chunk, frame);
+  }
+
   /**
    * Adds `last` (rank n-1's contribution; undefined when already added) and, all n being in, writes the (bf16:
    * rounded) sum into the vector and sends it, as a frame, to every rank.
@@ -261,6 +286,11 @@ export class AllReduceRun implements OpRun<Float32Array> {
     }
     this.sums[c] = undefined;
     this.sumFrames[c] = undefined;
+    this.send(c, chunk, frame);
+  }
+
+  /** Chunk `c` is reduced: its frame (payload already written) gets its header and goes to every rank. */
+  private send(c: number, chunk: ChunkPlan, frame: Uint8Array): void {
     encodeHeader(
       {
         ...this.header(Phase.ag, this.ctx.rank, c, this.mine.chunks.length, chunk.offset),

@@ -121,6 +121,32 @@ export function finishBf16(
   }
 }
 
+/**
+ * A whole bf16 chunk of two ranks in one pass: r = bf16(bf16(own) + received) (`ownFirst`: own is rank 0's,
+ * else received is), added in rank order, written to `result` (float32; may be `own` itself) and to `wire`.
+ */
+export function finishPairBf16(
+  own: Float32Array,
+  received: Uint16Array,
+  ownFirst: boolean,
+  result: Float32Array,
+  wire: Uint16Array,
+  scratch: Float32Array,
+): void {
+  const n = result.length;
+  const ownBits = bitsOf(own);
+  const out = bitsOf(result);
+  const wide = bitsOf(scratch, n);
+  for (let i = 0; i < n; i++) {
+    out[i] = rne(ownBits[i]!) << 16;
+    wide[i] = received[i]! << 16;
+    result[i] = ownFirst ? result[i]! + scratch[i]! : scratch[i]! + result[i]!;
+    const b = rne(out[i]!);
+    wire[i] = b;
+    out[i] = b << 16;
+  }
+}
+
 /** The documented bound on |bf16 all-reduce - exact sum| for one element, given sum_r |x_r| and n. */
 export function bf16AllReduceBound(sumOfMagnitudes: number, worldSize: number): number {
   return (2 ** -7 + 2 ** -15 + worldSize * 2 ** -23) * sumOfMagnitudes;

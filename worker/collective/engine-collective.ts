@@ -14,6 +14,11 @@ export abstract class EngineCollective implements Collective {
     return this.engine.stats;
   }
 
+  /** Frame and scratch buffers allocated so far (flat once the engine's pools are warm). */
+  get buffersAllocated(): number {
+    return this.engine.buffersAllocated;
+  }
+
   barrier(options?: CollectiveCallOptions): Promise<void> {
     return this.engine.barrier(options);
   }

@@ -118,7 +118,7 @@ export class NatsCollective extends EngineCollective {
         // microtask queued before this one), when it copies the queue into one write buffer. The frame is
         // reused only if the queue is then empty; when it is not (a disconnect), it is left to the GC.
         queueMicrotask(() => {
-          if (outboundEmpty(nc)) release(frame);
+          if (clientReleased(nc, frame)) release(frame);
         });
       },
       sendGrant: (to: number, cumulative: number) => {
@@ -313,13 +313,14 @@ export class NatsCollective extends EngineCollective {
 }
 
 /**
- * Whether the NATS client's outbound queue is empty, so it holds no reference to a published payload. Reads the
- * client's internals (`protocol.outbound`, @nats-io/nats-core 3.x); when they are not there, answers false, so
- * frames are then never reused (slower, never wrong).
+ * Whether the NATS client holds no reference to a published `frame` any more: its outbound queue (a list of the
+ * buffers to write, copied into one write buffer on each flush) no longer lists it. Reads the client's internals
+ * (`protocol.outbound.buffers`, @nats-io/nats-core 3.x); when they are not there, answers false, so frames are
+ * then never reused (slower, never wrong).
  */
-function outboundEmpty(nc: NatsConnection): boolean {
-  const outbound = (nc as { protocol?: { outbound?: { size?: () => number } } }).protocol?.outbound;
-  return typeof outbound?.size === 'function' && outbound.size() === 0;
+function clientReleased(nc: NatsConnection, frame: Uint8Array): boolean {
+  const buffers = (nc as { protocol?: { outbound?: { buffers?: unknown } } }).protocol?.outbound?.buffers;
+  return Array.isArray(buffers) && !buffers.includes(frame);
 }
 
 function parseJson<T>(data: Uint8Array): T | undefined {

@@ -28,6 +28,17 @@ export function addFloat32Finish(acc: Float32Array, term: Float32Array, result: 
   for (let i = 0; i < n; i++) result[i] = acc[i]! += term[i]!;
 }
 
+/** A whole fp32 chunk of two ranks in one pass: sum = result = first + second (`result` may alias either). */
+export function sumPairFloat32(
+  first: Float32Array,
+  second: Float32Array,
+  sum: Float32Array,
+  result: Float32Array,
+): void {
+  const n = sum.length;
+  for (let i = 0; i < n; i++) result[i] = sum[i] = first[i]! + second[i]!;
+}
+
 /**
  * The reference all-reduce of whole vectors, on one process: what every transport must produce, bit for bit.
  * Used by tests and as the single-rank path.

@@ -5,6 +5,8 @@ import {
   addFloat32Finish,
   addRoundedBf16,
   finishBf16,
+  finishPairBf16,
+  sumPairFloat32,
   FramePool,
   bf16AllReduceBound,
   packBf16,
@@ -224,6 +226,24 @@ describe('worker/collective pure parts', function () {
           const unpacked = new Float32Array(length);
           unpackBf16(wire, unpacked);
           expect(sameBits(unpacked, expected), `bf16 wire, own ${own}`).to.equal(true);
+          if (n === 2) {
+            // Two ranks: the one-pass pair kernels, the own contribution being the result vector itself.
+            const other = inputs[1 - own]!;
+            const pair = Float32Array.from(inputs[own]!);
+            const frame = new Float32Array(length);
+            sumPairFloat32(own === 0 ? pair : other, own === 0 ? other : pair, frame, pair);
+            const fp32Sum = fixedOrderSum(inputs, 'fp32');
+            expect(sameBits(pair, fp32Sum) && sameBits(frame, fp32Sum), `fp32 pair, own ${own}`).to.equal(
+              true,
+            );
+            const pairBf16 = Float32Array.from(inputs[own]!);
+            finishPairBf16(pairBf16, packed[1 - own]!, own === 0, pairBf16, wire, scratch);
+            unpackBf16(wire, unpacked);
+            expect(
+              sameBits(pairBf16, expected) && sameBits(unpacked, expected),
+              `bf16 pair, own ${own}`,
+            ).to.equal(true);
+          }
         }
       });
     }
