@@ -18,7 +18,7 @@ import {
   type CollectiveSite,
 } from './errors.js';
 import { decodeHeader, FRAME_HEADER_BYTES, Kind, type FrameHeader } from './frame.js';
-import { FramePool } from './frame-pool.js';
+import { DEFAULT_POOL_BUFFERS, FramePool } from './frame-pool.js';
 import type { OpRun, RunContext } from './op-run.js';
 import { chunkPayloadBytes, DEFAULT_CHUNK_BYTES } from './plan.js';
 import type { AbortNotice, CollectiveTransport, Route } from './transport.js';
@@ -106,7 +106,12 @@ export class CollectiveEngine implements Omit<Collective, 'close'> {
     this.ledger = new CreditLedger(worldSize, rank, window);
     this.grants = new GrantTracker(worldSize, window);
     this.queues = Array.from({ length: worldSize }, () => []);
-    this.pool = new FramePool(this.chunkBytes + FRAME_HEADER_BYTES);
+    // Frames in flight are bounded by the credit windows (reduce-scatter and all-gather, to n-1 receivers; a
+    // socket holds them until written), so the pool keeps that many, and never fewer than the default.
+    this.pool = new FramePool(
+      this.chunkBytes + FRAME_HEADER_BYTES,
+      Math.max(DEFAULT_POOL_BUFFERS, 2 * window * Math.max(1, worldSize - 1) + 16),
+    );
     // float32 scratch for a chunk of the narrowest wire (bf16: 2 bytes on the wire, 4 in a sum)
     this.floats = new FramePool(4 * Math.ceil(this.chunkBytes / 2), 16);
   }

@@ -6,7 +6,7 @@
 // running sums come from the same pool. A buffer that is never given back is simply garbage collected, so
 // "not sure it is free" is always answered by not releasing it.
 
-/** Buffers kept for reuse at most, per pool. @default 64 (32 MiB of 512 KiB chunks) */
+/** Buffers kept for reuse at most, per pool. @default 64 (32 MiB of 512 KiB chunks; the engine raises it to its credit windows) */
 export const DEFAULT_POOL_BUFFERS = 64;
 
 export class FramePool {
