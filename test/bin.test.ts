@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
@@ -68,32 +69,43 @@ describe('bin/', function () {
   }
 
   describe('bacl-worker start-up (the real bin and addon; the fallback paths are in test/worker/main.test.ts)', () => {
-    const notBuilt = [
-      'bacl-worker: training is not built yet, so there is nothing to run.',
-      'Try this: bacl-worker --help',
-    ];
+    // One rank whose config is missing: it starts its backend, then fails with exit 4 naming the file.
+    const notBuilt = ['bacl-worker: rank 0: no config file "/nonexistent/bacl/config.yaml"'];
+    const rank = (env: NodeJS.ProcessEnv, ranks = 1) =>
+      workerEnv({
+        RANK: '0',
+        WORLD_SIZE: String(ranks),
+        BACL_JOB: 'test/start-up',
+        BACL_STAGE: 'evaluate',
+        BACL_CONFIG: '/nonexistent/bacl/config.yaml',
+        BACL_RUN_URI: join(tmpdir(), 'bacl-start-up-run'),
+        ...env,
+      });
     /** TensorFlow's and tfjs-node's own start-up noise (absl banner, deprecation warnings) left out. */
     const ourLines = (stderr: string) =>
       stderr.split('\n').filter((line) => line.startsWith('bacl-worker: ') || line.startsWith('Try this:'));
     const native = nativeInstall();
     const cores = availableParallelism();
 
-    it("'auto' (the default) logs one line naming the backend it started, then that training is not built", async function () {
-      const { code, stdout, stderr } = await runBin('bacl-worker.js', [], undefined, workerEnv({}));
-      expect(code).to.equal(1);
+    it("'auto' (the default) logs one line naming the backend it started, then the rank's own failure", async function () {
+      const { code, stdout, stderr } = await runBin('bacl-worker.js', [], undefined, rank({}));
+      expect(code).to.equal(4);
       expect(stdout).to.equal('');
       if (native.installed) {
         const threads = `${cores} intra-op thread${cores === 1 ? '' : 's'}`;
         expect(ourLines(stderr)).to.deep.equal([
-          `bacl-worker: tfjs backend tensorflow: TensorFlow ${native.manifest.tf}, CPU only, ${threads}`,
+          `bacl-worker: rank 0: tfjs backend tensorflow: TensorFlow ${native.manifest.tf}, CPU only, ${threads}`,
           ...notBuilt,
         ]);
       } else {
         const lines = ourLines(stderr);
         expect(lines[0]).to.match(
-          /^bacl-worker: native TensorFlow backend not available: .*Try this: baclctl backend install/,
+          /^bacl-worker: rank 0: native TensorFlow backend not available: .*Try this: baclctl backend install/,
         );
-        expect(lines.slice(1)).to.deep.equal(['bacl-worker: tfjs backend wasm: SIMD, 1 thread', ...notBuilt]);
+        expect(lines.slice(1)).to.deep.equal([
+          'bacl-worker: rank 0: tfjs backend wasm: SIMD, 1 thread',
+          ...notBuilt,
+        ]);
       }
     });
 
@@ -103,20 +115,26 @@ describe('bin/', function () {
         'bacl-worker.js',
         [],
         undefined,
-        workerEnv({ LOCAL_WORLD_SIZE: String(cores) }),
+        rank({ LOCAL_WORLD_SIZE: String(cores) }, cores),
       );
-      expect(code).to.equal(1);
-      expect(ourLines(stderr)[0]).to.match(/^bacl-worker: tfjs backend tensorflow: .*, 1 intra-op thread$/);
+      expect(code).to.equal(4);
+      expect(ourLines(stderr)[0]).to.match(
+        /^bacl-worker: rank 0: tfjs backend tensorflow: .*, 1 intra-op thread$/,
+      );
     });
 
     for (const [args, env, line] of [
-      [['--backend', 'wasm'], {}, 'bacl-worker: tfjs backend wasm: SIMD, 1 thread'],
-      [[], { BACL_TF_BACKEND: 'cpu' }, 'bacl-worker: tfjs backend cpu'],
-      [['--backend=wasm'], { BACL_TF_BACKEND: 'cpu' }, 'bacl-worker: tfjs backend wasm: SIMD, 1 thread'],
+      [['--backend', 'wasm'], {}, 'bacl-worker: rank 0: tfjs backend wasm: SIMD, 1 thread'],
+      [[], { BACL_TF_BACKEND: 'cpu' }, 'bacl-worker: rank 0: tfjs backend cpu'],
+      [
+        ['--backend=wasm'],
+        { BACL_TF_BACKEND: 'cpu' },
+        'bacl-worker: rank 0: tfjs backend wasm: SIMD, 1 thread',
+      ],
     ] as const) {
       it(`starts the backend ${[...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...args].join(' ')} asks for`, async function () {
-        const { code, stderr } = await runBin('bacl-worker.js', [...args], undefined, workerEnv(env));
-        expect(code).to.equal(1);
+        const { code, stderr } = await runBin('bacl-worker.js', [...args], undefined, rank(env));
+        expect(code).to.equal(4);
         expect(ourLines(stderr)).to.deep.equal([line, ...notBuilt]);
       });
     }

@@ -1,5 +1,22 @@
-import { ExitCode, helpText, packageVersion, processIO } from '../common/index.js';
+import {
+  ConfigError,
+  ConfigValidationError,
+  ExitCode,
+  helpText,
+  packageVersion,
+  processIO,
+} from '../common/index.js';
 import type { ProgramInfo, ProgramIO } from '../common/index.js';
+import { DataError } from '../data/index.js';
+import { CheckpointError } from './checkpoint/index.js';
+import { CollectiveError } from './collective/index.js';
+import { PipelineError } from './data/index.js';
+import { ModelError } from './model/index.js';
+import { RuntimeError } from './runtime/errors.js';
+import { forwardProcessSignals, launchRanks } from './runtime/launcher.js';
+import { RankEnvError } from './runtime/rank-env-error.js';
+import { readPodEnv, readRankEnv, workerRole } from './runtime/rank-env.js';
+import { runRankProcess } from './runtime/rank-process.js';
 import { readWorkerSettings, workerFlagHelp, WorkerSettingsError } from './settings.js';
 import { backendEnvVar, describeRuntime, initTf, TfBackendError } from './tf/index.js';
 
@@ -14,8 +31,11 @@ export const workerInfo: ProgramInfo = {
     `Environment: ${backendEnvVar} picks the tfjs backend when --backend does not; LOCAL_WORLD_SIZE (ranks on\n` +
       'this machine, default 1) shares the cores: native intra-op threads default to cores / LOCAL_WORLD_SIZE\n' +
       '(TF_NUM_INTRAOP_THREADS, when set, wins).',
-    'Status: training is not built yet; this build starts the tfjs backend, prints one line naming it\n' +
-      '(TensorFlow version, GPU use, threads) and exits 1.',
+    "Without RANK it is the pod's launcher: it forks LOCAL_WORLD_SIZE ranks (RANK = NODE_RANK * LOCAL_WORLD_SIZE\n" +
+      '+ LOCAL_RANK), prefixes their lines with [rank N], forwards SIGTERM/SIGINT and exits with the first\n' +
+      "failure's status. With RANK it is one rank: it reads the rank environment once (every wrong variable in\n" +
+      'one error, exit 2), joins the group, runs the stages of BACL_STAGE (comma-separated for several) and exits\n' +
+      '0, or 130 after a SIGTERM checkpoint, or 1 (LossDiverged, a lost peer, ...), 4 (a bad config or dataset).',
   ],
   flags: workerFlagHelp,
 };
@@ -51,21 +71,90 @@ export async function main(
     return ExitCode.ok;
   }
 
+  const env = start.env ?? process.env;
+  if (workerRole(env) === 'launcher') return launch(argv, env, io);
+
+  let rankEnv;
+  try {
+    rankEnv = readRankEnv(env);
+  } catch (error) {
+    if (!(error instanceof RankEnvError)) throw error;
+    io.stderr(`${name}: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const prefix = `${name}: rank ${rankEnv.group.rank}`;
   let runtime;
   try {
     runtime = await initTf({
       backend: settings.backend,
       localRanks: settings.localRanks,
       ...(start.nativeDir !== undefined ? { nativeDir: start.nativeDir } : {}),
-      log: (line) => io.stderr(`${name}: ${line}\n`),
+      log: (line) => io.stderr(`${prefix}: ${line}\n`),
     });
   } catch (error) {
     if (!(error instanceof TfBackendError)) throw error;
     const cause = error.cause instanceof Error ? `\nCause: ${error.cause.message.split('\n')[0]}` : '';
-    io.stderr(`${name}: ${settings.backendSource}: ${error.message}${cause}\n`);
+    io.stderr(`${prefix}: ${settings.backendSource}: ${error.message}${cause}\n`);
     return ExitCode.failure;
   }
-  io.stderr(`${name}: ${describeRuntime(runtime)}\n`);
-  io.stderr(`${name}: training is not built yet, so there is nothing to run.\nTry this: ${name} --help\n`);
-  return ExitCode.failure;
+  if (rankEnv.group.rank === 0) io.stderr(`${prefix}: ${describeRuntime(runtime)}\n`);
+  try {
+    return await runRankProcess({
+      env: rankEnv,
+      backend: runtime.backend,
+      log: (line) => io.stdout(`${line}\n`),
+    });
+  } catch (error) {
+    const { status, message } = describeFailure(error);
+    io.stderr(`${prefix}: ${message}\n`);
+    return status;
+  }
+}
+
+/** The pod's launcher: one rank process per local rank, this same program with RANK set. */
+async function launch(argv: string[], env: NodeJS.ProcessEnv, io: ProgramIO): Promise<number> {
+  let pod;
+  try {
+    pod = readPodEnv(env);
+  } catch (error) {
+    if (!(error instanceof RankEnvError)) throw error;
+    io.stderr(`${workerInfo.name}: ${error.message}\n`);
+    return error.exitCode;
+  }
+  const entry = process.argv[1];
+  if (entry === undefined) {
+    io.stderr(`${workerInfo.name}: cannot tell which script started this process, so cannot fork ranks\n`);
+    return ExitCode.failure;
+  }
+  const group = launchRanks({
+    command: process.execPath,
+    args: [...process.execArgv, entry, ...argv],
+    env,
+    pod,
+    io,
+  });
+  forwardProcessSignals(group);
+  return (await group.done).exitCode;
+}
+
+/** A rank's failure as its exit status and one message (the stack only for bugs). */
+function describeFailure(error: unknown): { status: number; message: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ConfigValidationError || error instanceof ConfigError || error instanceof DataError) {
+    return { status: ExitCode.invalid, message };
+  }
+  if (
+    error instanceof RuntimeError ||
+    error instanceof CollectiveError ||
+    error instanceof CheckpointError ||
+    error instanceof PipelineError ||
+    error instanceof ModelError
+  ) {
+    return { status: ExitCode.failure, message };
+  }
+  if (error instanceof Error && error.name === 'AbortError') return { status: ExitCode.interrupted, message };
+  return {
+    status: ExitCode.failure,
+    message: `${message}\n${error instanceof Error ? (error.stack ?? '') : ''}`,
+  };
 }

@@ -17,6 +17,16 @@ async function runMain(
   return { code, stdout, stderr };
 }
 
+/** One rank whose config is missing: it starts its backend, then fails with exit 4 naming the file. */
+const startUpRank = {
+  RANK: '0',
+  WORLD_SIZE: '1',
+  BACL_JOB: 'test/start-up',
+  BACL_STAGE: 'evaluate',
+  BACL_CONFIG: '/nonexistent/bacl/config.yaml',
+  BACL_RUN_URI: join(tmpdir(), 'bacl-start-up-run'),
+};
+
 // The bin's own runs (test/bin.test.ts) use the real addon; these point the worker at a tfjs-node package
 // directory without a usable one, so they run the same with or without the native backend installed.
 describe('bacl-worker start-up without a usable native backend', () => {
@@ -38,17 +48,16 @@ describe('bacl-worker start-up without a usable native backend', () => {
   });
 
   it("'auto' says why it falls back and how to install, then logs the wasm start-up line", async () => {
-    const { code, stdout, stderr } = await runMain([], {}, damaged);
-    expect(code).to.equal(1); // training is not built yet
+    const { code, stdout, stderr } = await runMain([], { ...startUpRank }, damaged);
+    expect(code).to.equal(4); // the config is missing
     expect(stdout).to.equal('');
     const lines = stderr.trimEnd().split('\n');
     expect(lines[0]).to.match(
-      /^bacl-worker: native TensorFlow backend not available: its addon did not load \(.*tfjs_binding\.node: .*\); using wasm\. Try this: baclctl backend install/,
+      /^bacl-worker: rank 0: native TensorFlow backend not available: its addon did not load \(.*tfjs_binding\.node: .*\); using wasm\. Try this: baclctl backend install/,
     );
     expect(lines.slice(1)).to.deep.equal([
-      'bacl-worker: tfjs backend wasm: SIMD, 1 thread',
-      'bacl-worker: training is not built yet, so there is nothing to run.',
-      'Try this: bacl-worker --help',
+      'bacl-worker: rank 0: tfjs backend wasm: SIMD, 1 thread',
+      'bacl-worker: rank 0: no config file "/nonexistent/bacl/config.yaml"',
     ]);
   });
 
@@ -57,10 +66,10 @@ describe('bacl-worker start-up without a usable native backend', () => {
     [[], { BACL_TF_BACKEND: 'tensorflow' }, 'BACL_TF_BACKEND=tensorflow'],
   ] as const) {
     it(`fails with exit 1 when ${source} is not installed, naming it, the install command and why`, async () => {
-      const { code, stderr } = await runMain([...argv], { ...env }, empty);
+      const { code, stderr } = await runMain([...argv], { ...startUpRank, ...env }, empty);
       expect(code).to.equal(1);
       expect(stderr).to.equal(
-        `bacl-worker: ${source}: could not load the 'tensorflow' backend package. Try this: baclctl backend ` +
+        `bacl-worker: rank 0: ${source}: could not load the 'tensorflow' backend package. Try this: baclctl backend ` +
           'install (or: bash scripts/tf-native.sh [--gpu]) to build @tensorflow/tfjs-node, or use --backend wasm\n' +
           `Cause: its addon is not built (no ${join(empty, 'deps', 'bacl-native.json')})\n`,
       );

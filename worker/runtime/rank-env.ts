@@ -17,8 +17,13 @@ export interface RankEnv {
   namespace: string;
   /** BACL_JOB's `<name>`. */
   jobName: string;
-  /** BACL_STAGE: what this process runs. */
-  stage: JobStage;
+  /**
+   * BACL_STAGE: what this process runs, in order. The operator names one stage per pod group; `baclctl run`
+   * names them all, comma-separated (`representation,classifier,evaluate`).
+   */
+  stages: JobStage[];
+  /** BACL_SOCKET_DIR: where the local transport's sockets live when there is no NATS_URL. */
+  socketDir?: string;
   /** Rank, sizes, attempt and NATS: what joinGroup takes. */
   group: GroupEnv;
   /** BACL_CONFIG: the effective config's path. */
@@ -59,7 +64,7 @@ const should = {
   worldSize: 'a whole number of at least 1 (ranks in the group)',
   localWorldSize: 'a whole number of at least 1 (ranks on this machine; unset means 1)',
   attempt: 'a whole number (the restart generation; unset means 0)',
-  stage: `one of ${jobStages.join(', ')}`,
+  stage: `one of ${jobStages.join(', ')}, or several comma-separated, each once`,
   config: 'the path of the effective config file',
   everySteps: 'a whole number of at least 1 (steps between checkpoints; unset means the config)',
   keepLast: 'a whole number of at least 1 (checkpoints kept per stage; unset means the config)',
@@ -205,8 +210,11 @@ export function readRankEnv(env: NodeJS.ProcessEnv): RankEnv {
   const read = new EnvReader(env);
   const group = readGroup(read);
   const stageText = read.required('BACL_STAGE', should.stage);
-  const stage = jobStages.find((known) => known === stageText);
-  if (stageText !== undefined && stage === undefined) read.problem('BACL_STAGE', should.stage);
+  const named = stageText?.split(',').map((text) => jobStages.find((known) => known === text.trim()));
+  const stages =
+    named?.every((stage) => stage !== undefined) && new Set(named).size === named.length ? named : undefined;
+  if (stageText !== undefined && stages === undefined) read.problem('BACL_STAGE', should.stage);
+  const socketDir = read.raw('BACL_SOCKET_DIR');
   const configPath = read.required('BACL_CONFIG', should.config);
   const location = 'an s3://bucket/prefix URI or a directory';
   const runUri = read.required('BACL_RUN_URI', `${location} (the run prefix)`);
@@ -242,7 +250,7 @@ export function readRankEnv(env: NodeJS.ProcessEnv): RankEnv {
   if (
     read.problems.length > 0 ||
     group === undefined ||
-    stage === undefined ||
+    stages === undefined ||
     configPath === undefined ||
     runUri === undefined ||
     checkpointUri === undefined ||
@@ -253,7 +261,8 @@ export function readRankEnv(env: NodeJS.ProcessEnv): RankEnv {
   return {
     namespace,
     jobName,
-    stage,
+    stages,
+    ...(socketDir === undefined ? {} : { socketDir }),
     group,
     configPath,
     runUri,

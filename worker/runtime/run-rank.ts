@@ -41,6 +41,8 @@ export interface RankRunOptions {
   signal?: AbortSignal;
   stopRequested?: AbortSignal;
   onEvent?: (event: StageEvent) => void;
+  /** After each training stage (finished or stopped), with its length in steps. */
+  onStageEnd?: (stage: TrainingStageName, totalSteps: number) => unknown;
   now?: () => Date;
 }
 
@@ -111,6 +113,7 @@ export async function runRank(options: RankRunOptions): Promise<RankRunResult> {
         ...(options.now === undefined ? {} : { now: options.now }),
       });
       results.push(result);
+      await options.onStageEnd?.(stage, result.totalSteps);
       if (!result.completed) return { stages: results, completed: false };
     }
     if (!options.stages.includes('evaluate')) return { stages: results, completed: true };

@@ -51,7 +51,7 @@ describe('worker/runtime/rank-env (pure)', function () {
     expect(readRankEnv(good)).to.deep.equal({
       namespace: 'ml',
       jobName: 'lvis',
-      stage: 'representation',
+      stages: ['representation'],
       group: {
         job: 'ml/lvis',
         attempt: 2,
@@ -112,7 +112,7 @@ describe('worker/runtime/rank-env (pure)', function () {
     expect(workerRole(podEnv)).to.equal('launcher');
     const rank = readRankEnv({ ...podEnv, RANK: '6', LOCAL_RANK: '2' });
     expect(workerRole({ ...podEnv, RANK: '6' })).to.equal('rank');
-    expect(rank.stage).to.equal('classifier');
+    expect(rank.stages).to.deep.equal(['classifier']);
     expect(rank.group).to.include({
       rank: 6,
       nodeRank: 1,

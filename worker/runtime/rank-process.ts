@@ -1,0 +1,215 @@
+// One rank process of bacl-worker (issue #13 point 4): the rank environment read once (rank-env.ts), the group
+// joined (NATS when NATS_URL is set, else the machine's own sockets, or no transport at all for one rank),
+// the stores and datasets opened, and the stages of BACL_STAGE run (run-rank.ts) with rank 0 logging,
+// reporting progress and writing TensorBoard scalars. SIGTERM or SIGINT makes the group checkpoint after the
+// step in flight and exit 130; a launcher that disappears aborts the rank at once.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import {
+  configDigest,
+  ExitCode,
+  loadTrainingConfig,
+  type ExitStatus,
+  type JobStage,
+  type TrainingConfig,
+} from '../../common/index.js';
+import { openDatasetSource, readShardManifest, type DatasetSource } from '../../data/index.js';
+import { parseCheckpointUri } from '../checkpoint/open-store.js';
+import { openCheckpointStore } from '../checkpoint/open-store.js';
+import { watchTermination } from '../checkpoint/terminate.js';
+import type { Collective } from '../collective/collective.js';
+import { joinGroup } from '../collective/join-group.js';
+import { evaluateStage, loadValGroundTruth } from './evaluate.js';
+import { RankStateError } from './errors.js';
+import { launcherSink, watchLauncher } from './launcher-link.js';
+import { loadPretrainedBackbone } from './pretrained.js';
+import { ProgressPublisher } from './progress-publisher.js';
+import { openProgressSink } from './progress-sink.js';
+import type { RankEnv } from './rank-env.js';
+import { RankReporter, type StageSummary } from './rank-reporter.js';
+import { runRank } from './run-rank.js';
+import { SoloCollective } from './solo-collective.js';
+import { TrainingBoard } from './tensorboard.js';
+import type { TfBackendName } from '../tf/index.js';
+import { openTrainDataset } from './train-data.js';
+
+/** Where a run's summary lands under the run prefix (`baclctl run -o json` reads it). */
+export const runSummaryObject = 'logs/run-summary.json';
+
+export interface RunSummary {
+  format: 'bacl-run-summary';
+  version: 1;
+  backend: string;
+  workers: number;
+  stages: StageSummary[];
+  completed: boolean;
+}
+
+export interface RankProcessOptions {
+  env: RankEnv;
+  /** The backend in use, for TensorBoard and the summary. */
+  backend: TfBackendName;
+  log: (line: string) => void;
+  /** Steps between training lines. @default 50 */
+  logInterval?: number;
+}
+
+function datasetLocation(env: RankEnv, split: 'train' | 'val'): string {
+  const location = env.dataset[split];
+  if (location === undefined) {
+    throw new RankStateError(
+      `BACL_DATASET_${split.toUpperCase()} is not set: the ranks read the ${split} split from prepared shards. ` +
+        'Try this: set it to the directory or s3:// prefix `baclctl data prepare` wrote',
+    );
+  }
+  return location;
+}
+
+/** Runs the rank; resolves with its exit status (errors propagate for bacl-worker's main to map). */
+export async function runRankProcess(options: RankProcessOptions): Promise<ExitStatus> {
+  const { env, log } = options;
+  const { config } = loadTrainingConfig(env.configPath);
+  const digest = configDigest(config);
+  const hardStop = new AbortController();
+  const stopWatchingLauncher = watchLauncher(() =>
+    hardStop.abort(
+      new RankStateError('the launcher is gone (killed?); this rank stops without a checkpoint'),
+    ),
+  );
+  const termination = watchTermination();
+  const needsS3 = [env.runUri, env.checkpoint.uri, env.dataset.train, env.dataset.val].some((uri) =>
+    uri?.startsWith('s3://'),
+  );
+  const s3 = needsS3 ? new S3Client(env.s3) : undefined;
+  const openSource = (location: string): DatasetSource => openDatasetSource(location, s3);
+  const store = openCheckpointStore(env.checkpoint.uri, s3 === undefined ? {} : { s3 });
+  const runStore =
+    env.runUri === env.checkpoint.uri
+      ? store
+      : openCheckpointStore(env.runUri, s3 === undefined ? {} : { s3 });
+  let collective: Collective | undefined;
+  const publisher = new ProgressPublisher(await openProgressSink(env, launcherSink()));
+  const runDir = parseCheckpointUri(env.runUri);
+  const boardFor = (stage: JobStage) =>
+    runDir.kind === 'local'
+      ? TrainingBoard.open(join(runDir.dir, 'tb'), stage, { backend: options.backend })
+      : undefined;
+  const reporter = new RankReporter({
+    rank: env.group.rank,
+    byEpoch: (stage) => stage !== 'evaluate' && config.schedule[stage]?.epochs !== undefined,
+    ...(options.logInterval === undefined ? {} : { logInterval: options.logInterval }),
+    log,
+    publisher,
+    board: boardFor,
+  });
+  try {
+    collective =
+      env.group.worldSize === 1
+        ? new SoloCollective()
+        : await joinGroup(env.group, {
+            configDigest: digest,
+            socketDir:
+              env.socketDir ?? join(tmpdir(), `bacl-${env.namespace}-${env.jobName}-${env.group.attempt}`),
+            signal: hardStop.signal,
+          });
+    const group = collective;
+    const result = await runRank({
+      config,
+      configDigest: digest,
+      stages: env.stages,
+      collective: group,
+      store,
+      trainData: () => openTrainDataset(openSource(datasetLocation(env, 'train')), config, hardStop.signal),
+      pretrained: async (detector, pretrained) => {
+        const loaded = await loadPretrainedBackbone(detector, pretrained, {
+          openSource,
+          signal: hardStop.signal,
+        });
+        return loaded.location;
+      },
+      evaluate: async ({ detector }) =>
+        evaluate(config, env, detector, group, runStore, openSource, reporter, hardStop.signal, boardFor),
+      checkpoint: {
+        everySteps: env.checkpoint.everySteps ?? config.checkpoint.every_steps,
+        keepLast: env.checkpoint.keepLast ?? config.checkpoint.keep_last,
+      },
+      resume: env.resume === 'auto',
+      signal: hardStop.signal,
+      stopRequested: termination.requested,
+      onEvent: (event) => {
+        reporter.onEvent(event);
+      },
+      onStageEnd: (stage, iterations) => reporter.endStage(stage, iterations),
+    });
+    if (env.group.rank === 0) {
+      const summary: RunSummary = {
+        format: 'bacl-run-summary',
+        version: 1,
+        backend: options.backend,
+        workers: env.group.worldSize,
+        stages: reporter.summaries,
+        completed: result.completed,
+      };
+      await runStore.put(runSummaryObject, new TextEncoder().encode(`${JSON.stringify(summary, null, 2)}\n`));
+    }
+    if (!result.completed) {
+      log(`Stopped by ${String(termination.requested.reason)} after a checkpoint; rerun to resume`);
+      return ExitCode.interrupted;
+    }
+    return ExitCode.ok;
+  } finally {
+    stopWatchingLauncher();
+    termination.dispose();
+    await collective?.close();
+    await publisher.close();
+    s3?.destroy();
+  }
+}
+
+async function evaluate(
+  config: TrainingConfig,
+  env: RankEnv,
+  detector: Parameters<typeof evaluateStage>[0]['detector'],
+  collective: Collective,
+  runStore: ReturnType<typeof openCheckpointStore>,
+  openSource: (location: string) => DatasetSource,
+  reporter: RankReporter,
+  signal: AbortSignal,
+  boardFor: (stage: JobStage) => TrainingBoard | undefined,
+): Promise<unknown> {
+  const source = openSource(datasetLocation(env, 'val'));
+  const manifest = await readShardManifest(source, signal);
+  const groundTruth = await loadValGroundTruth(manifest, source, signal);
+  const started = performance.now();
+  const result = await evaluateStage({
+    detector,
+    config,
+    manifest,
+    source,
+    groundTruth,
+    store: runStore,
+    rank: collective.rank,
+    worldSize: collective.worldSize,
+    barrier: (barrierSignal) =>
+      collective.barrier(barrierSignal === undefined ? {} : { signal: barrierSignal }),
+    signal,
+  });
+  if (result.metrics !== undefined) {
+    const board = boardFor('evaluate');
+    reporter.evaluation(result.metrics, 0);
+    board?.evaluation(result.metrics, 0);
+    await board?.close();
+    reporter.summaries.push({
+      name: 'evaluate',
+      iterations: manifest.totals.samples,
+      steps: result.images,
+      seconds: (performance.now() - started) / 1000,
+      images: manifest.totals.samples,
+      imagesPerSecond: manifest.totals.samples / Math.max((performance.now() - started) / 1000, 1e-9),
+      commShare: 0,
+      dataShare: 0,
+    });
+  }
+  return result;
+}
