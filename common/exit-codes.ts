@@ -49,6 +49,10 @@ export const errorCodes = {
     meaning: 'an install step (the native TensorFlow backend) failed; its output says why',
   },
   JOB_FAILED: { exit: ExitCode.failure, meaning: 'the job can no longer reach the awaited condition' },
+  TRAINING_FAILED: {
+    exit: ExitCode.failure,
+    meaning: 'a rank of `baclctl run` failed (LossDiverged, a lost peer, ...); its log says why',
+  },
   INTERRUPTED: { exit: ExitCode.interrupted, meaning: 'Ctrl-C or SIGTERM stopped the command' },
   INTERNAL: { exit: ExitCode.failure, meaning: 'a bug: rerun with DEBUG=* for the stack and report it' },
 } as const satisfies Record<string, { exit: ExitStatus; meaning: string }>;

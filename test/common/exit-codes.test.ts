@@ -35,6 +35,7 @@ describe('common/exit-codes: one table for every bacl process', function () {
       TIMEOUT: 1,
       INSTALL_FAILED: 1,
       JOB_FAILED: 1,
+      TRAINING_FAILED: 1,
       INTERRUPTED: 130,
       INTERNAL: 1,
     });

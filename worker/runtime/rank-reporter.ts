@@ -80,7 +80,8 @@ export class RankReporter {
     this.eta = new EtaEstimator(event.startStep);
     this.interval = { steps: 0, seconds: 0, dataSeconds: 0 };
     this.totals = { steps: 0, seconds: 0, images: 0, comm: 0, data: 0 };
-    if (this.leader) this.board = this.options.board?.(event.stage);
+    if (!this.leader) return;
+    this.board = this.options.board?.(event.stage);
     const from = event.resumed
       ? `resumed from ${event.from} at step ${event.startStep}`
       : `from ${event.from}`;
@@ -153,12 +154,13 @@ export class RankReporter {
       dataShare: seconds > 0 ? data / seconds : 0,
     };
     this.summaries.push(summary);
-    this.options.log(
-      `Stage ${stage} done: ${steps} steps in ${seconds.toFixed(1)} s, ${summary.imagesPerSecond.toFixed(2)} ` +
-        `images/s (all ranks), all-reduce ${(summary.commShare * 100).toFixed(1)}% and data ` +
-        `${(summary.dataShare * 100).toFixed(1)}% of step time` +
-        (this.lastLoss === undefined ? '' : `, last loss ${this.lastLoss.toFixed(4)}`),
-    );
+    if (this.leader)
+      this.options.log(
+        `Stage ${stage} done: ${steps} steps in ${seconds.toFixed(1)} s, ${summary.imagesPerSecond.toFixed(2)} ` +
+          `images/s (all ranks), all-reduce ${(summary.commShare * 100).toFixed(1)}% and data ` +
+          `${(summary.dataShare * 100).toFixed(1)}% of step time` +
+          (this.lastLoss === undefined ? '' : `, last loss ${this.lastLoss.toFixed(4)}`),
+      );
     await this.board?.close();
     this.board = undefined;
     return summary;

@@ -8,7 +8,7 @@
 //             anything is applied -> gradients all-reduced (the config's wire) and averaged -> SGD at the
 //             schedule's lr x the linear scaling factor -> the summed increments applied to the LTI.
 //   checkpoint every `everySteps` steps, at the stage's end and when any rank was asked to stop (SIGTERM):
-//             every rank its part, rank 0 the shared part, a barrier, rank 0 commits and prunes.
+//             every rank its part, rank 0 the shared part, a barrier, rank 0 commits and prunes, a barrier.
 //
 // Same seed, config and world size give the same bits, whether or not the run was killed and resumed.
 import * as tf from '@tensorflow/tfjs';
@@ -463,15 +463,19 @@ async function saveCheckpoint(
     await writeSharedState(store, stage, cursor.step, encodeSharedState(shared), signal);
   }
   await collective.barrier(call);
-  if (collective.rank !== 0) return undefined;
-  const committed = await commit(store, {
-    stage,
-    step: cursor.step,
-    worldSize: collective.worldSize,
-    configDigest: options.configDigest,
-    ...(options.now === undefined ? {} : { now: options.now }),
-    ...(signal === undefined ? {} : { signal }),
-  });
-  await pruneCheckpoints(store, stage, options.checkpoint.keepLast, signal);
+  let committed: CommittedCheckpoint | undefined;
+  if (collective.rank === 0) {
+    committed = await commit(store, {
+      stage,
+      step: cursor.step,
+      worldSize: collective.worldSize,
+      configDigest: options.configDigest,
+      ...(options.now === undefined ? {} : { now: options.now }),
+      ...(signal === undefined ? {} : { signal }),
+    });
+    await pruneCheckpoints(store, stage, options.checkpoint.keepLast, signal);
+  }
+  // No rank goes on before latest.json is in place: the next stage (or an evaluation) reads it at once.
+  await collective.barrier(call);
   return committed;
 }
