@@ -43,7 +43,10 @@ export async function evalFixture(
   dir: string,
   options: { trainImages: number; valImages: number; seed: number; shardBytes: number },
 ): Promise<EvalFixture> {
-  const config = loadTrainingConfig('tiny').config;
+  // Four categories: the few images this fixture writes cannot hold tiny's twelve long-tailed ones.
+  const config = loadTrainingConfig('tiny', {
+    sets: ['model.roi_head.num_classes=4', 'data.synth.categories=4'],
+  }).config;
   const synth = await writeSynthDataset(join(dir, 'synth'), {
     categories: config.model.roi_head.num_classes,
     trainImages: options.trainImages,
