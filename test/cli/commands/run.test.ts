@@ -1,0 +1,259 @@
+// `baclctl run` as users run it: real processes (the CLI from the sources, two wasm rank processes each), the
+// tiny config on a micro schedule, a private cache (the synthetic dataset is generated once for the file).
+// - the -o json object, the --out layout, metrics.json equal to `baclctl eval` on detections.json, the table;
+// - a run whose CLI is SIGKILLed mid-stage (its ranks stop when their launcher is gone) and rerun ends with the
+//   same bits as one never interrupted: locally, and over the real nats-server and S3 server;
+// - a rank SIGKILLed: the other fails with the collective's error naming it, the run exits 1, the last
+//   checkpoint still verifies;
+// - an absurd learning rate: LossDiverged naming stage and step, exit 1, the checkpoint before it kept.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { runCommand } from '@oclif/test';
+import { expect } from 'chai';
+import {
+  LocalCheckpointStore,
+  readCheckpoint,
+  readLatestPointer,
+  S3CheckpointStore,
+} from '../../../worker/internal.js';
+import { makeWorkDir, sharedNats, sharedS3, waitFor } from '../../harness/index.js';
+import { cliRoot } from '../kube-fixture.js';
+
+const micro = [
+  'schedule.representation.iterations=8',
+  'schedule.representation.warmup_iters=2',
+  'schedule.representation.lr_steps=[6]',
+  'schedule.classifier.iterations=6',
+  'schedule.classifier.lr_steps=[5]',
+  'checkpoint.every_steps=2',
+  'checkpoint.keep_last=10',
+].flatMap((set) => ['--set', set]);
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+interface Started {
+  child: ChildProcess;
+  done: Promise<Finished>;
+}
+
+let cache: string;
+
+function baclctl(args: string[], env: NodeJS.ProcessEnv = {}): Started {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--disable-warning=ExperimentalWarning', 'bin/dev.js', ...args],
+    { cwd: cliRoot, env: { ...process.env, BACL_CACHE_DIR: cache, NODE_ENV: 'development', ...env } },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<Finished>((resolve) =>
+    child.on('exit', (code) => resolve({ code, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+const run = (out: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) =>
+  baclctl(['run', 'tiny', '--workers', '2', '--backend', 'wasm', '--out', out, ...micro, ...extra], env);
+
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** The final weights of both stages and the detections: what "the same bits" is checked on. */
+async function finalBits(store: LocalCheckpointStore | S3CheckpointStore): Promise<string[]> {
+  const bits: string[] = [];
+  for (const stage of ['representation', 'classifier']) {
+    const latest = await readLatestPointer(store, stage);
+    expect(latest?.step, stage).to.equal(stage === 'representation' ? 8 : 6);
+    bits.push(sha(await store.get(`checkpoints/${stage}/ckpt-${latest!.step}/shared/weights.bin`)));
+    bits.push(sha(await store.get(`checkpoints/${stage}/ckpt-${latest!.step}/shared/optimizer.bin`)));
+  }
+  bits.push(sha(await store.get('eval/detections.json')));
+  return bits;
+}
+
+/** The rank processes the CLI forked (its direct children). */
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => Number(line.trim()))
+      .filter((value) => value > 0);
+  } catch {
+    return [];
+  }
+}
+
+describe('baclctl run (real processes: the CLI and two wasm ranks)', function () {
+  this.timeout(900_000);
+  let straight: string;
+  let straightBits: string[];
+
+  before(function () {
+    cache = makeWorkDir('run-cache');
+  });
+
+  it('trains, evaluates and prints one JSON object; --out holds the layout; metrics.json equals baclctl eval', async function () {
+    straight = join(makeWorkDir('run-straight'), 'out');
+    const { code, stdout, stderr } = await run(straight, ['-o', 'json']).done;
+    expect(code, stderr).to.equal(0);
+    const result = JSON.parse(stdout) as {
+      backend: string;
+      workers: number;
+      stages: Array<{ name: string; iterations: number; seconds: number; imagesPerSecond: number }>;
+      metrics: Record<string, number>;
+      out: string;
+    };
+    expect(result).to.include({ backend: 'wasm', workers: 2, out: straight });
+    expect(result.stages.map((stage) => [stage.name, stage.iterations])).to.deep.equal([
+      ['representation', 8],
+      ['classifier', 6],
+      ['evaluate', 60],
+    ]);
+    expect(result.stages.every((stage) => stage.seconds > 0 && stage.imagesPerSecond > 0)).to.equal(true);
+    for (const key of ['AP', 'AP50', 'APr', 'APc', 'APf']) expect(result.metrics[key], key).to.be.a('number');
+
+    for (const path of [
+      'config.yaml',
+      'checkpoints/representation/latest.json',
+      'checkpoints/classifier/latest.json',
+      'eval/detections.json',
+      'eval/metrics.json',
+      'logs/worker.log',
+    ]) {
+      expect(existsSync(join(straight, path)), path).to.equal(true);
+    }
+    expect(readdirSync(join(straight, 'tb'))).to.include.members(['representation', 'classifier']);
+    const log = readFileSync(join(straight, 'logs', 'worker.log'), 'utf8');
+    expect(log).to.match(
+      /\[rank 0\] Iter \[8\/8\]\tlr: [0-9.e+-]+, eta: 0:00:00, time: [0-9.]+, data_time: [0-9.]+, loss_rpn_cls: /,
+    );
+
+    // metrics.json equals `baclctl eval` on the detections it left, against the val split's annotations.
+    const shards = readdirSync(join(cache, 'datasets')).map((dir) =>
+      join(cache, 'datasets', dir, 'shards-val'),
+    );
+    const gt = join(shards[0]!, 'annotations.json');
+    const evaluated = await runCommand(
+      ['eval', '--gt', gt, '--results', join(straight, 'eval', 'detections.json'), '-o', 'json'],
+      { root: cliRoot },
+    );
+    expect(evaluated.error).to.equal(undefined);
+    expect(JSON.parse(evaluated.stdout)).to.deep.equal(
+      JSON.parse(readFileSync(join(straight, 'eval', 'metrics.json'), 'utf8')),
+    );
+    straightBits = await finalBits(new LocalCheckpointStore(straight));
+
+    // Rerunning a finished run trains nothing, evaluates again, and prints the table.
+    const again = await run(straight).done;
+    expect(again.code, again.stderr).to.equal(0);
+    expect(again.stderr).to.contain(`Resuming ${straight}`);
+    expect(again.stdout).to.match(/by frequency\s+APr\s+[-0-9.]+\s+APc\s+[-0-9.]+\s+APf\s+[-0-9.]+/);
+    expect(again.stdout).to.match(/^AP\s+AP\s+/m);
+    expect(await finalBits(new LocalCheckpointStore(straight))).to.deep.equal(straightBits);
+  });
+
+  /** SIGKILLs the CLI once `store` has a checkpoint of stage `stage` at `step`, then reruns the same command. */
+  async function killAndResume(
+    args: () => Started,
+    latest: () => Promise<number | undefined>,
+  ): Promise<Finished> {
+    const first = args();
+    await waitFor('a checkpoint to kill after', async () => ((await latest()) ?? 0) >= 4, {
+      timeoutMs: 600_000,
+      intervalMs: 100,
+    });
+    first.child.kill('SIGKILL');
+    const killed = await first.done;
+    expect(killed.code).to.equal(null);
+    // The ranks notice their launcher is gone and stop without writing anything more.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    return args().done;
+  }
+
+  it('a run SIGKILLed mid-stage and rerun ends with the bits of one never interrupted (local sockets, directory)', async function () {
+    const out = join(makeWorkDir('run-killed'), 'out');
+    const store = new LocalCheckpointStore(out);
+    const resumed = await killAndResume(
+      () => run(out),
+      async () => (await readLatestPointer(store, 'representation').catch(() => undefined))?.step,
+    );
+    expect(resumed.code, resumed.stderr).to.equal(0);
+    expect(resumed.stderr).to.contain(`Resuming ${out}`);
+    expect(await finalBits(store)).to.deep.equal(straightBits);
+  });
+
+  it('the same over the real nats-server and S3 server, and equal to the local run', async function () {
+    const [nats, s3] = await Promise.all([sharedNats(), sharedS3()]);
+    const bucket = `run-${Date.now()}`;
+    const client = s3.client();
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    const env = {
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_REGION: s3.region,
+      AWS_ACCESS_KEY_ID: s3.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    };
+    const out = join(makeWorkDir('run-nats-s3'), 'out');
+    const store = new S3CheckpointStore(client, bucket, 'runs/tiny');
+    const resumed = await killAndResume(
+      () => run(out, ['--nats', nats.url, '--s3', `s3://${bucket}/runs/tiny`], env),
+      async () => (await readLatestPointer(store, 'representation').catch(() => undefined))?.step,
+    );
+    expect(resumed.code, resumed.stderr).to.equal(0);
+    expect(await finalBits(store)).to.deep.equal(straightBits);
+  });
+
+  it('a rank SIGKILLed: the other fails naming it, the run exits 1, the last checkpoint still verifies', async function () {
+    const out = join(makeWorkDir('run-rank-killed'), 'out');
+    const store = new LocalCheckpointStore(out);
+    const started = run(out, [
+      '--set',
+      'schedule.representation.iterations=400',
+      '--set',
+      'schedule.representation.lr_steps=[300]',
+    ]);
+    await waitFor(
+      'a checkpoint, then the rank processes',
+      async () => ((await readLatestPointer(store, 'representation').catch(() => undefined))?.step ?? 0) >= 2,
+      { timeoutMs: 600_000, intervalMs: 100 },
+    );
+    const ranks = childPids(started.child.pid!);
+    expect(ranks).to.have.length(2);
+    process.kill(ranks[1]!, 'SIGKILL');
+    const finished = await started.done;
+    expect(finished.code).to.equal(1);
+    expect(finished.stderr).to.contain('Code: TRAINING_FAILED');
+    const log = readFileSync(join(out, 'logs', 'worker.log'), 'utf8');
+    expect(log).to.match(/\[rank 0\] bacl-worker: rank 0: .*lost peer rank 1 /);
+    const latest = await readLatestPointer(store, 'representation');
+    await readCheckpoint(store, 'representation', latest!.step, { manifestSha256: latest!.manifestSha256 });
+  });
+
+  it('an absurd learning rate fails with LossDiverged naming stage and step; the last checkpoint is kept', async function () {
+    const out = join(makeWorkDir('run-diverged'), 'out');
+    const { code, stderr } = await run(out, [
+      '--set',
+      'schedule.representation.lr=1e12',
+      '--set',
+      'schedule.representation.warmup_iters=0',
+      '--set',
+      'checkpoint.every_steps=1',
+    ]).done;
+    expect(code).to.equal(1);
+    expect(stderr).to.contain('Code: TRAINING_FAILED');
+    const log = readFileSync(join(out, 'logs', 'worker.log'), 'utf8');
+    const match = /LossDiverged: stage representation, step (\d+): loss\w* is (NaN|-?Infinity)/.exec(log);
+    expect(match, log.slice(-2000)).to.not.equal(null);
+    const step = Number(match![1]);
+    const latest = await readLatestPointer(new LocalCheckpointStore(out), 'representation');
+    expect(latest?.step).to.equal(step - 1);
+  });
+});
