@@ -1,30 +1,25 @@
 // What `baclctl run` shows while ranks train: rank 0's progress reports (worker/runtime/progress-publisher.ts,
 // over the launcher's IPC channel) as one live line on a terminal, or a plain line per report otherwise (CI
 // logs, pipes). It writes to stderr, so stdout carries only the result (the AP table or -o json's object).
+// The bar and the durations are `baclctl wait`'s (cli/wait/progress-view.ts, cli/output/age.ts).
 import type { RankReport } from '../../common/index.js';
+import { humanDuration } from '../output/age.js';
+import { progressBar } from '../wait/progress-view.js';
 
 const BAR = 24;
 
-function clock(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  return `${h}:${String(m).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
-}
-
-/** One report as text: `classifier  [######------]  120/300  loss 0.4120  3.1 img/s  eta 0:00:58`. */
+/** One report as text: `classifier  [######------]  120/300  loss 0.4120  3.1 img/s  ETA 58s`. */
 export function progressText(report: RankReport, bar: boolean): string {
   if (report.kind === 'checkpoint') return `checkpoint ${report.uri} (${report.stage}, step ${report.step})`;
   const { stage, step, totalSteps } = report;
-  const fraction = totalSteps > 0 ? step / totalSteps : 0;
-  const filled = Math.round(fraction * BAR);
+  const percent = totalSteps > 0 ? (100 * step) / totalSteps : 0;
   const parts = [
     stage.padEnd(14),
-    bar ? `[${'#'.repeat(filled)}${'-'.repeat(BAR - filled)}]` : undefined,
+    bar ? progressBar(percent, BAR) : undefined,
     `${step}/${totalSteps}`,
     report.loss === undefined ? undefined : `loss ${report.loss.toFixed(4)}`,
     report.imagesPerSecond === undefined ? undefined : `${report.imagesPerSecond.toFixed(1)} img/s`,
-    report.etaSeconds === undefined ? undefined : `eta ${clock(report.etaSeconds)}`,
+    report.etaSeconds === undefined ? undefined : `ETA ${humanDuration(report.etaSeconds * 1000)}`,
   ];
   return parts.filter((part) => part !== undefined).join('  ');
 }

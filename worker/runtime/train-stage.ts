@@ -16,6 +16,7 @@ import {
   hash32,
   learningRateAt,
   Mulberry32,
+  scaledSchedule,
   type StageSchedule,
   type TrainingConfig,
   type TrainingStageName,
@@ -171,6 +172,7 @@ export async function runStage(options: StageRunOptions): Promise<StageResult> {
   const totalSteps = stageSteps(schedule, epochLength);
   const globalBatch = worldSize * samplesPerGpu;
   const lrScale = globalBatch / schedule.base_batch_size;
+  const trained = scaledSchedule(schedule, globalBatch);
   const wire: WireFormat = config.distributed.gradient_wire;
   const numClasses = stage === 'classifier' ? config.model.roi_head.num_classes : 0;
 
@@ -234,7 +236,7 @@ export async function runStage(options: StageRunOptions): Promise<StageResult> {
           if (next.done === true) break;
           const dataSeconds = (performance.now() - stepStarted) / 1000;
           const batch: TrainBatch = next.value;
-          const lr = learningRateAt(schedule, cursor.step, epochLength) * lrScale;
+          const lr = learningRateAt(trained, cursor.step, epochLength);
           const outcome = await trainOneStep({
             options,
             variables,
