@@ -3,6 +3,7 @@
 // the stores and datasets opened, and the stages of BACL_STAGE run (run-rank.ts) with rank 0 logging,
 // reporting progress and writing TensorBoard scalars. SIGTERM or SIGINT makes the group checkpoint after the
 // step in flight and exit 130; a launcher that disappears aborts the rank at once.
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -91,10 +92,18 @@ export async function runRankProcess(options: RankProcessOptions): Promise<ExitS
   let collective: Collective | undefined;
   const publisher = new ProgressPublisher(await openProgressSink(env, launcherSink()));
   const runDir = parseCheckpointUri(env.runUri);
+  // TensorBoard files are appended locally; an S3 run prefix gets a copy of them after each stage.
+  const tbDir = runDir.kind === 'local' ? join(runDir.dir, 'tb') : await mkdtemp(join(tmpdir(), 'bacl-tb-'));
   const boardFor = (stage: JobStage) =>
-    runDir.kind === 'local'
-      ? TrainingBoard.open(join(runDir.dir, 'tb'), stage, { backend: options.backend })
-      : undefined;
+    env.group.rank === 0 ? TrainingBoard.open(tbDir, stage, { backend: options.backend }) : undefined;
+  const uploadBoards = async () => {
+    if (runDir.kind === 'local' || env.group.rank !== 0) return;
+    for (const name of await readdir(tbDir, { recursive: true })) {
+      const path = join(tbDir, name);
+      if ((await stat(path)).isFile())
+        await runStore.put(`tb/${name}`, await readFile(path), hardStop.signal);
+    }
+  };
   const reporter = new RankReporter({
     rank: env.group.rank,
     byEpoch: (stage) => stage !== 'evaluate' && config.schedule[stage]?.epochs !== undefined,
@@ -140,8 +149,12 @@ export async function runRankProcess(options: RankProcessOptions): Promise<ExitS
       onEvent: (event) => {
         reporter.onEvent(event);
       },
-      onStageEnd: (stage, iterations) => reporter.endStage(stage, iterations),
+      onStageEnd: async (stage, iterations) => {
+        await reporter.endStage(stage, iterations);
+        await uploadBoards();
+      },
     });
+    await uploadBoards();
     if (env.group.rank === 0) {
       const summary: RunSummary = {
         format: 'bacl-run-summary',
@@ -164,6 +177,7 @@ export async function runRankProcess(options: RankProcessOptions): Promise<ExitS
     await collective?.close();
     await publisher.close();
     s3?.destroy();
+    if (runDir.kind !== 'local') await rm(tbDir, { recursive: true, force: true });
   }
 }
 

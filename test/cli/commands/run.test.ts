@@ -209,6 +209,13 @@ describe('baclctl run (real processes: the CLI and two wasm ranks)', function ()
     );
     expect(resumed.code, resumed.stderr).to.equal(0);
     expect(await finalBits(store)).to.deep.equal(straightBits);
+    // TensorBoard files reach the S3 run prefix too (written locally, copied after each stage).
+    const boards = await store.list('tb');
+    for (const stage of ['representation', 'classifier', 'evaluate'])
+      expect(
+        boards.some((name) => name.startsWith(`tb/${stage}/events.out.tfevents.`)),
+        stage,
+      ).to.equal(true);
   });
 
   it('a rank SIGKILLed: the other fails naming it, the run exits 1, the last checkpoint still verifies', async function () {
