@@ -78,7 +78,7 @@ export {
 } from './collective/frame.js';
 export { HeartbeatMonitor } from './collective/heartbeat.js';
 export { joinHierarchicalGroup } from './collective/hierarchical.js';
-export { joinGroup, readGroupEnv } from './collective/join-group.js';
+export { joinGroup } from './collective/join-group.js';
 export { joinLocalGroup } from './collective/local-collective.js';
 export { joinNatsGroup } from './collective/nats-collective.js';
 export { chunkElements, chunkPayloadBytes, planAllReduce, wireBytes } from './collective/plan.js';

@@ -31,4 +31,4 @@ export {
   type HierarchicalGroupOptions,
   type HierarchicalLayout,
 } from './hierarchical.js';
-export { joinGroup, readGroupEnv, type GroupEnv, type JoinGroupOptions } from './join-group.js';
+export { joinGroup, type GroupEnv, type JoinGroupOptions } from './join-group.js';

@@ -1,5 +1,5 @@
-// One entry point for the trainer: read the rank environment (design.md) once into a typed object, then join
-// the right group: no NATS_URL -> the local transport (all ranks on this machine); LOCAL_WORLD_SIZE > 1 with
+// One entry point for the trainer: join the right group for the rank environment (read once by
+// worker/runtime/rank-env.ts into a GroupEnv, the one reader of RANK, WORLD_SIZE, ...): no NATS_URL -> the local transport (all ranks on this machine); LOCAL_WORLD_SIZE > 1 with
 // `hierarchical` -> the hierarchical mode; otherwise flat over NATS.
 import type { Collective } from './collective.js';
 import type { EngineOptions } from './engine.js';
@@ -21,57 +21,6 @@ export interface GroupEnv {
   natsUrl?: string;
   /** NATS_CREDS. */
   natsCreds?: string;
-}
-
-function integer(env: NodeJS.ProcessEnv, name: string, fallback?: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') {
-    if (fallback !== undefined) return fallback;
-    throw new CollectiveOptionError(name, raw, 'must be set by the launcher (rank environment, design.md)');
-  }
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0)
-    throw new CollectiveOptionError(name, raw, 'must be a non-negative integer');
-  return value;
-}
-
-/** Reads and cross-checks the rank environment; errors name the variable. */
-export function readGroupEnv(env: NodeJS.ProcessEnv): GroupEnv {
-  const worldSize = integer(env, 'WORLD_SIZE');
-  const rank = integer(env, 'RANK');
-  const localWorldSize = integer(env, 'LOCAL_WORLD_SIZE', 1);
-  const localRank = integer(env, 'LOCAL_RANK', rank % localWorldSize);
-  const nodeRank = integer(env, 'NODE_RANK', Math.floor(rank / localWorldSize));
-  if (worldSize < 1) throw new CollectiveOptionError('WORLD_SIZE', worldSize, 'must be at least 1');
-  if (rank >= worldSize)
-    throw new CollectiveOptionError('RANK', rank, `must be below WORLD_SIZE (${worldSize})`);
-  if (localWorldSize < 1 || worldSize % localWorldSize !== 0) {
-    throw new CollectiveOptionError(
-      'LOCAL_WORLD_SIZE',
-      localWorldSize,
-      `must divide WORLD_SIZE (${worldSize})`,
-    );
-  }
-  if (rank !== nodeRank * localWorldSize + localRank || localRank >= localWorldSize) {
-    throw new CollectiveOptionError(
-      'RANK',
-      rank,
-      `must equal NODE_RANK * LOCAL_WORLD_SIZE + LOCAL_RANK (${nodeRank} * ${localWorldSize} + ${localRank})`,
-    );
-  }
-  const job = env.BACL_JOB ?? '';
-  if (!job) throw new CollectiveOptionError('BACL_JOB', job, 'must be <namespace>/<name>');
-  return {
-    job,
-    attempt: integer(env, 'BACL_ATTEMPT', 0),
-    rank,
-    worldSize,
-    localRank,
-    localWorldSize,
-    nodeRank,
-    ...(env.NATS_URL ? { natsUrl: env.NATS_URL } : {}),
-    ...(env.NATS_CREDS ? { natsCreds: env.NATS_CREDS } : {}),
-  };
 }
 
 export interface JoinGroupOptions

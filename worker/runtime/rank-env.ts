@@ -1,10 +1,9 @@
 // The rank environment (shared/design.md, "Rank environment contract"; operator/reconcile/rank-env.ts sets it on
 // each worker pod, the launcher adds RANK and LOCAL_RANK per process), read once at start-up into a typed object.
 // Every variable is checked before anything fails, and a RankEnvError lists all the wrong ones (ADR 0026).
-// The group part (RANK, WORLD_SIZE, ... BACL_JOB, BACL_ATTEMPT, NATS_URL) has exactly the defaults and
-// cross-checks of the collective's readGroupEnv (worker/collective/join-group.ts): RANK = NODE_RANK *
-// LOCAL_WORLD_SIZE + LOCAL_RANK, LOCAL_WORLD_SIZE divides WORLD_SIZE, LOCAL_RANK and NODE_RANK derived when
-// absent. readGroupVariables is meant to become that function's body (one definition).
+// The group part (RANK, WORLD_SIZE, ... BACL_JOB, BACL_ATTEMPT, NATS_URL) is the one reader of those variables
+// (the collective's joinGroup takes the GroupEnv it makes): RANK = NODE_RANK * LOCAL_WORLD_SIZE + LOCAL_RANK,
+// LOCAL_WORLD_SIZE divides WORLD_SIZE, LOCAL_RANK and NODE_RANK derived when absent.
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import { jobStages, type JobStage } from '../../common/index.js';
 import { DataError, parseShardLocation, resolveS3ClientConfig } from '../../data/index.js';

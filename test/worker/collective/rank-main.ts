@@ -9,7 +9,7 @@ import {
   CollectiveError,
   PeerLostError,
   joinGroup,
-  readGroupEnv,
+  readGroupVariables,
   type Collective,
   type WireFormat,
 } from '../../../worker/internal.js';
@@ -41,7 +41,9 @@ const plan = JSON.parse(env.RANK_PLAN ?? '{}') as RankPlan;
 let group: Collective | undefined;
 try {
   // No NATS_URL: the local transport (sockets in BACL_LOCAL_DIR); LOCAL_WORLD_SIZE > 1: hierarchical.
-  group = await joinGroup(readGroupEnv(env), {
+  const { group: groupEnv, problems } = readGroupVariables(env);
+  if (groupEnv === undefined) throw new Error(`bad rank environment: ${JSON.stringify(problems)}`);
+  group = await joinGroup(groupEnv, {
     configDigest: plan.configDigest,
     hierarchical: true,
     ...(env.BACL_LOCAL_DIR ? { socketDir: env.BACL_LOCAL_DIR } : {}),

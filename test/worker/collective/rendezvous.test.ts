@@ -6,7 +6,6 @@ import {
   RendezvousBook,
   type Join,
   groupSubjects,
-  readGroupEnv,
   messagePrefix,
   MessageReader,
   MessageType,
@@ -115,44 +114,5 @@ describe('worker/collective socket framing (pure)', function () {
       ]);
       expect(messages[3]![1]).to.deep.equal(Array.from({ length: 7 }, (_, i) => (i * 31 + 7) % 256));
     }
-  });
-});
-
-describe('worker/collective rank environment (pure)', function () {
-  const base = { BACL_JOB: 'ns/job', BACL_ATTEMPT: '3', WORLD_SIZE: '4', RANK: '3', LOCAL_WORLD_SIZE: '2' };
-
-  it('reads the contract into a typed object, deriving LOCAL_RANK and NODE_RANK when absent', function () {
-    expect(readGroupEnv({ ...base, NATS_URL: 'nats://h:4222' })).to.deep.equal({
-      job: 'ns/job',
-      attempt: 3,
-      rank: 3,
-      worldSize: 4,
-      localRank: 1,
-      localWorldSize: 2,
-      nodeRank: 1,
-      natsUrl: 'nats://h:4222',
-    });
-    expect(readGroupEnv({ ...base, LOCAL_WORLD_SIZE: undefined }).natsUrl).to.equal(undefined);
-  });
-
-  it('names the variable that is missing or inconsistent', function () {
-    expect(() => readGroupEnv({ ...base, RANK: undefined })).to.throw(
-      CollectiveOptionError,
-      /^RANK = undefined is invalid: must be set/,
-    );
-    expect(() => readGroupEnv({ ...base, RANK: '4' })).to.throw(CollectiveOptionError, /below WORLD_SIZE/);
-    expect(() => readGroupEnv({ ...base, LOCAL_WORLD_SIZE: '3' })).to.throw(
-      CollectiveOptionError,
-      /LOCAL_WORLD_SIZE.*divide/,
-    );
-    expect(() => readGroupEnv({ ...base, NODE_RANK: '0' })).to.throw(
-      CollectiveOptionError,
-      /NODE_RANK \* LOCAL_WORLD_SIZE/,
-    );
-    expect(() => readGroupEnv({ ...base, WORLD_SIZE: 'two' })).to.throw(
-      CollectiveOptionError,
-      /WORLD_SIZE.*non-negative integer/,
-    );
-    expect(() => readGroupEnv({ ...base, BACL_JOB: '' })).to.throw(CollectiveOptionError, /BACL_JOB/);
   });
 });

@@ -1,9 +1,7 @@
 import { expect } from 'chai';
 import { buildWorkerPod } from '../../../operator/internal.js';
 import {
-  CollectiveOptionError,
   RankEnvError,
-  readGroupEnv,
   readGroupVariables,
   readPodEnv,
   readRankEnv,
@@ -250,7 +248,7 @@ describe('worker/runtime/rank-env (pure)', function () {
     }
   });
 
-  it("agrees with the collective's readGroupEnv on what a group is (one definition)", function () {
+  it('reads the group part: LOCAL_RANK and NODE_RANK derived when absent, each wrong variable named', function () {
     const group = {
       BACL_JOB: 'ns/job',
       BACL_ATTEMPT: '3',
@@ -258,30 +256,45 @@ describe('worker/runtime/rank-env (pure)', function () {
       RANK: '3',
       LOCAL_WORLD_SIZE: '2',
     };
-    const cases: NodeJS.ProcessEnv[] = [
-      group,
-      { ...group, NATS_URL: 'nats://h:4222', NATS_CREDS: '/c' },
-      { ...group, LOCAL_WORLD_SIZE: undefined },
-      { ...group, LOCAL_RANK: '1', NODE_RANK: '1' },
-      { ...group, BACL_ATTEMPT: undefined },
-      { ...group, RANK: undefined },
-      { ...group, RANK: '4' },
-      { ...group, LOCAL_WORLD_SIZE: '3' },
-      { ...group, NODE_RANK: '0' },
-      { ...group, WORLD_SIZE: 'two' },
-      { ...group, BACL_JOB: '' },
-      { ...group, LOCAL_RANK: '2' },
+    const read = {
+      job: 'ns/job',
+      attempt: 3,
+      rank: 3,
+      worldSize: 4,
+      localRank: 1,
+      localWorldSize: 2,
+      nodeRank: 1,
+    };
+    expect(readGroupVariables(group)).to.deep.equal({ group: read, problems: [] });
+    expect(readGroupVariables({ ...group, NATS_URL: 'nats://h:4222', NATS_CREDS: '/c' }).group).to.deep.equal(
+      {
+        ...read,
+        natsUrl: 'nats://h:4222',
+        natsCreds: '/c',
+      },
+    );
+    expect(readGroupVariables({ ...group, LOCAL_WORLD_SIZE: undefined }).group).to.include({
+      localWorldSize: 1,
+      localRank: 0,
+      nodeRank: 3,
+    });
+    expect(readGroupVariables({ ...group, BACL_ATTEMPT: undefined }).group?.attempt).to.equal(0);
+    const cases: Array<[NodeJS.ProcessEnv, string]> = [
+      [{ ...group, RANK: undefined }, 'RANK'],
+      [{ ...group, RANK: '4' }, 'RANK'],
+      [{ ...group, LOCAL_WORLD_SIZE: '3' }, 'LOCAL_WORLD_SIZE'],
+      [{ ...group, NODE_RANK: '0' }, 'RANK'],
+      [{ ...group, WORLD_SIZE: 'two' }, 'WORLD_SIZE'],
+      [{ ...group, BACL_JOB: '' }, 'BACL_JOB'],
+      [{ ...group, LOCAL_RANK: '2' }, 'LOCAL_RANK'],
     ];
-    for (const env of cases) {
-      const ours = readGroupVariables(env);
-      let theirs;
-      try {
-        theirs = readGroupEnv(env);
-      } catch (error) {
-        expect(error).to.be.instanceOf(CollectiveOptionError);
-      }
-      expect(ours.group, JSON.stringify(env)).to.deep.equal(theirs);
-      expect(ours.problems.length > 0, JSON.stringify(env)).to.equal(theirs === undefined);
+    for (const [env, variable] of cases) {
+      const { group: read, problems } = readGroupVariables(env);
+      expect(read, JSON.stringify(env)).to.equal(undefined);
+      expect(
+        problems.map((p) => p.variable),
+        JSON.stringify(env),
+      ).to.include(variable);
     }
   });
 });
