@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CoreV1Api, V1Container, V1EnvVar, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Api, V1Container, V1EnvFromSource, V1EnvVar, V1Pod } from '@kubernetes/client-node';
 
 /** One container of a pod, run as a local process. */
 export interface ContainerProcess {
@@ -79,9 +79,43 @@ export async function containerEnv(
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOSTNAME: pod.metadata?.name ?? '',
   };
+  // envFrom first, then env: a kubelet lets an explicit env entry win over a key from envFrom.
+  for (const source of container.envFrom ?? []) Object.assign(env, await envFromSource(core, pod, source));
   for (const variable of container.env ?? [])
     env[variable.name] = rewriteMountPaths(await envValue(core, pod, variable), mounts);
   return env;
+}
+
+/** One envFrom entry: every key of a Secret or ConfigMap, with its prefix (a missing object fails the pod). */
+async function envFromSource(
+  core: CoreV1Api,
+  pod: V1Pod,
+  source: V1EnvFromSource,
+): Promise<Record<string, string>> {
+  const namespace = pod.metadata?.namespace ?? 'default';
+  const prefix = source.prefix ?? '';
+  const entries: [string, string][] = [];
+  const missing = (kind: string, name: string) =>
+    new PodStartError(podName(pod), 'CreateContainerConfigError', `envFrom: ${kind} "${name}" not found`);
+  if (source.secretRef) {
+    const name = source.secretRef.name ?? '';
+    const secret = await core.readNamespacedSecret({ name, namespace }).catch(() => undefined);
+    if (!secret) {
+      if (source.secretRef.optional) return {};
+      throw missing('secret', name);
+    }
+    for (const [key, value] of Object.entries(secret.data ?? {}))
+      entries.push([key, Buffer.from(value, 'base64').toString('utf8')]);
+  } else if (source.configMapRef) {
+    const name = source.configMapRef.name ?? '';
+    const configMap = await core.readNamespacedConfigMap({ name, namespace }).catch(() => undefined);
+    if (!configMap) {
+      if (source.configMapRef.optional) return {};
+      throw missing('configmap', name);
+    }
+    entries.push(...Object.entries(configMap.data ?? {}));
+  }
+  return Object.fromEntries(entries.map(([key, value]) => [prefix + key, value]));
 }
 
 async function envValue(core: CoreV1Api, pod: V1Pod, variable: V1EnvVar): Promise<string> {

@@ -82,6 +82,29 @@ describe('harness: test pod runner (stand-in for scheduler + kubelet)', function
     expect(runner.logs(namespace, 'ok')).to.equal(`rank=3 pod=ok ns=${namespace}\n`);
   });
 
+  it('passes a Secret as environment through envFrom, an explicit env entry winning', async function () {
+    await core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: 'creds' }, stringData: { AWS_ACCESS_KEY_ID: 'id-1', REGION: 'from-secret' } },
+    });
+    await core.createNamespacedPod({
+      namespace,
+      body: pod('envfrom', '', {
+        containers: [
+          {
+            name: 'main',
+            image: 'ignored',
+            command: ['/bin/sh', '-c', 'echo "$AWS_ACCESS_KEY_ID $REGION $S3_REGION"'],
+            envFrom: [{ secretRef: { name: 'creds' } }, { prefix: 'S3_', secretRef: { name: 'creds' } }],
+            env: [{ name: 'REGION', value: 'explicit' }],
+          },
+        ],
+      }),
+    });
+    await podWhen('envfrom', (current) => current?.status?.phase === 'Succeeded');
+    expect(runner.logs(namespace, 'envfrom')).to.equal('id-1 explicit from-secret\n');
+  });
+
   it('reports a non-zero exit as Failed with that exit code', async function () {
     await core.createNamespacedPod({ namespace, body: pod('fails', 'exit 3') });
     const done = await podWhen('fails', (current) => current?.status?.phase === 'Failed');
