@@ -11,6 +11,14 @@ export const configFile = 'config.yaml';
 export const natsCredsDir = '/etc/bacl/nats';
 const natsCredsFile = 'nats.creds';
 
+/**
+ * The shard location a rank reads (BACL_DATASET_TRAIN/VAL: the s3:// prefix `baclctl data prepare` wrote) from
+ * spec.dataset's URI, which names that prefix's manifest.json (a prefix without it is passed as is).
+ */
+export function shardLocation(uri: string): string {
+  return uri.replace(/\/manifest\.json$/, '');
+}
+
 export function rankEnv(
   job: BaclJob,
   ref: { stage: JobStage; attempt: number; nodeRank: number },
@@ -35,8 +43,8 @@ export function rankEnv(
     BACL_CHECKPOINT_KEEP_LAST: String(spec.checkpoint.keepLast),
     BACL_RESUME: spec.resume,
     BACL_DATASET: spec.dataset.name,
-    BACL_DATASET_TRAIN: spec.dataset.train,
-    BACL_DATASET_VAL: spec.dataset.val,
+    BACL_DATASET_TRAIN: shardLocation(spec.dataset.train),
+    BACL_DATASET_VAL: shardLocation(spec.dataset.val),
     AWS_REGION: spec.s3.region,
     BACL_S3_FORCE_PATH_STYLE: String(spec.s3.forcePathStyle),
   };

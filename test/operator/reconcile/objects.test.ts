@@ -38,8 +38,9 @@ describe('operator/reconcile/objects: what the operator creates for a job', func
       BACL_CHECKPOINT_KEEP_LAST: '3',
       BACL_RESUME: 'auto',
       BACL_DATASET: 'lvis-v1',
-      BACL_DATASET_TRAIN: 's3://bacl/datasets/lvis-v1/train/manifest.json',
-      BACL_DATASET_VAL: 's3://bacl/datasets/lvis-v1/val/manifest.json',
+      // spec.dataset names the manifests; the ranks read the shard prefix beside them.
+      BACL_DATASET_TRAIN: 's3://bacl/datasets/lvis-v1/train',
+      BACL_DATASET_VAL: 's3://bacl/datasets/lvis-v1/val',
       AWS_REGION: 'us-east-1',
       AWS_ENDPOINT_URL_S3: 'http://minio:9000',
       BACL_S3_FORCE_PATH_STYLE: 'true',
