@@ -20,7 +20,7 @@ export default class Submit extends BaclCommand {
   static override description =
     'Resolves configs/<name>.yaml (or a .yaml path) with _base_ inheritance and --set overrides, validates ' +
     'it, and creates a BaclJob with the effective config embedded. Cluster settings (S3, NATS) default to ' +
-    '$BACL_S3_URI, $BACL_S3_SECRET and $BACL_NATS_URL, else to the chart defaults.';
+    '$BACL_S3_URI, $BACL_S3_ENDPOINT, $BACL_S3_SECRET and $BACL_NATS_URL, else to the chart defaults.';
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> lvis_v1 --nodes 2 --gpus 8',
@@ -58,6 +58,10 @@ export default class Submit extends BaclCommand {
       env: 'BACL_S3_URI',
       default: defaultS3Uri,
       description: "root of bacl's S3 data",
+    }),
+    's3-endpoint': Flags.string({
+      env: 'BACL_S3_ENDPOINT',
+      description: 'S3 endpoint URL of a non-AWS store (MinIO, ...), addressed path-style (default: AWS)',
     }),
     's3-secret': Flags.string({
       env: 'BACL_S3_SECRET',
@@ -101,6 +105,7 @@ export default class Submit extends BaclCommand {
       image: flags.image ?? defaultImage(),
       dataset: flags.dataset,
       s3Uri: flags['s3-uri'],
+      ...(flags['s3-endpoint'] === undefined ? {} : { s3Endpoint: flags['s3-endpoint'] }),
       s3Secret: flags['s3-secret'],
       natsUrl: flags['nats-url'],
       source: { config: args.config, sets: flags.set ?? [] },

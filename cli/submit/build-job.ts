@@ -26,6 +26,8 @@ export interface JobOptions {
   /** Overrides the config's `dataset`. */
   dataset?: string;
   s3Uri: string;
+  /** A non-AWS store's endpoint URL; such stores are addressed path-style. */
+  s3Endpoint?: string;
   s3Secret: string;
   natsUrl: string;
   /** Recorded in annotations, so `describe` can say how the job was made. */
@@ -73,7 +75,11 @@ export function buildJob(
       gpusPerNode: options.gpusPerNode,
       image: options.image,
       nats: { url: options.natsUrl },
-      s3: { uri: options.s3Uri, credentialsSecret: options.s3Secret },
+      s3: {
+        uri: options.s3Uri,
+        ...(options.s3Endpoint === undefined ? {} : { endpoint: options.s3Endpoint, forcePathStyle: true }),
+        credentialsSecret: options.s3Secret,
+      },
     },
   };
   parseBaclJob(job); // throws InvalidBaclJobError naming each field (exit 4)

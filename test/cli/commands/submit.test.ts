@@ -80,13 +80,15 @@ describe('baclctl submit (real kube-apiserver)', function () {
     });
   });
 
-  it('names the job after the config when --name is not given, and takes --image and --dataset', async function () {
+  it('names the job after the config when --name is not given, and takes --image, --dataset and --s3-endpoint', async function () {
     const { stdout, error } = await submit(
       join(dir, 'job.yaml'),
       '--image',
       'registry.local/worker:dev',
       '--dataset',
       'lvis-v05',
+      '--s3-endpoint',
+      'http://minio.bacl:9000',
       '-o',
       'name',
     );
@@ -96,6 +98,7 @@ describe('baclctl submit (real kube-apiserver)', function () {
     const stored = await kube.getJob(match?.[1] ?? '');
     expect(stored.spec.image).to.equal('registry.local/worker:dev');
     expect(stored.spec.dataset.name).to.equal('lvis-v05');
+    expect(stored.spec.s3).to.include({ endpoint: 'http://minio.bacl:9000', forcePathStyle: true });
   });
 
   it('--dry-run -o yaml prints the BaclJob and creates nothing', async function () {
