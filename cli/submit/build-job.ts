@@ -74,6 +74,8 @@ export function buildJob(
       nodes: options.nodes,
       gpusPerNode: options.gpusPerNode,
       image: options.image,
+      // The config's interval and retention, which the job's own defaults (1000 steps) would otherwise replace.
+      checkpoint: { everySteps: config.checkpoint.every_steps, keepLast: config.checkpoint.keep_last },
       nats: { url: options.natsUrl },
       s3: {
         uri: options.s3Uri,

@@ -69,6 +69,8 @@ describe('baclctl submit (real kube-apiserver)', function () {
       gpusPerNode: 8,
       image: `ghcr.io/bacl/worker:${packageVersion()}`,
     });
+    // tiny.yaml's checkpoint settings, not the job's defaults.
+    expect(stored.spec.checkpoint).to.include({ everySteps: 50, keepLast: 3 });
     expect(stored.spec.dataset).to.deep.equal({
       name: 'synth',
       train: 's3://bacl/datasets/synth/train/manifest.json',
