@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import type { CoreV1Api, V1Container, V1EnvFromSource, V1EnvVar, V1Pod } from '@kubernetes/client-node';
 
 /** One container of a pod, run as a local process. */
@@ -165,8 +165,10 @@ export function spawnContainer(
   mounts: Map<string, string>,
   podDir: string,
 ): ContainerProcess {
+  // A path that exists on this host names the host's program or source (images are not run here), so it stays
+  // as it is even under a mount path: a checkout under /tmp must not turn into the pod's /tmp volume.
   const argv = [...(container.command ?? []), ...(container.args ?? [])].map((arg) =>
-    rewriteMountPaths(arg, mounts),
+    isAbsolute(arg) && existsSync(arg) ? arg : rewriteMountPaths(arg, mounts),
   );
   const [bin, ...args] = argv;
   if (bin === undefined) {
