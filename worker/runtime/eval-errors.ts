@@ -1,8 +1,13 @@
 // Typed errors of the evaluate stage. Callers branch on the class; each names what was wrong (the option, the
 // rank's part, the image) and what to do about it.
 
-/** The base of the evaluate stage's errors: `instanceof EvaluateError` catches every one of them. */
-export class EvaluateError extends Error {
+import { RuntimeError } from './errors.js';
+
+/**
+ * The base of the evaluate stage's errors: `instanceof EvaluateError` catches every one of them. A runtime
+ * error like the trainer's, so bacl-worker reports it as one (exit 1, no stack).
+ */
+export class EvaluateError extends RuntimeError {
   override readonly name: string = 'EvaluateError';
 }
 

@@ -16,8 +16,7 @@ import {
   type TrainingConfig,
 } from '../../common/index.js';
 import { openDatasetSource, readShardManifest, type DatasetSource } from '../../data/index.js';
-import { parseCheckpointUri } from '../checkpoint/open-store.js';
-import { openCheckpointStore } from '../checkpoint/open-store.js';
+import { openCheckpointStore, parseCheckpointUri } from '../checkpoint/open-store.js';
 import { watchTermination } from '../checkpoint/terminate.js';
 import type { Collective } from '../collective/collective.js';
 import { joinGroup } from '../collective/join-group.js';
@@ -211,7 +210,7 @@ async function evaluate(
   });
   if (result.metrics !== undefined) {
     const board = boardFor('evaluate');
-    reporter.evaluation(result.metrics, 0);
+    reporter.evaluation(result.metrics);
     board?.evaluation(result.metrics, 0);
     await board?.close();
     reporter.summaries.push({

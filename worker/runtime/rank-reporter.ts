@@ -166,10 +166,10 @@ export class RankReporter {
     return summary;
   }
 
-  evaluation(metrics: LvisMetrics, step: number): void {
+  /** Rank 0 prints the LVIS table (the evaluate stage's TensorBoard scalars are the caller's). */
+  evaluation(metrics: LvisMetrics): void {
     if (!this.leader) return;
     for (const line of lvisResultLines(metrics)) this.options.log(line);
-    this.board?.evaluation(metrics, step);
   }
 }
 

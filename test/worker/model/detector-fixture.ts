@@ -30,13 +30,33 @@ export async function synthTrainImages(
     maxImageSize: 128,
     maxCategoriesPerImage: 2,
   });
-  const gt = JSON.parse(await readFile(summary.files.train, 'utf8')) as LvisGroundTruth;
+  const { gt, images } = await decodeSynthSplit(summary.files.train, summary.files.images, 'train');
   const categoryIds = gt.categories.map((c) => c.id).sort((a, b) => a - b);
-  const classOf = new Map(categoryIds.map((id, index) => [id, index]));
+  return { gt, images, imageIds: summary.plan.train.map((p) => p.id), categoryIds };
+}
+
+/**
+ * A synthetic split's annotations and its images decoded into SourceImages, in the JSON's image order (the
+ * generator's plan order); classes are category ids in ascending order.
+ */
+export async function decodeSynthSplit(
+  annotationsPath: string,
+  imagesDir: string,
+  split: 'train' | 'val',
+): Promise<{ gt: LvisGroundTruth; images: SourceImage[] }> {
+  const gt = JSON.parse(await readFile(annotationsPath, 'utf8')) as LvisGroundTruth;
+  const classOf = new Map(
+    gt.categories
+      .map((c) => c.id)
+      .sort((a, b) => a - b)
+      .map((id, index) => [id, index]),
+  );
   const images = await Promise.all(
-    summary.plan.train.map(async (planned) => {
-      const decoded = await decodeJpeg(await readFile(join(summary.files.images, synthImagePath(planned))));
-      const annotations = gt.annotations.filter((a) => a.image_id === planned.id);
+    gt.images.map(async (image) => {
+      const decoded = await decodeJpeg(
+        await readFile(join(imagesDir, synthImagePath({ id: image.id, split }))),
+      );
+      const annotations = gt.annotations.filter((a) => a.image_id === image.id);
       return {
         data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength),
         width: decoded.width,
@@ -46,5 +66,5 @@ export async function synthTrainImages(
       };
     }),
   );
-  return { gt, images, imageIds: summary.plan.train.map((p) => p.id), categoryIds };
+  return { gt, images };
 }

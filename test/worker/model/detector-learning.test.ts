@@ -10,19 +10,12 @@
 // steps' (measured 9.7x), val AP50 above 0.3, the issue's goal for the full run. Seeded, so the run is the
 // same every time; the timeout is a guard.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { SeededRandom, scaledSchedule, seededRng, type LvisGroundTruth } from '../../../common/internal.js';
-import {
-  decodeJpeg,
-  ensureSynthDataset,
-  evaluateLvis,
-  synthImagePath,
-  synthOptionsFromConfig,
-} from '../../../data/internal.js';
+import { SeededRandom, scaledSchedule, seededRng } from '../../../common/internal.js';
+import { ensureSynthDataset, evaluateLvis, synthOptionsFromConfig } from '../../../data/internal.js';
 import {
   classifierForStages,
   Detector,
@@ -30,46 +23,16 @@ import {
   initTf,
   prepareBatch,
   trainStage,
-  type SourceImage,
   type StepLosses,
 } from '../../../worker/internal.js';
 import { forEachBackend } from '../tf/helpers.js';
-import { tinyConfig } from './detector-fixture.js';
+import { decodeSynthSplit, tinyConfig } from './detector-fixture.js';
+
+type Split = Awaited<ReturnType<typeof decodeSynthSplit>>;
 
 const STEPS = 400;
 const WINDOW = 8;
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
-
-interface Split {
-  gt: LvisGroundTruth;
-  images: SourceImage[];
-}
-
-async function decodeSplit(path: string, imagesDir: string, split: 'train' | 'val'): Promise<Split> {
-  const gt = JSON.parse(await readFile(path, 'utf8')) as LvisGroundTruth;
-  const classOf = new Map(
-    gt.categories
-      .map((c) => c.id)
-      .sort((a, b) => a - b)
-      .map((id, index) => [id, index]),
-  );
-  const images = await Promise.all(
-    gt.images.map(async (image) => {
-      const decoded = await decodeJpeg(
-        await readFile(join(imagesDir, synthImagePath({ id: image.id, split }))),
-      );
-      const annotations = gt.annotations.filter((a) => a.image_id === image.id);
-      return {
-        data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength),
-        width: decoded.width,
-        height: decoded.height,
-        gtBoxes: Float32Array.from(annotations.flatMap(({ bbox: [x, y, w, h] }) => [x, y, x + w, y + h])),
-        gtLabels: Int32Array.from(annotations.map((a) => classOf.get(a.category_id) ?? -1)),
-      };
-    }),
-  );
-  return { gt, images };
-}
 
 describe('worker/model detector: the tiny config learns its long-tailed synthetic data', function () {
   this.timeout(900_000);
@@ -84,8 +47,8 @@ describe('worker/model detector: the tiny config learns its long-tailed syntheti
     const recipe = config.data.synth;
     if (recipe === undefined) throw new Error('tiny.yaml has no data.synth');
     const synth = await ensureSynthDataset(join(dir, 'synth'), synthOptionsFromConfig(recipe));
-    train = await decodeSplit(synth.files.train, synth.files.images, 'train');
-    val = await decodeSplit(synth.files.val, synth.files.images, 'val');
+    train = await decodeSynthSplit(synth.files.train, synth.files.images, 'train');
+    val = await decodeSynthSplit(synth.files.val, synth.files.images, 'val');
   });
   afterEach(function () {
     detector?.dispose();

@@ -1,7 +1,6 @@
 // Shared set-up of the evaluate-stage tests: a small synthetic LVIS subset (data/synth) whose val split is
 // prepared into several shards (data/shards), and the tiny config's detector, untrained or trained a few steps
 // on the train split so that its detections score above zero.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   loadLvisGroundTruth,
@@ -11,11 +10,9 @@ import {
   type TrainingConfig,
 } from '../../../common/internal.js';
 import {
-  decodeJpeg,
   openDatasetSource,
   prepareShards,
   readShardManifest,
-  synthImagePath,
   writeSynthDataset,
   type DatasetSource,
   type ShardManifest,
@@ -27,6 +24,7 @@ import {
   trainStage,
   type SourceImage,
 } from '../../../worker/internal.js';
+import { decodeSynthSplit } from '../model/detector-fixture.js';
 
 export interface EvalFixture {
   config: TrainingConfig;
@@ -65,26 +63,7 @@ export async function evalFixture(
   });
   const source = openDatasetSource(out);
   const manifest = await readShardManifest(source);
-  const trainGt = await loadLvisGroundTruth(synth.files.train);
-  const classOf = new Map(
-    trainGt.categories
-      .map((c) => c.id)
-      .sort((a, b) => a - b)
-      .map((id, index) => [id, index]),
-  );
-  const train = await Promise.all(
-    synth.plan.train.map(async (planned) => {
-      const decoded = await decodeJpeg(await readFile(join(synth.files.images, synthImagePath(planned))));
-      const annotations = trainGt.annotations.filter((a) => a.image_id === planned.id);
-      return {
-        data: new Uint8Array(decoded.data.buffer, decoded.data.byteOffset, decoded.data.byteLength),
-        width: decoded.width,
-        height: decoded.height,
-        gtBoxes: Float32Array.from(annotations.flatMap(({ bbox: [x, y, w, h] }) => [x, y, x + w, y + h])),
-        gtLabels: Int32Array.from(annotations.map((a) => classOf.get(a.category_id) ?? -1)),
-      };
-    }),
-  );
+  const { images: train } = await decodeSynthSplit(synth.files.train, synth.files.images, 'train');
   return {
     config,
     valFile: synth.files.val,
