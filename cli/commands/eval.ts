@@ -31,7 +31,10 @@ export default class Eval extends BaclCommand {
 
   async run(): Promise<LvisMetrics> {
     const { flags } = await this.parse(Eval);
-    const [gt, results] = await Promise.all([loadLvisGroundTruth(flags.gt), loadLvisResults(flags.results)]);
+    // One after the other: when both files are wrong, the error names --gt's every time (a race of the two
+    // reads made it name either, and the CLI test flaky).
+    const gt = await loadLvisGroundTruth(flags.gt);
+    const results = await loadLvisResults(flags.results);
     const { metrics } = evaluateLvis(gt, results);
     this.log(formatLvisMetrics(metrics, flags.output).trimEnd());
     return metrics;
