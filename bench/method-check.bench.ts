@@ -9,9 +9,17 @@
 //
 // BACL_BENCH_METHOD_SEEDS (default 0,1,2) and BACL_BENCH_METHOD_SCALE (a fraction of every schedule, default 1;
 // a smaller one is a quick look, not the check) change it; BACL_BENCH_METHOD_BACKEND picks the backend.
+//
+// The check takes hours, so it resumes: each run trains in $BACL_CACHE_DIR/bench/method-check/<run>/out (a run
+// stopped midway resumes from its last checkpoint, bitwise the same on wasm) and, once evaluated, leaves its
+// metrics in <run>/result.json, which a later bench reuses instead of training again (with the commit that
+// measured it). BACL_BENCH_METHOD_FRESH=1 clears them first.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runLocal } from '../cli/internal.js';
-import { makeWorkDir } from '../test/harness/workdir.js';
+import { baclCacheDir } from '../common/index.js';
 import type { Benchmark, BenchFigure } from './benchmark.js';
 
 const KEYS = ['AP', 'AP50', 'APr', 'APc', 'APf'] as const;
@@ -23,13 +31,14 @@ function steps(total: number, scale: number): string[] {
   ];
 }
 
-function recipes(scale: number): Array<{ name: string; config: string; sets: string[] }> {
+function recipes(scale: number): Array<{ key: string; name: string; config: string; sets: string[] }> {
   const [long, longStep] = steps(2600, scale);
   const [rep, repStep] = steps(2000, scale);
   const [cls, clsStep] = steps(600, scale);
   const warmup = String(Math.max(1, Math.round(100 * Math.min(1, scale))));
   return [
     {
+      key: 'baseline',
       name: 'baseline (softmax CE)',
       config: 'small_baseline',
       sets: [
@@ -39,6 +48,7 @@ function recipes(scale: number): Array<{ name: string; config: string; sets: str
       ],
     },
     {
+      key: 'stage1',
       name: 'stage 1 alone (BCE)',
       config: 'small',
       sets: [
@@ -49,6 +59,7 @@ function recipes(scale: number): Array<{ name: string; config: string; sets: str
       ],
     },
     {
+      key: 'bacl',
       name: 'BACL (FCBL + FHM)',
       config: 'small',
       sets: [
@@ -60,6 +71,40 @@ function recipes(scale: number): Array<{ name: string; config: string; sets: str
       ],
     },
   ];
+}
+
+interface RunResult {
+  metrics: Record<string, number>;
+  seconds: number;
+  backend: string;
+  commit: string;
+}
+
+const format = (metrics: Record<string, number>) =>
+  KEYS.map((key) => `${key} ${metrics[key]!.toFixed(3)}`).join(', ');
+
+/** A run's folder name: what decides its result (the recipe's config, seed, schedule scale and backend). */
+function runKey(
+  recipe: string,
+  config: string,
+  seed: number,
+  scale: number,
+  backend: string | undefined,
+): string {
+  return `${recipe}-${config}-seed${seed}-scale${scale}-${backend ?? 'auto'}`;
+}
+
+async function readResult(path: string): Promise<RunResult | undefined> {
+  if (!existsSync(path)) return undefined;
+  return JSON.parse(await readFile(path, 'utf8')) as RunResult;
+}
+
+function headCommit(): string {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
 }
 
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
@@ -74,19 +119,34 @@ const benchmark: Benchmark = {
     const seeds = (process.env.BACL_BENCH_METHOD_SEEDS ?? '0,1,2').split(',').map(Number);
     const scale = Number(process.env.BACL_BENCH_METHOD_SCALE ?? 1);
     const backend = process.env.BACL_BENCH_METHOD_BACKEND;
+    const root = join(baclCacheDir(), 'bench', 'method-check');
+    if (process.env.BACL_BENCH_METHOD_FRESH === '1') await rm(root, { recursive: true, force: true });
     const figures: BenchFigure[] = [];
     const table = [`| recipe | ${KEYS.join(' | ')} |`, `|---|${KEYS.map(() => '---').join('|')}|`];
-    for (const recipe of recipes(scale)) {
-      const runs: Array<Record<string, number>> = [];
-      for (const seed of seeds) {
-        const out = join(makeWorkDir('bench-method'), 'out');
+    const list = recipes(scale);
+    const runs = new Map(list.map((recipe) => [recipe.key, [] as Array<Record<string, number>>]));
+    // Seed by seed, so that a bench stopped midway has every recipe on the same seeds.
+    for (const seed of seeds) {
+      for (const recipe of list) {
+        const dir = join(root, runKey(recipe.key, recipe.config, seed, scale, backend));
+        const cached = await readResult(join(dir, 'result.json'));
+        if (cached !== undefined) {
+          runs.get(recipe.key)!.push(cached.metrics);
+          log(
+            `${recipe.name}, seed ${seed}: ${format(cached.metrics)} (measured earlier at ${cached.commit}, ${cached.seconds} s, ${cached.backend})`,
+          );
+          continue;
+        }
+        await mkdir(dir, { recursive: true });
+        const out = join(dir, 'out');
         const started = performance.now();
         const result = await runLocal(
           {
             config: recipe.config,
             workers: 2,
             out,
-            fresh: true,
+            // Resume a run a stopped bench left behind (same recipe and seed: the same config).
+            fresh: !existsSync(join(out, 'config.yaml')),
             sets: [...recipe.sets, `seed=${seed}`],
             ...(backend === undefined ? {} : { backend }),
           },
@@ -94,14 +154,16 @@ const benchmark: Benchmark = {
           signal,
         );
         const metrics = result.metrics as unknown as Record<string, number>;
-        runs.push(metrics);
-        log(
-          `${recipe.name}, seed ${seed}: ${KEYS.map((key) => `${key} ${metrics[key]!.toFixed(3)}`).join(', ')} ` +
-            `(${((performance.now() - started) / 1000).toFixed(0)} s, ${result.backend})`,
-        );
+        const seconds = Math.round((performance.now() - started) / 1000);
+        runs.get(recipe.key)!.push(metrics);
+        const record: RunResult = { metrics, seconds, backend: result.backend, commit: headCommit() };
+        await writeFile(join(dir, 'result.json'), `${JSON.stringify(record, null, 2)}\n`);
+        log(`${recipe.name}, seed ${seed}: ${format(metrics)} (${seconds} s, ${result.backend})`);
       }
+    }
+    for (const recipe of list) {
       const cells = KEYS.map((key) => {
-        const values = runs.map((metrics) => metrics[key]!);
+        const values = runs.get(recipe.key)!.map((metrics) => metrics[key]!);
         figures.push({
           name: `${recipe.name} ${key}`,
           value: mean(values),
