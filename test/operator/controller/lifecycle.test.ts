@@ -62,6 +62,7 @@ describe('operator/controller: a BaclJob runs end to end', function () {
       'tiny-cls-0-0',
       'tiny-cls-0-1',
       'tiny-eval-0-0',
+      'tiny-eval-0-1',
       'tiny-rep-0-0',
       'tiny-rep-0-1',
     ]);
