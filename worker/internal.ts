@@ -355,6 +355,7 @@ export {
   type RankGroup,
 } from './runtime/launcher.js';
 export { PrefixedLines } from './runtime/rank-lines.js';
+export { RankReporter, type RankReporterOptions, type StageSummary } from './runtime/rank-reporter.js';
 export {
   ProgressPublisher,
   type ProgressPublisherOptions,
