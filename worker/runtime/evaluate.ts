@@ -222,17 +222,15 @@ async function evaluateOnGroup(
   const own = store.locate(partDir(rank, worldSize));
   if (rank !== 0) return { images: done, written: [own] };
   options.onProgress?.({ done: total, total });
-  const result = await asGroup(group, async () => {
-    const parts: RankDetections[] = [];
-    for (let r = 0; r < worldSize; r++) {
-      const names = Array.from({ length: chunks[r]! }, (_, c) => partName(r, worldSize, c));
-      const read = await Promise.all(names.map((name, c) => readChunk(store, name, r, c, signal)));
-      parts.push({ rank: r, worldSize, images: read.flatMap((part) => part.images) });
-    }
-    const written = await writeEvaluation(options, parts);
-    await store.remove(await store.list(partsPrefix, signal), signal);
-    return written;
-  });
+  // The other ranks are past the barrier and leaving: a failure from here on is rank 0's alone.
+  const parts: RankDetections[] = [];
+  for (let r = 0; r < worldSize; r++) {
+    const names = Array.from({ length: chunks[r]! }, (_, c) => partName(r, worldSize, c));
+    const read = await Promise.all(names.map((name, c) => readChunk(store, name, r, c, signal)));
+    parts.push({ rank: r, worldSize, images: read.flatMap((part) => part.images) });
+  }
+  const result = await writeEvaluation(options, parts);
+  await store.remove(await store.list(partsPrefix, signal), signal);
   return { images: done, ...result };
 }
 

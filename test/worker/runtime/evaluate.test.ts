@@ -220,6 +220,30 @@ describe('worker/runtime evaluateStage on local shards', function () {
     expect(left.filter((name) => !name.startsWith('eval/parts/'))).to.deep.equal([]);
   });
 
+  it('names a rank that is lost to the group (PeerLostError) and writes no results', async function () {
+    const group = await localGroup(2, 'lost');
+    let failure: unknown;
+    try {
+      // Rank 1 leaves the group as soon as rank 0 has started; rank 0 learns it at its first round.
+      await evaluateStage(
+        options('lost', {
+          group: group[0],
+          chunkImages: 1,
+          onProgress: ({ done }) => {
+            if (done === 0) void group[1]!.close();
+          },
+        }),
+      ).catch((error: unknown) => (failure = error));
+    } finally {
+      await Promise.all(group.map((collective) => collective.close()));
+    }
+    expect(failure).to.be.instanceOf(EvaluateRankError);
+    expect((failure as EvaluateRankError).rank).to.equal(1);
+    expect((failure as Error).message).to.match(/^evaluate: rank 1 failed \(it closed the group\)/);
+    const left = await new LocalCheckpointStore(join(dir, 'lost')).list('eval');
+    expect(left.filter((name) => !name.startsWith('eval/parts/'))).to.deep.equal([]);
+  });
+
   it('gives the same bytes with batches of same-size images', async function () {
     // A (160, 96) test scale pads these 96-128 px images to 128x96 or 96x128, so batches must be grouped.
     const config = loadTrainingConfig('tiny', { sets: ['data.test_scale=[160,96]'] }).config;
