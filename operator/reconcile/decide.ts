@@ -157,7 +157,11 @@ function stageSucceeded(r: Reconciliation, stage: JobStage): void {
   }
   const results = r.observed.results;
   if (!results) {
-    fail(r, 'ResultsMissing', 'the evaluate pod succeeded but wrote no metrics.json under the run prefix');
+    fail(
+      r,
+      'ResultsMissing',
+      'the evaluate stage succeeded but its rank 0 wrote no metrics.json under the run prefix',
+    );
     return;
   }
   status.results = roundResults(results);
