@@ -288,7 +288,12 @@ export {
   type RankRunOptions,
   type RankRunResult,
 } from './runtime/run-rank.js';
-export { EvaluateError, EvaluateMergeError, EvaluateOptionError } from './runtime/eval-errors.js';
+export {
+  EvaluateError,
+  EvaluateMergeError,
+  EvaluateOptionError,
+  EvaluateRankError,
+} from './runtime/eval-errors.js';
 export { type EvaluateProgress, inferShare, type InferShareOptions } from './runtime/eval-infer.js';
 export {
   detectionsJson,
@@ -297,7 +302,15 @@ export {
   type RankDetections,
 } from './runtime/eval-merge.js';
 export { metricsJson } from './runtime/eval-metrics.js';
-export { parsePart, partJson, partName } from './runtime/eval-parts.js';
+export {
+  type PartChunk,
+  parsePart,
+  partDir,
+  partJson,
+  partName,
+  partsPrefix,
+  shareSizes,
+} from './runtime/eval-parts.js';
 export {
   checkTestPipeline,
   testSample,
@@ -306,6 +319,7 @@ export {
 } from './runtime/eval-transform.js';
 export {
   detectionsObjectPath,
+  type EvaluateGroup,
   evaluateStage,
   type EvaluateStageOptions,
   type EvaluateStageResult,
@@ -341,6 +355,7 @@ export {
   type RankGroup,
 } from './runtime/launcher.js';
 export { PrefixedLines } from './runtime/rank-lines.js';
+export { RankReporter, type RankReporterOptions, type StageSummary } from './runtime/rank-reporter.js';
 export {
   ProgressPublisher,
   type ProgressPublisherOptions,

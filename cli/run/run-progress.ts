@@ -8,7 +8,10 @@ import { progressBar } from '../wait/progress-view.js';
 
 const BAR = 24;
 
-/** One report as text: `classifier  [######------]  120/300  loss 0.4120  3.1 img/s  ETA 58s`. */
+/**
+ * One report as text: `classifier  [######------]  120/300  loss 0.4120  3.1 img/s  ETA 58s`; the evaluate
+ * stage counts images (`evaluate  [###---]  120/200 images  ...`, the whole group's, ADR 0029).
+ */
 export function progressText(report: RankReport, bar: boolean): string {
   if (report.kind === 'checkpoint') return `checkpoint ${report.uri} (${report.stage}, step ${report.step})`;
   const { stage, step, totalSteps } = report;
@@ -16,7 +19,7 @@ export function progressText(report: RankReport, bar: boolean): string {
   const parts = [
     stage.padEnd(14),
     bar ? progressBar(percent, BAR) : undefined,
-    `${step}/${totalSteps}`,
+    `${step}/${totalSteps}${stage === 'evaluate' ? ' images' : ''}`,
     report.loss === undefined ? undefined : `loss ${report.loss.toFixed(4)}`,
     report.imagesPerSecond === undefined ? undefined : `${report.imagesPerSecond.toFixed(1)} img/s`,
     report.etaSeconds === undefined ? undefined : `ETA ${humanDuration(report.etaSeconds * 1000)}`,

@@ -33,8 +33,16 @@ export const progressMessageSchema = z.object({
   kind: z.literal('progress'),
   stage,
   epoch: z.int().nonnegative().optional(),
-  step: z.int().nonnegative().describe('Optimizer steps done in this stage.'),
-  totalSteps: z.int().nonnegative().describe('Optimizer steps the stage runs.'),
+  step: z
+    .int()
+    .nonnegative()
+    .describe(
+      'Optimizer steps done in this stage; in the evaluate stage, val images the ranks have inferred.',
+    ),
+  totalSteps: z
+    .int()
+    .nonnegative()
+    .describe("Optimizer steps the stage runs; in the evaluate stage, the val split's images."),
   imagesPerSecond: z.number().nonnegative().optional().describe('Throughput of the whole group.'),
   loss: z.number().optional().describe('Latest total training loss.'),
   etaSeconds: z.number().nonnegative().optional(),

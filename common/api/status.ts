@@ -41,8 +41,14 @@ export const progressSchema = z
   .object({
     stage: z.enum(jobStages),
     epoch: z.int32().optional(),
-    step: z.int().describe('Optimizer steps done in this stage.'),
-    totalSteps: z.int().describe('Optimizer steps the stage runs.'),
+    step: z
+      .int()
+      .describe(
+        'Optimizer steps done in this stage; in the evaluate stage, val images the ranks have inferred.',
+      ),
+    totalSteps: z
+      .int()
+      .describe("Optimizer steps the stage runs; in the evaluate stage, the val split's images."),
     percent: z.number().describe('step / totalSteps * 100, one decimal.'),
     imagesPerSecond: z.number().optional().describe('Throughput of the whole group.'),
     loss: z.number().optional().describe('Latest total training loss reported by rank 0.'),

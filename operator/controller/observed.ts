@@ -9,7 +9,7 @@ import type { RankReports } from './rank-reports.js';
 import type { RunData } from './run-data.js';
 
 // Builds decide()'s view of the world from the informer caches, the latest rank reports and, only when the
-// evaluate pod has succeeded, the job's metrics.json in S3. Nothing here writes.
+// evaluate stage's rank 0 has succeeded, the job's metrics.json in S3. Nothing here writes.
 
 export interface ObservedSources {
   caches: Caches;
@@ -54,11 +54,18 @@ function ownedBy(pod: V1Pod, job: BaclJob): boolean {
   return owner?.uid === job.metadata.uid;
 }
 
-/** The current group is the evaluate stage's and its pod succeeded: decide() needs the metrics now. */
+/**
+ * The current group is the evaluate stage's and its node-0 pod (rank 0's, which writes metrics.json after
+ * every rank's detections are in, ADR 0029) succeeded: decide() needs the metrics now.
+ */
 function evaluationFinished(job: BaclJob, pods: ObservedPod[]): boolean {
   const status = job.status ?? {};
   if (status.stage !== 'evaluate' || isTerminal(status) || job.metadata.deletionTimestamp) return false;
   return pods.some(
-    (pod) => pod.stage === 'evaluate' && pod.attempt === (status.attempt ?? 0) && pod.phase === 'Succeeded',
+    (pod) =>
+      pod.stage === 'evaluate' &&
+      pod.attempt === (status.attempt ?? 0) &&
+      pod.nodeRank === 0 &&
+      pod.phase === 'Succeeded',
   );
 }

@@ -16,7 +16,7 @@ import { runPrefix } from '../reconcile/naming.js';
 import { RunDataError } from './errors.js';
 import type { KubeApi } from './kube-api.js';
 
-// The operator's S3 access: the evaluate stage's metrics.json (read once the evaluate pod succeeded) and the
+// The operator's S3 access: the evaluate stage's metrics.json (read once its node-0 pod succeeded) and the
 // run prefix (deleted with the job when runPolicy.deleteRunDataOnDelete is set). Credentials are the job's
 // own S3 Secret, the one its workers get through envFrom, so the operator needs no store-wide credentials.
 

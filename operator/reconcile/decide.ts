@@ -61,7 +61,7 @@ function driveActiveJob(r: Reconciliation): void {
   if (deadlineExceeded(r)) return;
 
   const stage = status.stage ?? stagesOf(job)[0]!;
-  const desired = desiredPods(job, stage);
+  const desired = desiredPods(job);
   const group = groupPods(observed.pods, stage, status.attempt ?? 0);
   const failure = groupFailure(group, desired, r.now, r.graceSeconds);
   if (failure) {
@@ -106,10 +106,7 @@ function suspend(r: Reconciliation): void {
   r.clear('Restarting', 'JobSuspended', 'the job is suspended');
   delete status.startTime;
   const stage = status.stage ?? stagesOf(r.job)[0]!;
-  status.workers = countWorkers(
-    groupPods(r.observed.pods, stage, status.attempt ?? 0),
-    desiredPods(r.job, stage),
-  );
+  status.workers = countWorkers(groupPods(r.observed.pods, stage, status.attempt ?? 0), desiredPods(r.job));
 }
 
 /** Resumed: a new group (new attempt, so it never mixes with the old one on NATS); not a restart. */
@@ -160,7 +157,11 @@ function stageSucceeded(r: Reconciliation, stage: JobStage): void {
   }
   const results = r.observed.results;
   if (!results) {
-    fail(r, 'ResultsMissing', 'the evaluate pod succeeded but wrote no metrics.json under the run prefix');
+    fail(
+      r,
+      'ResultsMissing',
+      'the evaluate stage succeeded but its rank 0 wrote no metrics.json under the run prefix',
+    );
     return;
   }
   status.results = roundResults(results);

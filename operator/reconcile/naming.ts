@@ -28,9 +28,12 @@ export function runPrefix(job: BaclJob): string {
   return `${root}/runs/${job.metadata.namespace ?? 'default'}/${job.metadata.name}/${job.metadata.uid ?? ''}`;
 }
 
-/** Worker pods a stage runs: one per node for training, one for evaluation. */
-export function desiredPods(job: BaclJob, stage: JobStage): number {
-  return stage === 'evaluate' ? 1 : job.spec.nodes;
+/**
+ * Worker pods a stage runs: one per node, the evaluate stage too (each rank infers a disjoint share of the val
+ * split, ADR 0029).
+ */
+export function desiredPods(job: BaclJob): number {
+  return job.spec.nodes;
 }
 
 /** The stages this job runs, in order: its config's training stages, then evaluate (common/api/stages.ts). */

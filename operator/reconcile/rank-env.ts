@@ -24,8 +24,7 @@ export function rankEnv(
   ref: { stage: JobStage; attempt: number; nodeRank: number },
 ): Record<string, string> {
   const { spec, metadata } = job;
-  const nodes = ref.stage === 'evaluate' ? 1 : spec.nodes;
-  // gpusPerNode 0 is CPU training: one rank per pod.
+  // Every stage, evaluate included (ADR 0029), runs on spec.nodes pods; gpusPerNode 0 is one rank per pod.
   const localWorldSize = Math.max(1, spec.gpusPerNode);
   const run = runPrefix(job);
   const env: Record<string, string> = {
@@ -33,7 +32,7 @@ export function rankEnv(
     BACL_ATTEMPT: String(ref.attempt),
     BACL_STAGE: ref.stage,
     NODE_RANK: String(ref.nodeRank),
-    WORLD_SIZE: String(nodes * localWorldSize),
+    WORLD_SIZE: String(spec.nodes * localWorldSize),
     LOCAL_WORLD_SIZE: String(localWorldSize),
     NATS_URL: spec.nats.url,
     BACL_CONFIG: `${configMountDir}/${configFile}`,

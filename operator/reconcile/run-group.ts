@@ -13,7 +13,7 @@ export function reconcileGroup(r: Reconciliation, group: ObservedPod[]): void {
   const { job, status } = r;
   const stage = status.stage ?? stagesOf(job)[0]!;
   const attempt = status.attempt ?? 0;
-  const desired = desiredPods(job, stage);
+  const desired = desiredPods(job);
   const blocking = stopEarlierGroups(r, group);
   if (blocking.length === 0) {
     for (const nodeRank of missingRanks(group, desired)) {

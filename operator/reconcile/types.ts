@@ -43,7 +43,7 @@ export interface Observed {
   /** The stage's latest complete checkpoint (its latest.json). */
   checkpoint?: CheckpointRef;
   /**
-   * The evaluate stage's metrics.json. The runner must read it whenever the evaluate pod has succeeded;
+   * The evaluate stage's metrics.json. The runner must read it whenever its node-0 pod has succeeded;
    * undefined then means it is not there, and the job fails with ResultsMissing instead of waiting forever.
    */
   results?: Results;

@@ -31,6 +31,14 @@ describe('baclctl run progress (pure)', function () {
     ).to.equal('checkpoint s3://b/ckpt-50 (classifier, step 50)');
   });
 
+  it('counts images in the evaluate stage', function () {
+    const evaluate = { kind: 'progress' as const, stage: 'evaluate' as const, step: 120, totalSteps: 200 };
+    expect(progressText({ ...evaluate, imagesPerSecond: 2, etaSeconds: 40 }, false)).to.equal(
+      'evaluate        120/200 images  2.0 img/s  ETA 40s',
+    );
+    expect(progressText(evaluate, true)).to.match(/^evaluate\s+\[#{14}-{10}\] {2}120\/200 images$/);
+  });
+
   it('redraws one line on a terminal and ends it before any other line', function () {
     let written = '';
     const progress = new RunProgress((text) => (written += text), true);

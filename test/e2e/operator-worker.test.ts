@@ -2,7 +2,7 @@
 // kube-apiserver, the test pod runner as scheduler and kubelet, nats-server, the versitygw S3 server), with the
 // operator's controller in-process and the real bacl-worker in every pod (not a stand-in command). The tiny
 // config's synthetic dataset is prepared into S3 with `baclctl data prepare`, as users do; the schedule is cut
-// to a few steps per stage so the whole job (two 2-rank training stages over NATS, then evaluate) runs in
+// to a few steps per stage so the whole job (two 2-rank training stages over NATS, then a 2-rank evaluate) runs in
 // minutes on two loaded cores. Checked: the job Succeeds, status.results holds AP, and those figures are what
 // `baclctl eval` computes on the detections the job left in S3 against the val ground truth.
 import { writeFileSync } from 'node:fs';
@@ -166,12 +166,13 @@ describe('e2e: baclctl submit tiny --nodes 2 --gpus 1 --wait, the operator and t
     if (submitted.error || job.status?.state !== 'Succeeded') expect.fail(await context());
     expect(submitted.stderr.trim().split('\n').at(-1)).to.match(new RegExp(`^${name}: Succeeded`));
 
-    // Two training stages of two pods (one rank each, WORLD_SIZE 2 over NATS), then one evaluate pod.
+    // Two training stages and the evaluate stage, each of two pods (one rank each, WORLD_SIZE 2 over NATS).
     const pods = await podsOf(w, namespace, name);
     expect(pods.map((pod) => `${pod.metadata?.name} ${pod.status?.phase}`).sort()).to.deep.equal([
       `${name}-cls-0-0 Succeeded`,
       `${name}-cls-0-1 Succeeded`,
       `${name}-eval-0-0 Succeeded`,
+      `${name}-eval-0-1 Succeeded`,
       `${name}-rep-0-0 Succeeded`,
       `${name}-rep-0-1 Succeeded`,
     ]);
@@ -189,6 +190,10 @@ describe('e2e: baclctl submit tiny --nodes 2 --gpus 1 --wait, the operator and t
       'eval/detections.json',
       'eval/metrics.json',
     ]);
+    expect(
+      keys.filter((key) => key?.startsWith('eval/parts/')),
+      "rank 0 removes the ranks' parts after the merge",
+    ).to.deep.equal([]);
     expect(job.status?.lastCheckpoint, 'rank 0 reported its checkpoints on NATS').to.include({
       stage: 'classifier',
       step: 4,

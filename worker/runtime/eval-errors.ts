@@ -41,3 +41,24 @@ export class EvaluateMergeError extends EvaluateError {
     super(`${rank >= 0 ? `rank ${rank}: ` : ''}${problem}; ${fix}`, options);
   }
 }
+
+/**
+ * Another rank of the group failed during the stage (it threw and aborted the group, or died: the
+ * collective's PeerLostError), so this rank stops too and no metrics are written. `rank` is the failed rank;
+ * its own log holds its error.
+ */
+export class EvaluateRankError extends EvaluateError {
+  override readonly name: string = 'EvaluateRankError';
+
+  constructor(
+    readonly rank: number,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `evaluate: rank ${rank} failed (${reason}); no metrics were written. Try this: read rank ${rank}'s ` +
+        'error in its log, fix it and evaluate again',
+      options,
+    );
+  }
+}

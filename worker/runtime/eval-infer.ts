@@ -1,7 +1,8 @@
 // One rank's inference over its share of the val shards (issue #13 point 5; issue #14 point 1's per-rank
 // share): the shard reader's disjoint share (data/shards share.ts) decoded, each image through the test
 // transform (eval-transform.ts), batched, the detector's inference (worker/model detector-inference.ts, boxes
-// back in original pixels) and the LVIS rows of each image.
+// back in original pixels) and the LVIS rows of each image, handed to `onImages` batch by batch as they are
+// inferred (the stage streams them into its part, evaluate.ts), so a rank holds no more than it must.
 // Batches hold images of one padded size only: mmdet pads a batch to its largest image, and that padding
 // reaches the features near the bottom and right edges, so an image's detections would depend on which
 // images shared its batch, hence on the world size. Keyed by padded size, an image is padded to its own
@@ -13,7 +14,7 @@ import { collateBatch, type AnnotatedImage, type StandardPipeline } from '../dat
 import { detectBatch, type Detector, type PreparedBatch } from '../model/index.js';
 import { toLvisDetections } from '../model/inference/index.js';
 import { EvaluateOptionError } from './eval-errors.js';
-import { sortImages, type ImageDetections, type RankDetections } from './eval-merge.js';
+import type { ImageDetections } from './eval-merge.js';
 import { testSample, testTransform, type TestTransform } from './eval-transform.js';
 
 export interface EvaluateProgress {
@@ -39,6 +40,8 @@ export interface InferShareOptions {
   /** Images per forward pass (of one padded size, see the header). @default 1 */
   batchSize?: number;
   signal?: AbortSignal;
+  /** Each batch's images, in the order inferred; awaited before the next batch. */
+  onImages: (images: ImageDetections[]) => void | Promise<void>;
   /** Called after every batch (and once with done 0 before the first). */
   onProgress?: (progress: EvaluateProgress) => void;
 }
@@ -95,8 +98,8 @@ function inferBatch(options: InferShareOptions, batch: readonly Pending[]): Imag
   }
 }
 
-/** This rank's share inferred (see the header); its images sorted by id. */
-export async function inferShare(options: InferShareOptions): Promise<RankDetections> {
+/** This rank's share inferred (see the header); resolves with the number of images in it. */
+export async function inferShare(options: InferShareOptions): Promise<number> {
   const { rank, worldSize, batchSize } = check(options);
   const { signal, pipeline } = options;
   signal?.throwIfAborted();
@@ -107,11 +110,13 @@ export async function inferShare(options: InferShareOptions): Promise<RankDetect
     signal,
   });
   const total = reader.size;
-  const images: ImageDetections[] = [];
-  const report = () => options.onProgress?.({ done: images.length, total });
-  const run = (batch: readonly Pending[]) => {
+  let done = 0;
+  const report = () => options.onProgress?.({ done, total });
+  const run = async (batch: readonly Pending[]) => {
     signal?.throwIfAborted();
-    images.push(...inferBatch(options, batch));
+    const images = inferBatch(options, batch);
+    done += images.length;
+    await options.onImages(images);
     report();
   };
   report();
@@ -134,13 +139,13 @@ export async function inferShare(options: InferShareOptions): Promise<RankDetect
         continue;
       }
       open.delete(key);
-      run(batch);
+      await run(batch);
     }
-    for (const batch of open.values()) run(batch);
+    for (const batch of open.values()) await run(batch);
   } catch (error) {
     // The reader's streams reject with a generic AbortError; the caller gets the reason it aborted with.
     if (signal?.aborted) throw signal.reason;
     throw error;
   }
-  return { rank, worldSize, images: sortImages(images) };
+  return total;
 }

@@ -202,11 +202,9 @@ async function evaluate(
     source,
     groundTruth,
     store: runStore,
-    rank: collective.rank,
-    worldSize: collective.worldSize,
-    barrier: (barrierSignal) =>
-      collective.barrier(barrierSignal === undefined ? {} : { signal: barrierSignal }),
+    group: collective,
     signal,
+    onProgress: (progress) => reporter.evaluateProgress(progress, (performance.now() - started) / 1000),
   });
   if (result.metrics !== undefined) {
     const board = boardFor('evaluate');

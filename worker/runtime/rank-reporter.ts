@@ -166,6 +166,27 @@ export class RankReporter {
     return summary;
   }
 
+  /**
+   * The evaluate stage's progress, `done` of `total` val images inferred by the whole group, `seconds` into
+   * the stage: rank 0 publishes it (step and totalSteps count images in the evaluate stage), the last one
+   * (done = total) always.
+   */
+  evaluateProgress(progress: { done: number; total: number }, seconds: number): void {
+    if (!this.leader) return;
+    const { done, total } = progress;
+    const imagesPerSecond = seconds > 0 && done > 0 ? done / seconds : undefined;
+    const report = {
+      stage: 'evaluate' as const,
+      step: done,
+      totalSteps: total,
+      ...(imagesPerSecond === undefined
+        ? {}
+        : { imagesPerSecond, etaSeconds: (total - done) / imagesPerSecond }),
+    };
+    if (done >= total) this.options.publisher?.stageEnd(report);
+    else this.options.publisher?.step(report);
+  }
+
   /** Rank 0 prints the LVIS table (the evaluate stage's TensorBoard scalars are the caller's). */
   evaluation(metrics: LvisMetrics): void {
     if (!this.leader) return;

@@ -131,7 +131,7 @@ export async function runRank(options: RankRunOptions): Promise<RankRunResult> {
 }
 
 /**
- * An evaluate-only run (the operator's evaluate pod, which starts once the last training stage succeeded):
+ * An evaluate-only run (the operator's evaluate pods, which start once the last training stage succeeded):
  * the weights of that stage's latest checkpoint, whatever world size trained it.
  */
 async function loadFinalWeights(options: RankRunOptions, detector: Detector): Promise<void> {

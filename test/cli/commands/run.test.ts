@@ -5,19 +5,28 @@
 //   same bits as one never interrupted: locally, and over the real nats-server and S3 server;
 // - a rank SIGKILLed: the other fails with the collective's error naming it, the run exits 1, the last
 //   checkpoint still verifies;
-// - an absurd learning rate: LossDiverged naming stage and step, exit 1, the checkpoint before it kept.
+// - an absurd learning rate: LossDiverged naming stage and step, exit 1, the checkpoint before it kept;
+// - bacl-worker ranks running only the evaluate stage on that run's checkpoints, as the operator's evaluate
+//   pods do (ADR 0029): one rank writes detections.json byte-identical to the run's two-rank evaluate; with a
+//   damaged shard in rank 1's share of two, rank 1 fails, rank 0 fails naming it, and no metrics are written.
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { cp, mkdtemp, stat, truncate } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { runCommand } from '@oclif/test';
 import { expect } from 'chai';
+import type { RankReport } from '../../../common/index.js';
+import { openDatasetSource, planRankShare, readShardManifest } from '../../../data/internal.js';
 import {
+  launchRanks,
   LocalCheckpointStore,
   readCheckpoint,
   readLatestPointer,
   S3CheckpointStore,
+  workerEntryCommand,
 } from '../../../worker/internal.js';
 import { makeWorkDir, sharedNats, sharedS3, waitFor } from '../../harness/index.js';
 import { cliRoot } from '../kube-fixture.js';
@@ -91,6 +100,53 @@ function childPids(pid: number): number[] {
   }
 }
 
+/** The val shards `baclctl run` prepared into the test's cache. */
+function valShards(): string {
+  const [dataset] = readdirSync(join(cache, 'datasets'));
+  return join(cache, 'datasets', dataset!, 'shards-val');
+}
+
+/**
+ * bacl-worker as the operator starts it in an evaluate pod, on this machine: the launcher forks `workers`
+ * ranks that run only the evaluate stage, on the checkpoints of the finished run `trained`, reading the val
+ * shards in `val` and writing under `runDir`.
+ */
+async function evaluateOnly(
+  trained: string,
+  workers: number,
+  val: string,
+  runDir: string,
+): Promise<{ exitCode: number; log: string; reports: RankReport[] }> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['RANK', 'LOCAL_RANK', 'NATS_URL', 'NATS_CREDS', 'BACL_DATASET_TRAIN']) delete env[name];
+  const entry = workerEntryCommand();
+  let log = '';
+  const reports: RankReport[] = [];
+  const group = launchRanks({
+    command: entry.command,
+    args: entry.args,
+    env: {
+      ...env,
+      BACL_JOB: 'test/evaluate-only',
+      BACL_ATTEMPT: String(Date.now()),
+      BACL_STAGE: 'evaluate',
+      BACL_CONFIG: join(trained, 'config.yaml'),
+      BACL_RUN_URI: runDir,
+      BACL_CHECKPOINT_URI: trained,
+      BACL_DATASET_VAL: val,
+      BACL_SOCKET_DIR: await mkdtemp(join(tmpdir(), 'bacl-ev-')),
+      BACL_TF_BACKEND: 'wasm',
+    },
+    pod: { worldSize: workers, localWorldSize: workers, nodeRank: 0 },
+    io: { stdout: (text) => (log += text), stderr: (text) => (log += text) },
+    // A loaded machine may take a while to reach the next round, where the others notice a failed rank.
+    failureGraceMs: 300_000,
+    onReport: (_, report) => reports.push(report),
+  });
+  const { exitCode } = await group.done;
+  return { exitCode, log, reports };
+}
+
 describe('baclctl run (real processes: the CLI and two wasm ranks)', function () {
   this.timeout(900_000);
   let straight: string;
@@ -158,6 +214,40 @@ describe('baclctl run (real processes: the CLI and two wasm ranks)', function ()
     expect(again.stdout).to.match(/by frequency\s+APr\s+[-0-9.]+\s+APc\s+[-0-9.]+\s+APf\s+[-0-9.]+/);
     expect(again.stdout).to.match(/^AP\s+AP\s+/m);
     expect(await finalBits(new LocalCheckpointStore(straight))).to.deep.equal(straightBits);
+  });
+
+  it("an evaluate-only group of one rank writes the two-rank run's detections.json byte for byte", async function () {
+    const out = makeWorkDir('run-evaluate-one');
+    const { exitCode, log, reports } = await evaluateOnly(straight, 1, valShards(), out);
+    expect(exitCode, log.slice(-3000)).to.equal(0);
+    const two = new LocalCheckpointStore(straight);
+    const one = new LocalCheckpointStore(out);
+    expect(sha(await one.get('eval/detections.json'))).to.equal(sha(await two.get('eval/detections.json')));
+    expect(sha(await one.get('eval/metrics.json'))).to.equal(sha(await two.get('eval/metrics.json')));
+    expect(await one.list('eval')).to.deep.equal(['eval/detections.json', 'eval/metrics.json']);
+    // Progress counts val images; the last report says all of them.
+    const evaluate = reports.filter((report) => report.kind === 'progress' && report.stage === 'evaluate');
+    expect(evaluate.at(-1)).to.include({ step: 60, totalSteps: 60 });
+  });
+
+  it('an evaluate-only group of two whose rank 1 fails: rank 0 fails naming it, no metrics are written', async function () {
+    // A copy of the val shards whose last shard is cut short past the records rank 0 reads of it: only
+    // rank 1's share reaches the cut.
+    const val = join(makeWorkDir('run-evaluate-damaged'), 'shards-val');
+    await cp(valShards(), val, { recursive: true });
+    const { shards } = await readShardManifest(openDatasetSource(val));
+    const last = planRankShare(shards, { rank: 1, worldSize: 2 }).at(-1)!;
+    const zero = planRankShare(shards, { rank: 0, worldSize: 2 }).find((slice) => slice.shard === last.shard);
+    const kept = (zero?.to ?? 0) + 0.6 * (last.to - (zero?.to ?? 0));
+    const shard = join(val, last.shard);
+    await truncate(shard, Math.floor(((await stat(shard)).size * kept) / last.to));
+    const out = makeWorkDir('run-evaluate-failed');
+    const { exitCode, log } = await evaluateOnly(straight, 2, val, out);
+    expect(exitCode, log.slice(-3000)).to.not.equal(0);
+    expect(log).to.match(/\[rank 1\] bacl-worker: rank 1: /);
+    expect(log).to.match(/\[rank 0\] bacl-worker: rank 0: evaluate: rank 1 failed \(/);
+    const store = new LocalCheckpointStore(out);
+    expect((await store.list('eval')).filter((name) => !name.startsWith('eval/parts/'))).to.deep.equal([]);
   });
 
   /** SIGKILLs the CLI once `store` has a checkpoint of stage `stage` at `step`, then reruns the same command. */

@@ -23,6 +23,11 @@ describe('cli/wait: progress view, --for and --timeout parsing', function () {
       'Running classifier epoch 3 step 420/1000 42% 312.5 img/s loss 0.8123 ETA 12m',
     );
     expect(describeProgress(job())).to.equal('Pending');
+    const evaluating = {
+      ...runningStatus(),
+      progress: { stage: 'evaluate' as const, step: 120, totalSteps: 200, percent: 60, summary: '60%' },
+    };
+    expect(describeProgress(job(evaluating))).to.equal('Running evaluate images 120/200 60%');
   });
 
   it('leaves the bar out, then cuts the line, when the terminal is narrow', function () {

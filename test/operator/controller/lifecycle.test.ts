@@ -62,6 +62,7 @@ describe('operator/controller: a BaclJob runs end to end', function () {
       'tiny-cls-0-0',
       'tiny-cls-0-1',
       'tiny-eval-0-0',
+      'tiny-eval-0-1',
       'tiny-rep-0-0',
       'tiny-rep-0-1',
     ]);
@@ -85,7 +86,7 @@ describe('operator/controller: a BaclJob runs end to end', function () {
     expect(rank1?.status?.phase).to.equal('Succeeded');
 
     const reasons = (await eventsOf(w, namespace, 'tiny')).map((event) => event.reason);
-    expect(reasons.filter((reason) => reason === 'CreatedPod')).to.have.length(5);
+    expect(reasons.filter((reason) => reason === 'CreatedPod')).to.have.length(6);
     expect(reasons).to.include.members([
       'CreatedConfigMap',
       'CreatedService',

@@ -169,8 +169,22 @@ describe('operator/reconcile/decide: a job from creation to success', function (
     ];
     const toEvaluate = decide(current, observed(classified), at(40));
     expect(toEvaluate.status.stage).to.equal('evaluate');
-    expect(summarize(toEvaluate.actions)).to.deep.equal(['CreatePod lvis-eval-0-0']);
-    expect(toEvaluate.status.workers?.desired).to.equal(1);
+    // The evaluate stage runs on every node too (ADR 0029), and succeeds once every rank did.
+    expect(summarize(toEvaluate.actions)).to.deep.equal([
+      'CreatePod lvis-eval-0-0',
+      'CreatePod lvis-eval-0-1',
+    ]);
+    expect(toEvaluate.status.workers?.desired).to.equal(2);
+    current = withStatus(current, toEvaluate);
+    const results = { AP: 0.25, uri: 's3://bacl/runs/ml/lvis/uid-1/eval/metrics.json' };
+    const evaluating = [...classified, pod('evaluate', 0, 0, 'Succeeded'), pod('evaluate', 0, 1, 'Running')];
+    const stillEvaluating = decide(current, observed(evaluating, { results }), at(50));
+    expect(stillEvaluating.status.state).to.equal('Running');
+    expect(summarize(stillEvaluating.actions)).to.deep.equal([]);
+    const evaluated = [...classified, pod('evaluate', 0, 0, 'Succeeded'), pod('evaluate', 0, 1, 'Succeeded')];
+    const succeeded = decide(current, observed(evaluated, { results }), at(60));
+    expect(succeeded.status.state).to.equal('Succeeded');
+    expect(succeeded.status.results).to.deep.equal(results);
   });
 
   it('succeeds with the evaluate metrics in status.results, rounded, and ends with completionTime', function () {

@@ -12,7 +12,8 @@ import { minimalJob, minimalSpec } from '../fixtures.js';
 import { at, job, observed, pod, summarize, t0, withStatus } from './fixtures.js';
 
 // The job runs its config's training stages (config.stages), in order, then evaluate: a baseline job has one
-// training stage, a classifier-only job one, a BACL job two (common/api/stages.ts).
+// training stage, a classifier-only job one, a BACL job two (common/api/stages.ts). Every stage, evaluate
+// included, runs on spec.nodes pods (ADR 0029).
 
 const nodes = 2;
 const withStages = (stages: TrainingStageName[] | undefined) =>
@@ -29,8 +30,7 @@ function runThrough(stages: TrainingStageName[] | undefined): { ran: JobStage[];
     const stage = decision.status.stage!;
     ran.push(stage);
     created.push(summarize(decision.actions).filter((action) => action.startsWith('CreatePod')));
-    const count = stage === 'evaluate' ? 1 : nodes;
-    for (let rank = 0; rank < count; rank++) done.push(pod(stage, 0, rank, 'Succeeded'));
+    for (let rank = 0; rank < nodes; rank++) done.push(pod(stage, 0, rank, 'Succeeded'));
     current = withStatus(current, decision);
     decision = decide(
       current,
@@ -49,18 +49,24 @@ describe('operator/reconcile/decide: the stages a job runs follow config.stages'
       pods: [
         ['CreatePod lvis-rep-0-0', 'CreatePod lvis-rep-0-1'],
         ['CreatePod lvis-cls-0-0', 'CreatePod lvis-cls-0-1'],
-        ['CreatePod lvis-eval-0-0'],
+        ['CreatePod lvis-eval-0-0', 'CreatePod lvis-eval-0-1'],
       ],
     },
     {
       stages: ['baseline'],
       ran: ['baseline', 'evaluate'],
-      pods: [['CreatePod lvis-base-0-0', 'CreatePod lvis-base-0-1'], ['CreatePod lvis-eval-0-0']],
+      pods: [
+        ['CreatePod lvis-base-0-0', 'CreatePod lvis-base-0-1'],
+        ['CreatePod lvis-eval-0-0', 'CreatePod lvis-eval-0-1'],
+      ],
     },
     {
       stages: ['classifier'],
       ran: ['classifier', 'evaluate'],
-      pods: [['CreatePod lvis-cls-0-0', 'CreatePod lvis-cls-0-1'], ['CreatePod lvis-eval-0-0']],
+      pods: [
+        ['CreatePod lvis-cls-0-0', 'CreatePod lvis-cls-0-1'],
+        ['CreatePod lvis-eval-0-0', 'CreatePod lvis-eval-0-1'],
+      ],
     },
     {
       stages: undefined,
@@ -68,7 +74,7 @@ describe('operator/reconcile/decide: the stages a job runs follow config.stages'
       pods: [
         ['CreatePod lvis-rep-0-0', 'CreatePod lvis-rep-0-1'],
         ['CreatePod lvis-cls-0-0', 'CreatePod lvis-cls-0-1'],
-        ['CreatePod lvis-eval-0-0'],
+        ['CreatePod lvis-eval-0-0', 'CreatePod lvis-eval-0-1'],
       ],
     },
   ];

@@ -48,10 +48,22 @@ describe('operator/reconcile/objects: what the operator creates for a job', func
     expect(pod.spec?.containers[0]?.envFrom).to.deep.equal([{ secretRef: { name: 's3-creds' } }]);
   });
 
-  it('the evaluate pod is one node: WORLD_SIZE is its local GPUs', function () {
-    const pod = buildWorkerPod(lvis, { stage: 'evaluate', attempt: 0, nodeRank: 0 });
-    const env = pod.spec?.containers[0]?.env ?? [];
-    expect(env.find((e) => e.name === 'WORLD_SIZE')?.value).to.equal('8');
+  it("the evaluate pods have training's rank environment: WORLD_SIZE is nodes x GPUs (ADR 0029)", function () {
+    for (const nodeRank of [0, 3]) {
+      const pod = buildWorkerPod(lvis, { stage: 'evaluate', attempt: 0, nodeRank });
+      const env = Object.fromEntries(pod.spec?.containers[0]?.env?.map((e) => [e.name, e.value]) ?? []);
+      expect(env).to.include({
+        BACL_STAGE: 'evaluate',
+        NODE_RANK: String(nodeRank),
+        WORLD_SIZE: '32',
+        LOCAL_WORLD_SIZE: '8',
+      });
+      const training = buildWorkerPod(lvis, { stage: 'classifier', attempt: 0, nodeRank });
+      const trainingEnv = Object.fromEntries(
+        training.spec?.containers[0]?.env?.map((e) => [e.name, e.value]) ?? [],
+      );
+      expect({ ...env, BACL_STAGE: 'classifier' }).to.deep.equal(trainingEnv);
+    }
   });
 
   it('a CPU job (gpusPerNode 0) runs one rank per pod and requests no GPU', function () {

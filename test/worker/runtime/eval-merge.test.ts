@@ -13,6 +13,7 @@ import {
   metricsJson,
   parsePart,
   partJson,
+  partDir,
   partName,
   testTransform,
   type ImageDetections,
@@ -163,25 +164,42 @@ describe('worker/runtime evaluate stage: pure pieces', function () {
   });
 
   describe('rank parts', function () {
-    it('round-trip to the same merge, and name their rank when wrong', function () {
+    it('round-trip chunk by chunk to the same merge, and name their rank and chunk when wrong', function () {
       const parts = split(all, [4]);
-      const back = parts.map((part) => parsePart(partJson(part), partName(part.rank, 2), part.rank));
-      expect(detectionsJson(mergeRankDetections(back, 6))).to.equal(
+      // Rank 0's share in chunks of 3 images (out of id order, as inference may deliver them), rank 1's in one.
+      const chunks = [
+        { rank: 0, worldSize: 2, chunk: 0, images: [parts[0]!.images[2]!, ...parts[0]!.images.slice(0, 2)] },
+        { rank: 0, worldSize: 2, chunk: 1, images: parts[0]!.images.slice(3) },
+        { rank: 1, worldSize: 2, chunk: 0, images: parts[1]!.images },
+      ];
+      const back = chunks.map((chunk) =>
+        parsePart(partJson(chunk), partName(chunk.rank, 2, chunk.chunk), chunk.rank, chunk.chunk),
+      );
+      const merged = [0, 1].map((rank) => ({
+        rank,
+        worldSize: 2,
+        images: back.filter((chunk) => chunk.rank === rank).flatMap((chunk) => chunk.images),
+      }));
+      expect(detectionsJson(mergeRankDetections(merged, 6))).to.equal(
         detectionsJson(mergeRankDetections(parts, 6)),
       );
-      expect(partName(1, 2)).to.equal('eval/parts/rank-1-of-2.json');
-      expect(() => parsePart(partJson(parts[0]!), 'p', 1)).to.throw(
+      expect(partName(1, 2, 3)).to.equal('eval/parts/rank-1-of-2/chunk-00003.json');
+      expect(partName(1, 2, 3).startsWith(`${partDir(1, 2)}/`)).to.equal(true);
+      expect(() => parsePart(partJson(chunks[0]!), 'p', 1, 0)).to.throw(
         EvaluateMergeError,
-        /rank 1: p holds rank 0/,
+        /rank 1: p holds rank 0's chunk 0/,
       );
-      expect(() => parsePart('{"rank":0,"worldSize":2,"images":[', 'p', 0)).to.throw(
+      expect(() => parsePart(partJson(chunks[1]!), 'p', 0, 0)).to.throw(
+        EvaluateMergeError,
+        /rank 0: p holds rank 0's chunk 1/,
+      );
+      expect(() => parsePart('{"rank":0,"worldSize":2,"chunk":0,"images":[', 'p', 0, 0)).to.throw(
         EvaluateMergeError,
         /not JSON/,
       );
-      expect(() => parsePart('{"rank":0,"worldSize":2,"images":[{"image_id":1}]}', 'p', 0)).to.throw(
-        EvaluateMergeError,
-        /images\.0\.detections/,
-      );
+      expect(() =>
+        parsePart('{"rank":0,"worldSize":2,"chunk":0,"images":[{"image_id":1}]}', 'p', 0, 0),
+      ).to.throw(EvaluateMergeError, /images\.0\.detections/);
     });
   });
 

@@ -2,10 +2,12 @@
 // a synthetic train split, infers the val split (6 images in shards of two, so a shard is cut between two
 // ranks' shares) into a LocalCheckpointStore. detections.json is an LVIS results file naming only val images
 // and categories, with boxes in original-image pixels; metrics.json is what `baclctl eval` prints for that
-// file; two ranks (a disjoint share each, merged by rank 0 after a barrier) write the same bytes as one;
-// batches of same-size images change no bit; an abort stops the stage before anything is written; no tensor
-// outlives the stage.
-import { readFile } from 'node:fs/promises';
+// file; two ranks over the real local transport (a disjoint share each, streamed in chunks with a round of
+// progress after each, merged by rank 0) write the same bytes as one; a rank that fails fails the other,
+// which names it; batches of same-size images change no bit; an abort stops the stage before anything is
+// written; no tensor outlives the stage.
+import { cp, mkdtemp, readFile, stat, truncate } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCommand } from '@oclif/test';
@@ -18,35 +20,42 @@ import {
   loadTrainingConfig,
   metricsObjectPath,
 } from '../../../common/internal.js';
-import { planRankShare } from '../../../data/internal.js';
+import { openDatasetSource, planRankShare } from '../../../data/internal.js';
 import {
   detectionsObjectPath,
-  EvaluateMergeError,
   EvaluateOptionError,
+  EvaluateRankError,
   evaluateStage,
   initTf,
+  joinLocalGroup,
   LocalCheckpointStore,
   loadValGroundTruth,
+  partName,
   testPipeline,
   testTransform,
   type Detector,
   type EvaluateStageOptions,
+  type EvaluateStageResult,
+  type Collective,
 } from '../../../worker/internal.js';
 import { makeWorkDir } from '../../harness/index.js';
 import { evalFixture, tinyDetector, type EvalFixture } from './eval-fixture.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 
-/** A barrier for `count` ranks in this process: resolves once all have called it. */
-function localBarrier(count: number): () => Promise<void> {
-  let arrived = 0;
-  let open = () => undefined as void;
-  const opened = new Promise<void>((resolve) => (open = resolve));
-  return async () => {
-    arrived += 1;
-    if (arrived === count) open();
-    await opened;
-  };
+/** A group of `count` ranks in this process over the real local transport (sockets in a fresh directory). */
+async function localGroup(count: number, digest: string): Promise<Collective[]> {
+  const socketDir = await mkdtemp(join(tmpdir(), 'bacl-ev-'));
+  return Promise.all(
+    Array.from({ length: count }, (_, rank) =>
+      joinLocalGroup({ socketDir, rank, worldSize: count, configDigest: digest }),
+    ),
+  );
+}
+
+/** Settles every promise; the values, or the errors where they failed. */
+async function settle<T>(promises: Array<Promise<T>>): Promise<Array<T | Error>> {
+  return Promise.all(promises.map((p) => p.catch((error: unknown) => error as Error)));
 }
 
 describe('worker/runtime evaluateStage on local shards', function () {
@@ -137,22 +146,102 @@ describe('worker/runtime evaluateStage on local shards', function () {
     expect(stdout).to.equal(single.metrics);
   });
 
-  it('gives the same bytes from two ranks, each inferring a disjoint share, merged by rank 0', async function () {
+  it('gives the same bytes from two ranks, each streaming a disjoint share in chunks, merged by rank 0', async function () {
     const shares = [0, 1].map((rank) => planRankShare(fixture.manifest.shards, { rank, worldSize: 2 }));
     expect(shares.flat().length, 'a shard is cut between the ranks').to.be.greaterThan(
       fixture.manifest.shards.length,
     );
-    const barrier = localBarrier(2);
-    const results = await Promise.all(
-      [0, 1].map((rank) => evaluateStage(options('two', { rank, worldSize: 2, barrier }))),
-    );
-    expect(results.map((r) => r.images)).to.deep.equal([3, 3]);
-    expect(results[1]!.metrics).to.equal(undefined);
+    const group = await localGroup(2, 'two');
+    const progress: Array<Array<{ done: number; total: number }>> = [[], []];
+    const store = new LocalCheckpointStore(join(dir, 'two'));
+    // A stale chunk of an earlier attempt: rank 1 clears it before writing its own.
+    await store.put(partName(1, 2, 7), new TextEncoder().encode('stale'));
+    try {
+      const results = await Promise.all(
+        group.map((collective, rank) =>
+          evaluateStage(
+            options('two', {
+              group: collective,
+              chunkImages: 2,
+              onProgress: (p) => progress[rank]!.push(p),
+            }),
+          ),
+        ),
+      );
+      expect(results.map((r) => r.images)).to.deep.equal([3, 3]);
+      expect(results[1]!.metrics).to.equal(undefined);
+    } finally {
+      await Promise.all(group.map((collective) => collective.close()));
+    }
     const merged = await read('two');
     expect(merged.detections).to.equal(single.detections);
     expect(merged.metrics).to.equal(single.metrics);
-    const left = await new LocalCheckpointStore(join(dir, 'two')).list('eval');
+    const left = await store.list('eval');
     expect(left, 'the parts are removed').to.deep.equal([detectionsObjectPath, metricsObjectPath]);
+    // Two rounds of 2 images a rank, then the last image of each: the group's counts, the same on both ranks.
+    const counts = [0, 4, 6].map((done) => ({ done, total: 6 }));
+    expect(progress[1]).to.deep.equal(counts);
+    expect(progress[0]).to.deep.equal([...counts, { done: 6, total: 6 }]);
+  });
+
+  it('fails every rank when one fails mid-stage, naming it, and writes no results', async function () {
+    // Rank 1 reads a copy of the shards in which the last shard of its share (not rank 0's) is cut short.
+    const [own] = planRankShare(fixture.manifest.shards, { rank: 0, worldSize: 2 }).map((s) => s.shard);
+    const last = planRankShare(fixture.manifest.shards, { rank: 1, worldSize: 2 }).at(-1)!.shard;
+    expect(last, 'a shard only rank 1 reads').to.not.equal(own);
+    const damaged = join(dir, 'damaged-shards');
+    await cp(join(dir, 'val-shards'), damaged, { recursive: true });
+    const shard = join(damaged, last);
+    await truncate(shard, Math.floor((await stat(shard)).size / 3));
+    const group = await localGroup(2, 'failing');
+    let failures: Array<EvaluateStageResult | Error>;
+    try {
+      failures = await settle(
+        group.map((collective, rank) =>
+          evaluateStage(
+            options('failing', {
+              group: collective,
+              chunkImages: 1,
+              ...(rank === 1 ? { source: openDatasetSource(damaged) } : {}),
+            }),
+          ),
+        ),
+      );
+    } finally {
+      await Promise.all(group.map((collective) => collective.close()));
+    }
+    const [zero, one] = failures as [Error, Error];
+    expect(one, 'rank 1 fails with its own error').to.be.instanceOf(Error);
+    expect(one).to.not.be.instanceOf(EvaluateRankError);
+    expect(zero).to.be.instanceOf(EvaluateRankError);
+    expect((zero as EvaluateRankError).rank).to.equal(1);
+    expect(zero.message).to.contain(`evaluate: rank 1 failed (${one.message.split('\n')[0]})`);
+    const left = await new LocalCheckpointStore(join(dir, 'failing')).list('eval');
+    expect(left.filter((name) => !name.startsWith('eval/parts/'))).to.deep.equal([]);
+  });
+
+  it('names a rank that is lost to the group (PeerLostError) and writes no results', async function () {
+    const group = await localGroup(2, 'lost');
+    let failure: unknown;
+    try {
+      // Rank 1 leaves the group as soon as rank 0 has started; rank 0 learns it at its first round.
+      await evaluateStage(
+        options('lost', {
+          group: group[0],
+          chunkImages: 1,
+          onProgress: ({ done }) => {
+            if (done === 0) void group[1]!.close();
+          },
+        }),
+      ).catch((error: unknown) => (failure = error));
+    } finally {
+      await Promise.all(group.map((collective) => collective.close()));
+    }
+    expect(failure).to.be.instanceOf(EvaluateRankError);
+    expect((failure as EvaluateRankError).rank).to.equal(1);
+    expect((failure as Error).message).to.match(/^evaluate: rank 1 failed \(it closed the group\)/);
+    const left = await new LocalCheckpointStore(join(dir, 'lost')).list('eval');
+    expect(left.filter((name) => !name.startsWith('eval/parts/'))).to.deep.equal([]);
   });
 
   it('gives the same bytes with batches of same-size images', async function () {
@@ -189,18 +278,10 @@ describe('worker/runtime evaluateStage on local shards', function () {
     expect(await new LocalCheckpointStore(join(dir, 'aborted')).list('eval')).to.deep.equal([]);
   });
 
-  it('refuses several ranks without a barrier, and names a rank whose part is missing', async function () {
+  it('refuses a chunk size that is not a positive integer', async function () {
     let failure: unknown;
-    await evaluateStage(options('no-barrier', { rank: 0, worldSize: 2 })).catch(
-      (e: unknown) => (failure = e),
-    );
+    await evaluateStage(options('bad-chunk', { chunkImages: 0 })).catch((e: unknown) => (failure = e));
     expect(failure).to.be.instanceOf(EvaluateOptionError);
-    failure = undefined;
-    await evaluateStage(options('lonely', { rank: 0, worldSize: 2, barrier: () => Promise.resolve() })).catch(
-      (e: unknown) => (failure = e),
-    );
-    expect(failure).to.be.instanceOf(EvaluateMergeError);
-    expect((failure as EvaluateMergeError).rank).to.equal(1);
-    expect((failure as Error).message).to.contain('rank-1-of-2.json');
+    expect((failure as EvaluateOptionError).field).to.equal('chunkImages');
   });
 });

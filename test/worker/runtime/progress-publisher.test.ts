@@ -8,6 +8,7 @@ import {
   openProgressSink,
   ProgressPublisher,
   ProgressReportError,
+  RankReporter,
   validReport,
 } from '../../../worker/internal.js';
 import { sharedNats, waitFor } from '../../harness/index.js';
@@ -92,6 +93,45 @@ describe('worker/runtime/progress-publisher (pure)', function () {
     expect(await openProgressSink(env(0))).to.equal(discardSink);
     (await openProgressSink(env(0), local)).send({ kind: 'progress', ...at(1) });
     expect(sent).to.have.length(1);
+  });
+  it("reports the evaluate stage as the group's images done of the val split's, rank 0 only", function () {
+    const sent: RankReport[] = [];
+    let clock = 0;
+    const reporter = (rank: number) =>
+      new RankReporter({
+        rank,
+        byEpoch: () => false,
+        log: () => undefined,
+        publisher: new ProgressPublisher(
+          callbackSink((report) => sent.push(report)),
+          { intervalMs: 5000, now: () => clock },
+        ),
+      });
+    const [zero, one] = [reporter(0), reporter(1)];
+    for (const [done, seconds] of [
+      [0, 0],
+      [40, 10],
+      [80, 12],
+      [120, 20],
+      [200, 25],
+    ] as const) {
+      clock = seconds * 1000;
+      for (const r of [zero, one]) r.evaluateProgress({ done, total: 200 }, seconds);
+    }
+    expect(sent).to.deep.equal([
+      { kind: 'progress', stage: 'evaluate', step: 0, totalSteps: 200 },
+      { kind: 'progress', stage: 'evaluate', step: 40, totalSteps: 200, imagesPerSecond: 4, etaSeconds: 40 },
+      {
+        kind: 'progress',
+        stage: 'evaluate',
+        step: 120,
+        totalSteps: 200,
+        imagesPerSecond: 6,
+        etaSeconds: 80 / 6,
+      },
+      { kind: 'progress', stage: 'evaluate', step: 200, totalSteps: 200, imagesPerSecond: 8, etaSeconds: 0 },
+    ]);
+    for (const report of sent) expect(validReport(report), JSON.stringify(report)).to.not.equal(undefined);
   });
 });
 
