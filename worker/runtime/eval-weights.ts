@@ -16,12 +16,6 @@ export interface LoadEvalWeightsOptions {
   signal?: AbortSignal;
 }
 
-/** The Python that makes the file from an mmdetection `.pth` (also in the README). */
-export const mmdetConversionHint =
-  'Try this (on a machine with torch and safetensors): python -c "import torch, safetensors.torch as st; ' +
-  "sd = torch.load('model.pth', map_location='cpu')['state_dict']; " +
-  "st.save_file({k: v.contiguous() for k, v in sd.items()}, 'model.safetensors')\"";
-
 /** Reads `location` and assigns the whole detector from it; throws before assigning anything if it does not fit. */
 export async function loadEvalWeights(
   detector: Detector,
