@@ -55,7 +55,8 @@ export const errorCodes = {
   },
   EVAL_FAILED: {
     exit: ExitCode.failure,
-    meaning: 'a rank of `baclctl eval --weights` failed (weights that do not fit the config, ...); the message says why',
+    meaning:
+      'a rank of `baclctl eval --weights` failed (weights that do not fit the config, ...); the message says why',
   },
   INTERRUPTED: { exit: ExitCode.interrupted, meaning: 'Ctrl-C or SIGTERM stopped the command' },
   INTERNAL: { exit: ExitCode.failure, meaning: 'a bug: rerun with DEBUG=* for the stack and report it' },
