@@ -68,6 +68,13 @@ export async function evaluateWeights(
   const { config } = loadTrainingConfig(options.config);
   checkLocalInputs(options);
   const out = resolve(options.out);
+  if (existsSync(join(out, 'checkpoints'))) {
+    // Its config.yaml and eval/ belong to that run (a rerun of `baclctl run` resumes from them).
+    throw cliError(`--out ${out} holds a training run (checkpoints/)`, {
+      code: 'ALREADY_EXISTS',
+      tryThis: `choose another --out (default: bacl-runs/eval-<weights name>)`,
+    });
+  }
   await rm(join(out, 'eval'), { recursive: true, force: true });
   await mkdir(join(out, 'logs'), { recursive: true });
   const configFile = join(out, 'config.yaml');

@@ -47,6 +47,17 @@ describe('baclctl eval --weights inputs', function () {
     expect(error?.message).to.contain('no-such-config');
   });
 
+  it("refuses an --out holding a training run: its config.yaml and eval/ are that run's", async function () {
+    const run = join(dir, 'run');
+    mkdirSync(join(run, 'checkpoints'), { recursive: true });
+    const { error } = await runCommand(
+      ['eval', '--config', 'tiny', '--weights', weights, '--data', shards, '--out', run],
+      { root: cliRoot },
+    );
+    expect(error?.code).to.equal('ALREADY_EXISTS');
+    expect(error?.message).to.contain(`--out ${run} holds a training run`);
+  });
+
   it('refuses --results with --weights (exit 2) before reading anything', async function () {
     const { error } = await runCommand(
       ['eval', '--gt', 'g.json', '--results', 'r.json', '--weights', weights],
