@@ -126,12 +126,10 @@ function mismatchHint(mismatched: readonly TensorMismatch[]): string {
   const fcCls = mismatched.find((m) => m.name.endsWith('roi_head.bbox_head.fc_cls.weight'));
   const classes = fcCls === undefined ? undefined : /\[(\d+), \d+\]$/.exec(fcCls.actual)?.[1];
   const numClasses =
-    classes === undefined
-      ? ''
-      : ` (this file's fc_cls has ${classes} outputs: num_classes ${Number(classes) - 1})`;
+    classes === undefined ? '' : ` (its fc_cls has ${classes} outputs: num_classes ${Number(classes) - 1})`;
   return (
-    'evaluate with the config the checkpoint was trained with (lvis_v1 or lvis_v0.5, _r101 for ResNet-101, ' +
-    `_baseline for the softmax baselines)${numClasses}, and save the checkpoint's whole \`state_dict\` of a ` +
+    `evaluate with the config the checkpoint was trained with${numClasses}: lvis_v1 or lvis_v0.5, _r101 for ` +
+    'ResNet-101, _baseline for the softmax baselines; the file holds the whole `state_dict` of an mmdetection ' +
     'Faster R-CNN R50/R101-FPN (README: "Evaluating mmdetection checkpoints")'
   );
 }
