@@ -20,3 +20,12 @@ export { parseWaitTarget } from './wait/target.js';
 export { ensureRunDataset } from './run/run-dataset.js';
 export { runLocal, type LocalRunOptions, type LocalRunResult } from './run/local-run.js';
 export { progressText, RunProgress } from './run/run-progress.js';
+export {
+  defaultEvalOut,
+  evalRequest,
+  pthConversion,
+  type EvalFlags,
+  type EvalRequest,
+} from './eval/eval-request.js';
+export { evaluateWeights, type WeightsEvalOptions, type WeightsEvalResult } from './eval/weights-eval.js';
+export { localRankEnv, rankFailureReason } from './run/local-ranks.js';

@@ -53,6 +53,11 @@ export const errorCodes = {
     exit: ExitCode.failure,
     meaning: 'a rank of `baclctl run` failed (LossDiverged, a lost peer, ...); its log says why',
   },
+  EVAL_FAILED: {
+    exit: ExitCode.failure,
+    meaning:
+      'a rank of `baclctl eval --weights` failed (weights that do not fit the config, ...); the message says why',
+  },
   INTERRUPTED: { exit: ExitCode.interrupted, meaning: 'Ctrl-C or SIGTERM stopped the command' },
   INTERNAL: { exit: ExitCode.failure, meaning: 'a bug: rerun with DEBUG=* for the stack and report it' },
 } as const satisfies Record<string, { exit: ExitStatus; meaning: string }>;

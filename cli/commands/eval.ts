@@ -2,24 +2,46 @@ import { Flags } from '@oclif/core';
 import { loadLvisGroundTruth, loadLvisResults } from '../../common/index.js';
 import { evaluateLvis, formatLvisMetrics, type LvisMetrics } from '../../data/index.js';
 import { BaclCommand } from '../base-command.js';
+import { evalRequest } from '../eval/eval-request.js';
+import { evaluateWeights } from '../eval/weights-eval.js';
 
 export default class Eval extends BaclCommand {
-  static override summary = 'Compute LVIS box AP (APr, APc, APf, AR@300, ...) for a detections file.';
+  static override summary =
+    'Compute LVIS box AP (APr, APc, APf, AR@300, ...) for a detections file or an mmdetection checkpoint.';
   static override description =
     'Federated LVIS evaluation exactly as the official lvis package computes it (300 detections per image, ' +
     '101 recall points, -1 where a metric is undefined). The results file is the LVIS/COCO results format: ' +
-    'a JSON list of {image_id, category_id, bbox: [x, y, w, h], score}.';
+    'a JSON list of {image_id, category_id, bbox: [x, y, w, h], score}. With --weights, a published ' +
+    'mmdetection checkpoint (its state_dict saved as safetensors) is loaded into the detector --config ' +
+    'describes and run over the val shards of --data by --workers rank processes first; --out keeps ' +
+    'eval/detections.json and eval/metrics.json.';
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --gt lvis_v1_val.json --results detections.json',
     '<%= config.bin %> <%= command.id %> --gt val.json --results detections.json -o json',
+    '<%= config.bin %> <%= command.id %> --config lvis_v1 --weights bacl_r50_lvis_v1.safetensors --data data/lvis_v1/val --workers 2',
   ];
 
   static override flags = {
-    gt: Flags.string({ required: true, description: 'LVIS ground-truth annotations (v0.5 or v1 JSON)' }),
-    results: Flags.string({
-      required: true,
-      description: 'detections in the LVIS results format (JSON list)',
+    gt: Flags.string({
+      description:
+        'LVIS ground-truth annotations (v0.5 or v1 JSON); with --weights, default: the copy beside the shards',
+    }),
+    results: Flags.string({ description: 'detections in the LVIS results format (JSON list)' }),
+    weights: Flags.string({
+      description: 'an mmdetection checkpoint state_dict as .safetensors (path or s3:// URI) to evaluate',
+    }),
+    config: Flags.string({ description: 'with --weights: the config it was trained with (name or path)' }),
+    data: Flags.string({
+      description:
+        'with --weights: the val shards (`baclctl data prepare` output: directory or s3:// prefix)',
+    }),
+    workers: Flags.integer({
+      min: 1,
+      description: 'with --weights: data-parallel rank processes (default 1)',
+    }),
+    out: Flags.string({
+      description: 'with --weights: where eval/ and logs/ go (default: bacl-runs/eval-<weights name>)',
     }),
     output: Flags.option({
       char: 'o',
@@ -31,11 +53,21 @@ export default class Eval extends BaclCommand {
 
   async run(): Promise<LvisMetrics> {
     const { flags } = await this.parse(Eval);
-    // One after the other: when both files are wrong, the error names --gt's every time (a race of the two
-    // reads made it name either, and the CLI test flaky).
-    const gt = await loadLvisGroundTruth(flags.gt);
-    const results = await loadLvisResults(flags.results);
-    const { metrics } = evaluateLvis(gt, results);
+    const request = evalRequest(flags);
+    let metrics: LvisMetrics;
+    if (request.kind === 'weights') {
+      const { kind: _kind, ...options } = request;
+      const io = { note: (text: string) => process.stderr.write(text), tty: process.stderr.isTTY === true };
+      const result = await evaluateWeights(options, io, this.interrupted);
+      metrics = result.metrics;
+      io.note(`Detections and metrics: ${result.out}/eval/\n`);
+    } else {
+      // One after the other: when both files are wrong, the error names --gt's every time (a race of the two
+      // reads made it name either, and the CLI test flaky).
+      const gt = await loadLvisGroundTruth(request.gt);
+      const results = await loadLvisResults(request.results);
+      metrics = evaluateLvis(gt, results).metrics;
+    }
     this.log(formatLvisMetrics(metrics, flags.output).trimEnd());
     return metrics;
   }

@@ -1,14 +1,11 @@
 // `baclctl run` (issue #13 point 7): the training and evaluation of a BaclJob on this machine, no cluster.
 // 1. the effective config (name or path, --set) into --out/config.yaml (run-out.ts: resume or --fresh);
 // 2. the dataset as shards (run-dataset.ts: a synthetic config's data is generated and cached);
-// 3. N rank processes of this build (worker/ launchRanks, the launcher bacl-worker uses in a pod), all stages
-//    then evaluate, over the machine's own sockets (or --nats) with checkpoints in --out (or --s3); their
-//    mmdet-shaped log goes to --out/logs/worker.log, rank 0's progress to a live line;
+// 3. N rank processes of this build (local-ranks.ts), all stages then evaluate, over the machine's own sockets
+//    (or --nats) with checkpoints in --out (or --s3); their mmdet-shaped log goes to --out/logs/worker.log, rank
+//    0's progress to a live line;
 // 4. metrics.json and the run summary read back for the AP table or -o json.
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
   baclCacheDir,
@@ -17,14 +14,9 @@ import {
   type TrainingConfig,
 } from '../../common/index.js';
 import { LVIS_METRIC_KEYS, resolveS3ClientConfig, type LvisMetrics } from '../../data/index.js';
-import {
-  launchRanks,
-  openCheckpointStore,
-  runSummaryObject,
-  workerEntryCommand,
-  type RunSummary,
-} from '../../worker/index.js';
+import { openCheckpointStore, runSummaryObject, type RunSummary } from '../../worker/index.js';
 import { cliError } from '../errors.js';
+import { localRankEnv, runLocalRanks } from './local-ranks.js';
 import { ensureRunDataset } from './run-dataset.js';
 import { prepareOut } from './run-out.js';
 import { RunProgress } from './run-progress.js';
@@ -59,31 +51,17 @@ export interface RunIo {
   tty: boolean;
 }
 
-/** A job name NATS subjects and socket paths accept. */
-function localJobName(config: string): string {
-  const base = basename(config).replace(/\.ya?ml$/, '');
-  return `local/${base.replace(/[^A-Za-z0-9_-]/g, '-') || 'run'}`;
-}
-
 function workerEnv(
   options: LocalRunOptions,
   config: TrainingConfig,
-  paths: { configFile: string; runUri: string; train: string; val: string; socketDir: string },
+  paths: { configFile: string; runUri: string; train: string; val: string },
 ): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const name of ['RANK', 'LOCAL_RANK', 'NATS_URL', 'NATS_CREDS', 'BACL_CHECKPOINT_URI', 'BACL_RESUME']) {
-    delete env[name];
-  }
-  Object.assign(env, {
-    BACL_JOB: localJobName(options.config),
-    // Core NATS keeps nothing, but a rerun must never read a killed run's chunks: a new attempt each time.
-    BACL_ATTEMPT: String(Math.floor(Date.now() / 1000)),
+  const env = localRankEnv(options.config, {
     BACL_STAGE: [...config.stages, 'evaluate'].join(','),
     BACL_CONFIG: paths.configFile,
     BACL_RUN_URI: paths.runUri,
     BACL_DATASET_TRAIN: paths.train,
     BACL_DATASET_VAL: paths.val,
-    BACL_SOCKET_DIR: paths.socketDir,
   });
   if (options.nats !== undefined) env.NATS_URL = options.nats;
   if (options.backend !== undefined) env.BACL_TF_BACKEND = options.backend;
@@ -113,27 +91,18 @@ export async function runLocal(
 
   const s3 = options.s3 === undefined ? undefined : new S3Client(resolveS3ClientConfig({}, process.env));
   const runUri = options.s3 ?? out;
-  const socketDir = await mkdtemp(join(tmpdir(), 'bacl-run-'));
-  const log = createWriteStream(join(out, 'logs', 'worker.log'), { flags: 'a' });
-  const entry = workerEntryCommand();
   try {
     progress.line(
       `Training ${options.config} on ${options.workers} worker${options.workers === 1 ? '' : 's'} ` +
         `(${config.stages.join(' -> ')} -> evaluate); log: ${join(out, 'logs', 'worker.log')}`,
     );
-    const group = launchRanks({
-      command: entry.command,
-      args: entry.args,
-      env: workerEnv(options, config, { configFile: prepared.configFile, runUri, ...dataset, socketDir }),
-      pod: { worldSize: options.workers, localWorldSize: options.workers, nodeRank: 0 },
-      io: { stdout: (text) => log.write(text), stderr: (text) => log.write(text) },
-      onReport: (_, report) => progress.report(report),
+    const result = await runLocalRanks({
+      workers: options.workers,
+      env: workerEnv(options, config, { configFile: prepared.configFile, runUri, ...dataset }),
+      logFile: join(out, 'logs', 'worker.log'),
+      progress,
+      signal,
     });
-    const onAbort = () => group.forward('SIGINT');
-    signal.addEventListener('abort', onAbort, { once: true });
-    const result = await group.done.finally(() => signal.removeEventListener('abort', onAbort));
-    progress.end();
-    await new Promise<void>((done) => log.end(done));
     if (result.exitCode !== 0) {
       const failed = result.firstFailure === undefined ? 'a rank' : `rank ${result.firstFailure.rank}`;
       if (result.exitCode === 130 || signal.aborted) {
@@ -168,14 +137,12 @@ export async function runLocal(
       summary,
     };
   } finally {
-    log.end();
     s3?.destroy();
-    await rm(socketDir, { recursive: true, force: true });
   }
 }
 
 /** metrics.json: the 13 LVIS metrics (the AP ones as the operator's schema reads them, plus the ARs). */
-function readMetrics(bytes: Uint8Array, where: string): LvisMetrics {
+export function readMetrics(bytes: Uint8Array, where: string): LvisMetrics {
   const value = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
   const checked = evaluationMetricsSchema.safeParse(value);
   const missing = LVIS_METRIC_KEYS.filter((key) => typeof value[key] !== 'number');

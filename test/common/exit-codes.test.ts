@@ -36,6 +36,7 @@ describe('common/exit-codes: one table for every bacl process', function () {
       INSTALL_FAILED: 1,
       JOB_FAILED: 1,
       TRAINING_FAILED: 1,
+      EVAL_FAILED: 1,
       INTERRUPTED: 130,
       INTERNAL: 1,
     });

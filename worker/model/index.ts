@@ -8,6 +8,7 @@ export {
   type LoadDetectorOptions,
 } from './detector-checkpoint.js';
 export { DetectorInputError, DetectorOptionError } from './detector-errors.js';
+export { loadMmdetDetector, mmdetLayouts } from './detector-mmdet.js';
 export { ModelError, ModelOptionError, ModelShapeError } from './errors.js';
 export { detectBatch, detectLvis } from './detector-inference.js';
 export {

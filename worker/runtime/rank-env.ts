@@ -42,6 +42,14 @@ export interface RankEnv {
   /** BACL_DATASET, BACL_DATASET_TRAIN, BACL_DATASET_VAL; each absent means the config's. */
   dataset: { name?: string; train?: string; val?: string };
   /**
+   * BACL_WEIGHTS: an mmdetection state dict saved as safetensors (a path or s3:// URI) that an evaluate-only
+   * run (BACL_STAGE=evaluate) evaluates instead of the last training stage's checkpoint (`baclctl eval
+   * --weights`, eval-weights.ts).
+   */
+  weights?: string;
+  /** BACL_EVAL_GT: the val annotations (LVIS JSON, a path or s3:// URI) the evaluate stage scores against; absent: the copy beside the val shards. */
+  evalGroundTruth?: string;
+  /**
    * The S3 client settings (AWS_ENDPOINT_URL_S3, AWS_REGION, BACL_S3_FORCE_PATH_STYLE, through data/'s
    * resolveS3ClientConfig). Credentials stay with the SDK's default chain (AWS_ACCESS_KEY_ID, ...).
    */
@@ -68,6 +76,8 @@ const should = {
   everySteps: 'a whole number of at least 1 (steps between checkpoints; unset means the config)',
   keepLast: 'a whole number of at least 1 (checkpoints kept per stage; unset means the config)',
   forcePathStyle: 'true or false',
+  weights:
+    'a .safetensors file (path or s3:// URI) holding an mmdetection state dict, with BACL_STAGE=evaluate only',
 };
 
 /** Collects problems while reading; '' counts as unset (Kubernetes passes empty values through). */
@@ -245,6 +255,13 @@ export function readRankEnv(env: NodeJS.ProcessEnv): RankEnv {
     if (value !== undefined && read.valid(variable, value, parseShardLocation, `${location} (shards)`))
       dataset[split] = value;
   }
+  const weights = read.raw('BACL_WEIGHTS');
+  if (
+    weights !== undefined &&
+    (!weights.endsWith('.safetensors') || (stages !== undefined && stages.join(',') !== 'evaluate'))
+  )
+    read.problem('BACL_WEIGHTS', should.weights);
+  const evalGroundTruth = read.raw('BACL_EVAL_GT');
   const s3 = readS3(read, env);
   if (
     read.problems.length > 0 ||
@@ -272,6 +289,8 @@ export function readRankEnv(env: NodeJS.ProcessEnv): RankEnv {
     },
     resume,
     dataset,
+    ...(weights === undefined ? {} : { weights }),
+    ...(evalGroundTruth === undefined ? {} : { evalGroundTruth }),
     s3,
   };
 }

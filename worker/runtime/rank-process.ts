@@ -21,6 +21,7 @@ import { watchTermination } from '../checkpoint/terminate.js';
 import type { Collective } from '../collective/collective.js';
 import { joinGroup } from '../collective/join-group.js';
 import { evaluateStage, loadValGroundTruth } from './evaluate.js';
+import { describeLoaded, loadEvalWeights, readGroundTruthFile } from './eval-weights.js';
 import { RankStateError } from './errors.js';
 import { launcherSink, watchLauncher } from './launcher-link.js';
 import { loadPretrainedBackbone } from './pretrained.js';
@@ -32,6 +33,7 @@ import { runRank } from './run-rank.js';
 import { SoloCollective } from './solo-collective.js';
 import { TrainingBoard } from './tensorboard.js';
 import type { TfBackendName } from '../tf/index.js';
+import type { Detector } from '../model/index.js';
 import { openTrainDataset } from './train-data.js';
 
 /** Where a run's summary lands under the run prefix (`baclctl run -o json` reads it). */
@@ -78,9 +80,14 @@ export async function runRankProcess(options: RankProcessOptions): Promise<ExitS
     ),
   );
   const termination = watchTermination();
-  const needsS3 = [env.runUri, env.checkpoint.uri, env.dataset.train, env.dataset.val].some((uri) =>
-    uri?.startsWith('s3://'),
-  );
+  const needsS3 = [
+    env.runUri,
+    env.checkpoint.uri,
+    env.dataset.train,
+    env.dataset.val,
+    env.weights,
+    env.evalGroundTruth,
+  ].some((uri) => uri?.startsWith('s3://'));
   const s3 = needsS3 ? new S3Client(env.s3) : undefined;
   const openSource = (location: string): DatasetSource => openDatasetSource(location, s3);
   const store = openCheckpointStore(env.checkpoint.uri, s3 === undefined ? {} : { s3 });
@@ -136,6 +143,17 @@ export async function runRankProcess(options: RankProcessOptions): Promise<ExitS
         });
         return loaded.location;
       },
+      ...(env.weights === undefined
+        ? {}
+        : {
+            weights: async (detector: Detector) => {
+              const loaded = await loadEvalWeights(detector, env.weights!, {
+                openSource,
+                signal: hardStop.signal,
+              });
+              if (env.group.rank === 0) log(describeLoaded(loaded));
+            },
+          }),
       evaluate: async ({ detector }) =>
         evaluate(config, env, detector, group, runStore, openSource, reporter, hardStop.signal, boardFor),
       checkpoint: {
@@ -193,7 +211,10 @@ async function evaluate(
 ): Promise<unknown> {
   const source = openSource(datasetLocation(env, 'val'));
   const manifest = await readShardManifest(source, signal);
-  const groundTruth = await loadValGroundTruth(manifest, source, signal);
+  const groundTruth =
+    env.evalGroundTruth === undefined
+      ? await loadValGroundTruth(manifest, source, signal)
+      : await readGroundTruthFile(openSource, env.evalGroundTruth, signal);
   const started = performance.now();
   const result = await evaluateStage({
     detector,

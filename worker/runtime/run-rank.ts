@@ -34,6 +34,11 @@ export interface RankRunOptions {
   /** Runs the evaluate stage with the trained detector; resolves with what it wrote. */
   evaluate: (request: EvaluateRequest) => Promise<unknown>;
   checkpoint: CheckpointPolicy;
+  /**
+   * An evaluate-only run's weights (BACL_WEIGHTS, eval-weights.ts), loaded instead of the last training stage's
+   * checkpoint; only with stages ['evaluate'].
+   */
+  weights?: (detector: Detector) => Promise<unknown>;
   /** Loads `model.backbone.pretrained` (pretrained.ts); required when the config names one. */
   pretrained?: (detector: Detector, pretrained: string) => Promise<string>;
   /** resume: auto. @default true */
@@ -69,6 +74,11 @@ export async function runRank(options: RankRunOptions): Promise<RankRunResult> {
           'those, or evaluate',
       );
     }
+  }
+  if (options.weights !== undefined && options.stages.join(',') !== 'evaluate') {
+    throw new RankStateError(
+      'weights to evaluate are for an evaluate-only run. Try this: BACL_STAGE=evaluate',
+    );
   }
   const detector = new Detector({
     model: config.model,
@@ -117,7 +127,8 @@ export async function runRank(options: RankRunOptions): Promise<RankRunResult> {
       if (!result.completed) return { stages: results, completed: false };
     }
     if (!options.stages.includes('evaluate')) return { stages: results, completed: true };
-    if (results.length === 0) await loadFinalWeights(options, detector);
+    if (options.weights !== undefined) await options.weights(detector);
+    else if (results.length === 0) await loadFinalWeights(options, detector);
     const evaluation = await options.evaluate({
       detector,
       config,

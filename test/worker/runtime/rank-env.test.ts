@@ -98,6 +98,19 @@ describe('worker/runtime/rank-env (pure)', function () {
     expect(local.s3).to.deep.equal({ region: 'us-east-1', forcePathStyle: false });
   });
 
+  it('reads the weights and ground truth an evaluate-only run evaluates (baclctl eval --weights)', function () {
+    const env = readRankEnv({
+      ...good,
+      BACL_STAGE: 'evaluate',
+      BACL_WEIGHTS: 's3://models/bacl_r50_lvis_v1.safetensors',
+      BACL_EVAL_GT: '/data/lvis_v1_val.json',
+    });
+    expect(env.stages).to.deep.equal(['evaluate']);
+    expect(env.weights).to.equal('s3://models/bacl_r50_lvis_v1.safetensors');
+    expect(env.evalGroundTruth).to.equal('/data/lvis_v1_val.json');
+    expect(readRankEnv(good)).to.not.have.any.keys('weights', 'evalGroundTruth');
+  });
+
   it('accepts exactly what the operator sets on its worker pods, plus the launcher RANK and LOCAL_RANK', function () {
     const lvis = job({
       nodes: 2,
@@ -172,6 +185,16 @@ describe('worker/runtime/rank-env (pure)', function () {
         ['BACL_JOB', 'lvis'],
         ['BACL_STAGE', 'train'],
       ],
+    ],
+    [
+      'weights for a training stage',
+      { BACL_WEIGHTS: '/w/bacl_r50.safetensors' },
+      [['BACL_WEIGHTS', '/w/bacl_r50.safetensors']],
+    ],
+    [
+      'weights not as safetensors',
+      { BACL_STAGE: 'evaluate', BACL_WEIGHTS: '/w/epoch_12.pth' },
+      [['BACL_WEIGHTS', '/w/epoch_12.pth']],
     ],
     ['job name with a dot (not a NATS token)', { BACL_JOB: 'ml/lvis.v1' }, [['BACL_JOB', 'ml/lvis.v1']]],
     [

@@ -34,11 +34,13 @@ export class WeightsMismatchError extends ModelError {
   readonly unexpected: readonly string[];
   /** In both, with a different shape or dtype. */
   readonly mismatched: readonly TensorMismatch[];
+  /** What to do, when the caller knows (appended to the message as `Try this: ...`). */
+  readonly hint: string | undefined;
 
   constructor(
     source: string,
     problems: { missing: string[]; unexpected: string[]; mismatched: TensorMismatch[] },
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; hint?: string },
   ) {
     const parts = [
       problems.missing.length > 0 ? `missing ${listed(problems.missing)}` : '',
@@ -47,8 +49,13 @@ export class WeightsMismatchError extends ModelError {
         ? `mis-shaped ${listed(problems.mismatched.map((m) => `${m.name} (file ${m.actual}, model ${m.expected})`))}`
         : '',
     ].filter((part) => part !== '');
-    super(`${source} does not fit the model: ${parts.join('; ')}`, options);
+    const hint = options?.hint;
+    super(
+      `${source} does not fit the model: ${parts.join('; ')}${hint === undefined ? '' : `. Try this: ${hint}`}`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.source = source;
+    this.hint = hint;
     this.missing = problems.missing;
     this.unexpected = problems.unexpected;
     this.mismatched = problems.mismatched;

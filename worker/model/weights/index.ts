@@ -1,6 +1,6 @@
 // Public surface of model weights: checkpoints (all parameters and state as one blob + JSON manifest in a
 // WeightStorage), FCBL/FHM state under the reference's names, the safetensors reader and the torchvision
-// ResNet importer.
+// ResNet importer, and the mmdetection state-dict importer.
 export {
   assignTargets,
   checkpointObjects,
@@ -17,6 +17,23 @@ export {
   type TensorMismatch,
 } from './errors.js';
 export { bfloat16ToFloat32, float16ToFloat32 } from './float-conversion.js';
+export {
+  flattenedLinearToNhwc,
+  fromTorchLayout,
+  layoutForRank,
+  torchShape,
+  transposeLinear,
+  type TorchLayout,
+} from './mmdet-layout.js';
+export {
+  importMmdetStateDict,
+  MMDET_FLOAT_DTYPES,
+  mmdetIgnoredReason,
+  planMmdetImport,
+  type FileTensor,
+  type MmdetPlan,
+  type MmdetTarget,
+} from './mmdet-state-dict.js';
 export {
   BBOX_HEAD_PREFIX,
   fcblSnapshotFromArrays,

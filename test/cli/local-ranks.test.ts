@@ -1,0 +1,45 @@
+// What `baclctl run` and `baclctl eval --weights` tell from their ranks' output, as pure logic: the failing
+// rank's own message (bacl-worker's `bacl-worker: rank N: <why>`), one rank unprefixed or several prefixed
+// `[rank N] `; and the environment a local run's ranks inherit, cleared of another run's variables.
+import { expect } from 'chai';
+import { localRankEnv, rankFailureReason } from '../../cli/internal.js';
+
+describe('cli/run local ranks', function () {
+  it("finds the failing rank's message, one rank or several", function () {
+    const one =
+      'bacl-worker: rank 0: backend wasm\n' +
+      'bacl-worker: rank 0: /w/x.safetensors does not fit the model: missing a.weight. Try this: fix it\n';
+    expect(rankFailureReason(one, 0)).to.equal(
+      '/w/x.safetensors does not fit the model: missing a.weight. Try this: fix it',
+    );
+    const two =
+      '[rank 0] bacl-worker: rank 0: backend wasm\n' +
+      '[rank 1] bacl-worker: rank 1: BACL_WEIGHTS /w/x.safetensors: cannot read it\n' +
+      '[rank 1] second line of rank 1\n' +
+      '[rank 0] bacl-worker: rank 0: peer 1 is gone\n';
+    expect(rankFailureReason(two, 1)).to.equal(
+      'BACL_WEIGHTS /w/x.safetensors: cannot read it\nsecond line of rank 1',
+    );
+    expect(rankFailureReason(two, 0)).to.equal('peer 1 is gone');
+    expect(rankFailureReason('Killed\n', 0)).to.equal(undefined);
+  });
+
+  it("gives the ranks this environment without another run's rank variables", function () {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, {
+        RANK: '3',
+        BACL_WEIGHTS: '/old.safetensors',
+        BACL_EVAL_GT: '/g.json',
+        KEEP: 'me',
+      });
+      const env = localRankEnv('configs/lvis_v1.yaml', { BACL_STAGE: 'evaluate' });
+      expect(env).to.not.have.any.keys('RANK', 'BACL_WEIGHTS', 'BACL_EVAL_GT');
+      expect(env).to.include({ KEEP: 'me', BACL_STAGE: 'evaluate', BACL_JOB: 'local/lvis_v1' });
+      expect(env.BACL_ATTEMPT).to.match(/^\d+$/);
+    } finally {
+      for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      Object.assign(process.env, saved);
+    }
+  });
+});
