@@ -147,6 +147,12 @@ function spells(bytes: Uint8Array, at: number, word: string): boolean {
   return true;
 }
 
+/** Whether bytes[at, end) are the start of `word` (ASCII). */
+function isPrefix(bytes: Uint8Array, at: number, word: string): boolean {
+  for (let i = 0; at + i < bytes.length; i++) if (bytes[at + i] !== word.charCodeAt(i)) return false;
+  return true;
+}
+
 function isHexDigit(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
@@ -309,8 +315,14 @@ export class ResultsTokenizer {
   private detection(): void {
     const start = this.pos;
     const place: DetectionPlace = { source: this.source, index: this.index, byteOffset: this.base + start };
-    if (this.peek() !== Char.openBrace) {
-      throw shapeError(place, '', `a detection is an object, not ${this.foundType(this.peek())}`);
+    const first = this.peek();
+    if (first !== Char.openBrace) {
+      const isValue =
+        first === Char.minus ||
+        (first >= Char.zero && first <= Char.nine) ||
+        this.foundType(first) !== 'a number';
+      if (!isValue) this.unexpected("'{' (a detection)");
+      throw shapeError(place, '', `a detection is an object, not ${this.foundType(first)}`);
     }
     this.pos += 1;
     let imageId: Found = 'missing';
@@ -454,7 +466,7 @@ export class ResultsTokenizer {
     for (;;) {
       if (p >= n) {
         if (!this.final) throw needMore;
-        this.syntax(`the file ends inside a string in [${this.index}]`, p);
+        this.syntax(`the file ends inside a string in [${this.index}]`, n);
       }
       const c = text[p]!;
       if (c === Char.quote) return p;
@@ -462,14 +474,14 @@ export class ResultsTokenizer {
         this.escaped = true;
         if (p + 1 >= n) {
           if (!this.final) throw needMore;
-          this.syntax(`the file ends inside a string in [${this.index}]`, p);
+          this.syntax(`the file ends inside a string in [${this.index}]`, n);
         }
         const e = text[p + 1]!;
         if (e === 0x75) {
           // \uXXXX
           if (p + 6 > n) {
             if (!this.final) throw needMore;
-            this.syntax(`the file ends inside a string in [${this.index}]`, p);
+            this.syntax(`the file ends inside a string in [${this.index}]`, n);
           }
           for (let h = p + 2; h < p + 6; h++)
             if (!isHexDigit(text[h]!)) this.syntax('a bad \\u escape in a string', p);
@@ -534,9 +546,9 @@ export class ResultsTokenizer {
   private literal(word: string): void {
     const text = this.text;
     const p = this.pos;
-    if (p + word.length > text.length) {
+    if (p + word.length > text.length && isPrefix(text, p, word)) {
       if (!this.final) throw needMore;
-      this.syntax(`the file ends inside [${this.index}]`);
+      this.syntax(`the file ends inside [${this.index}]`, text.length);
     }
     if (!spells(text, p, word)) this.unexpected('a JSON value');
     this.pos = p + word.length;
