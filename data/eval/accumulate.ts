@@ -30,32 +30,34 @@ export function emptyPrecisionRecall(
   };
 }
 
-/** First index with rc[i] >= target among the first n (numpy.searchsorted, side="left"); rc is non-decreasing. */
-function searchLeft(rc: Float64Array, n: number, target: number): number {
-  let low = 0;
-  let high = n;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (rc[middle]! < target) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-/** Reused running recall and precision buffers (one pair per thread). */
+/** Reused buffers, grown on demand (one set per thread): per true positive, its position and the fps before it. */
 export class AccumulateScratch {
-  rc = new Float64Array(1024);
-  pr = new Float64Array(1024);
+  tpPosition = new Int32Array(1024);
+  fpBefore = new Int32Array(1024);
+  bestFrom = new Float64Array(1024);
 
   reserve(n: number): void {
-    if (this.rc.length < n) {
-      this.rc = new Float64Array(2 * n);
-      this.pr = new Float64Array(2 * n);
+    if (this.tpPosition.length < n + 2) {
+      this.tpPosition = new Int32Array(2 * n + 2);
+      this.fpBefore = new Int32Array(2 * n + 2);
+      this.bestFrom = new Float64Array(2 * n + 2);
     }
   }
 }
 
-/** Fills category `k`'s entries; `ranking` is the detections' positions in descending-score (stable) order. */
+/**
+ * Fills category `k`'s entries; `ranking` is the detections' positions in descending-score (stable) order.
+ *
+ * lvis-api computes, over the ranked detections, rc[i] = tp_i / G and pr[i] = tp_i / (fp_i + tp_i + eps),
+ * makes pr non-increasing from the right (pr[i] = max over j >= i of pr[j]), and samples it at the first i
+ * with rc[i] >= each recall threshold. The same doubles come from the true positives alone:
+ * - rc only changes at a true positive, so the first i with rc[i] >= r is the position of the m-th true
+ *   positive, m the smallest count with m / G >= r (the same division), or 0 when r <= 0;
+ * - within a run of equal tp, fp only grows, so pr is highest at the run's start (a true positive, or i = 0):
+ *   the maximum over j >= i is the largest pr at the true positives from the m-th on (and pr[0] when i = 0);
+ * - recall is rc[n - 1] = (number of true positives) / G.
+ * Each value is one of lvis-api's own pr or rc doubles, computed with its operation order.
+ */
 export function accumulateCategory(
   k: number,
   outcomes: CategoryOutcomes,
@@ -69,27 +71,47 @@ export function accumulateCategory(
   const R = RECALL_THRESHOLDS.length;
   const n = outcomes.count;
   scratch.reserve(n);
-  const { rc, pr } = scratch;
+  const { tpPosition, fpBefore, bestFrom } = scratch;
+  const codes = outcomes.outcomes;
   for (let a = 0; a < A; a++) {
     const groundTruth = outcomes.groundTruthCount[a]!;
     if (groundTruth === 0) continue; // no usable ground truth: -1, left out of every mean
     for (let t = 0; t < T; t++) {
-      const codes = outcomes.outcomes;
       const base = (a * T + t) * n;
       let tp = 0;
       let fp = 0;
+      let firstTp = 0;
+      let firstFp = 0;
       for (let i = 0; i < n; i++) {
         const outcome = codes[base + ranking[i]!];
-        if (outcome === Outcome.truePositive) tp += 1;
-        else if (outcome === Outcome.falsePositive) fp += 1;
-        rc[i] = tp / groundTruth;
-        pr[i] = tp / (fp + tp + PRECISION_EPSILON);
+        if (outcome === Outcome.truePositive) {
+          tp += 1;
+          tpPosition[tp] = i;
+          fpBefore[tp] = fp;
+        } else if (outcome === Outcome.falsePositive) fp += 1;
+        if (i === 0) {
+          firstTp = tp;
+          firstFp = fp;
+        }
       }
-      into.recall[(t * K + k) * A + a] = n > 0 ? rc[n - 1]! : 0;
-      for (let i = n - 1; i > 0; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
+      into.recall[(t * K + k) * A + a] = n > 0 ? tp / groundTruth : 0;
+      // bestFrom[m]: the largest pr at the m-th true positive or later (-Infinity past the last).
+      bestFrom[tp + 1] = -Infinity;
+      for (let m = tp; m >= 1; m--) {
+        const precision = m / (fpBefore[m]! + m + PRECISION_EPSILON);
+        bestFrom[m] = precision > bestFrom[m + 1]! ? precision : bestFrom[m + 1]!;
+      }
+      const atZero = n > 0 ? firstTp / (firstFp + firstTp + PRECISION_EPSILON) : 0;
+      let m = 0;
       for (let r = 0; r < R; r++) {
-        const i = searchLeft(rc, n, RECALL_THRESHOLDS[r]!);
-        into.precision[((t * R + r) * K + k) * A + a] = i < n ? pr[i]! : 0;
+        const target = RECALL_THRESHOLDS[r]!;
+        while (m <= tp && m / groundTruth < target) m += 1;
+        let value: number;
+        if (n === 0 || m > tp)
+          value = 0; // no detection reaches this recall
+        else if (m === 0) value = atZero > bestFrom[1]! ? atZero : bestFrom[1]!;
+        else value = bestFrom[m]!;
+        into.precision[((t * R + r) * K + k) * A + a] = value;
       }
     }
   }

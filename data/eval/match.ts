@@ -80,6 +80,16 @@ export function matchCell(
       const area = dtBoxes[at + 2]! * dtBoxes[at + 3]!;
       forgiven[row] = area < range.min || area > range.max || notExhaustive ? 1 : 0;
     }
+    if (gtCount === 0) {
+      // Nothing to match (a category known to be absent): every detection is unmatched.
+      for (let t = 0; t < T; t++) {
+        const base = (a * T + t) * into.count + offset;
+        for (let row = 0; row < dtCount; row++) {
+          into.outcomes[base + row] = forgiven[row] ? Outcome.ignored : Outcome.falsePositive;
+        }
+      }
+      continue;
+    }
     for (let t = 0; t < T; t++) {
       const threshold = IOU_THRESHOLDS[t]!;
       taken.fill(0, 0, gtCount);

@@ -83,12 +83,17 @@ function countingSort(
 
 /** Sorts items[from, to) by score, highest first, ties by index (a total order, so the result is unique). */
 function sortByScore(items: Int32Array, from: number, to: number, score: Float64Array): void {
-  const before = (a: number, b: number) => score[a]! > score[b]! || (score[a] === score[b] && a < b);
   if (to - from <= 24) {
     for (let i = from + 1; i < to; i++) {
       const item = items[i]!;
+      const itemScore = score[item]!;
       let j = i - 1;
-      for (; j >= from && before(item, items[j]!); j--) items[j + 1] = items[j]!;
+      for (; j >= from; j--) {
+        const other = items[j]!;
+        // item goes before other: a higher score, or the same score and a lower index
+        if (!(itemScore > score[other]! || (itemScore === score[other] && item < other))) break;
+        items[j + 1] = other;
+      }
       items[j + 1] = item;
     }
     return;

@@ -314,7 +314,7 @@ export class ResultsTokenizer {
   /** One detection, checked and appended to the columns (only once it is complete). */
   private detection(): void {
     const start = this.pos;
-    const place: DetectionPlace = { source: this.source, index: this.index, byteOffset: this.base + start };
+    const index = this.index;
     const first = this.peek();
     if (first !== Char.openBrace) {
       const isValue =
@@ -322,7 +322,11 @@ export class ResultsTokenizer {
         (first >= Char.zero && first <= Char.nine) ||
         this.foundType(first) !== 'a number';
       if (!isValue) this.unexpected("'{' (a detection)");
-      throw shapeError(place, '', `a detection is an object, not ${this.foundType(first)}`);
+      throw shapeError(
+        this.place(index, start),
+        '',
+        `a detection is an object, not ${this.foundType(first)}`,
+      );
     }
     this.pos += 1;
     let imageId: Found = 'missing';
@@ -349,33 +353,57 @@ export class ResultsTokenizer {
     }
     this.pos += 1;
     this.index += 1;
-    this.append(place, imageId, categoryId, score, bbox);
+    this.append(index, start, imageId, categoryId, score, bbox);
+  }
+
+  /** Where detection `index`, starting at `start` in the current bytes, is (built only for an error). */
+  private place(index: number, start: number): DetectionPlace {
+    return { source: this.source, index, byteOffset: this.base + start };
   }
 
   /** The checks of toDetectionColumns, in its order, then the row. */
   private append(
-    place: DetectionPlace,
+    index: number,
+    start: number,
     imageId: Found,
     categoryId: Found,
     score: Found,
     bbox?: string,
   ): void {
     const { targets } = this;
-    const image = targets.images.indexOf(checkId(place, 'image_id', imageId));
-    if (image === -1) throw unknownImageError(place, imageId);
-    const category = targets.categories.indexOf(checkId(place, 'category_id', categoryId));
-    if (category === -1) throw unknownCategoryError(place, categoryId);
-    if (typeof score !== 'number' || !Number.isFinite(score)) {
-      if (typeof score === 'number') throw scoreError(place, score);
-      throw shapeError(place, '.score', `score is ${describe(score)}, not a number`);
+    const image = typeof imageId === 'number' ? targets.images.indexOf(imageId) : -1;
+    const category = typeof categoryId === 'number' ? targets.categories.indexOf(categoryId) : -1;
+    const scoreOk = typeof score === 'number' && Number.isFinite(score);
+    if (image === -1 || category === -1 || !scoreOk || bbox !== undefined) {
+      this.refuse(this.place(index, start), imageId, categoryId, score, bbox);
     }
-    if (bbox !== undefined) throw boxError(place, bbox === 'missing' ? 'bbox is missing' : bbox);
     const box = this.box;
     if (isOutsideImage(targets, image, box[0]!, box[1]!, box[2]!, box[3]!)) {
       const outside = this.columns.outsideImage;
-      if (outside.count++ === 0) outside.first = place.index;
+      if (outside.count++ === 0) outside.first = index;
     }
     this.columns.push(image, category, score, box);
+  }
+
+  /** The first problem of a detection, in toDetectionColumns' order. */
+  private refuse(
+    place: DetectionPlace,
+    imageId: Found,
+    categoryId: Found,
+    score: Found,
+    bbox?: string,
+  ): never {
+    const { targets } = this;
+    if (targets.images.indexOf(checkId(place, 'image_id', imageId)) === -1) {
+      throw unknownImageError(place, imageId);
+    }
+    if (targets.categories.indexOf(checkId(place, 'category_id', categoryId)) === -1) {
+      throw unknownCategoryError(place, categoryId);
+    }
+    if (typeof score !== 'number')
+      throw shapeError(place, '.score', `score is ${describe(score)}, not a number`);
+    if (!Number.isFinite(score)) throw scoreError(place, score);
+    throw boxError(place, bbox === 'missing' || bbox === undefined ? 'bbox is missing' : bbox);
   }
 
   private foundType(c: number): Exclude<Found, number | 'missing'> | 'a number' {
