@@ -14,10 +14,10 @@ export default class Eval extends BaclCommand {
     '101 recall points, -1 where a metric is undefined). The results file is the LVIS/COCO results format: ' +
     'a JSON list of {image_id, category_id, bbox: [x, y, w, h], score}, read as a stream. Detections on images ' +
     'or categories not in the ground truth are refused; boxes reaching past their image are evaluated as ' +
-    'given and counted in a warning. Peak memory stays under 192 MiB + 1 KiB per image + 512 B per ' +
-    'annotation + 160 B per detection + 32 KiB per category + 32 MiB per thread beyond the first + 128 B ' +
-    "per detection of the largest category per thread (docs/adr/0030): about 0.5 GB for LVIS v1 val's " +
-    '5,000 x 300 detections.';
+    'given and counted in a warning. Peak memory stays under 320 MiB + 1 KiB per image + 512 B per ' +
+    'annotation + 160 B per detection + 32 KiB per category + 96 MiB per thread beyond the first + 128 B ' +
+    'per detection of the largest category per thread (docs/adr/0030): about 0.7 GB for 5,000 images x 300 ' +
+    'detections on 2 threads.';
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --gt lvis_v1_val.json --results detections.json',
