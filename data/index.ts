@@ -2,7 +2,9 @@
 // names another part imports are listed; tests and benchmarks reach the rest through data/internal.ts.
 export { DataError, type DataErrorKind } from './errors.js';
 export {
+  defaultEvalThreads,
   evaluateLvis,
+  evaluateLvisFiles,
   formatLvisMetrics,
   IOU_THRESHOLDS,
   LVIS_METRIC_KEYS,

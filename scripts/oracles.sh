@@ -7,11 +7,17 @@
 #              Installed with --no-deps: lvis declares opencv-python and matplotlib only for its visualiser,
 #              which the evaluator never uses; test/harness/lvis_oracle.py stubs those imports.
 #
+#   faster-coco-eval  (PyPI faster-coco-eval==1.8.0, numpy) in a sibling venv: the fastest public LVIS evaluator,
+#              which `npm run bench -- lvis-eval` times next to lvis-api (lvis_style=True). A benchmark reference
+#              only (its numbers are close to lvis-api's, not identical); small (a wheel and numpy), so it is
+#              always installed.
+#
 #   torch      (only with --bench) PyTorch + torchvision on CPU, the reference framework `npm run bench -- model`
 #              compares the native backend with (torchvision's fasterrcnn_resnet50_fpn). A benchmark reference
 #              only; no test uses it (about 5 GB with the nvidia-* wheels that PyPI's torch needs to import).
 #
-# Writes ~/.cache/bacl/oracles/lvis/manifest.json ({python, versions}); test/harness/lvis-oracle.ts reads it, and
+# Writes ~/.cache/bacl/oracles/lvis/manifest.json ({python, versions}); test/harness/lvis-oracle.ts reads it;
+# ~/.cache/bacl/oracles/faster-coco-eval/manifest.json, which bench/lvis-eval.bench.ts reads; and
 # with --bench ~/.cache/bacl/oracles/torch/manifest.json, which bench/model-native.bench.ts reads.
 # Python is test infrastructure only: nothing that ships imports it. See docs/adr/0006-lvis-evaluator.md.
 set -euo pipefail
@@ -19,6 +25,7 @@ set -euo pipefail
 LVIS_VERSION="${BACL_LVIS_VERSION:-0.5.3}"
 NUMPY_VERSION="${BACL_NUMPY_VERSION:-2.4.6}"
 PYCOCOTOOLS_VERSION="${BACL_PYCOCOTOOLS_VERSION:-2.0.11}"
+FASTER_COCO_EVAL_VERSION="${BACL_FASTER_COCO_EVAL_VERSION:-1.8.0}"
 TORCH_VERSION="${BACL_TORCH_VERSION:-2.15.0}"
 TORCHVISION_VERSION="${BACL_TORCHVISION_VERSION:-0.29.2}"
 BENCH=0
@@ -78,6 +85,30 @@ cat >"$ORACLES/lvis/manifest.json.tmp" <<JSON
 JSON
 mv "$ORACLES/lvis/manifest.json.tmp" "$ORACLES/lvis/manifest.json"
 log "ready: $ORACLES/lvis/manifest.json"
+
+# ---------------------------------------------------------------- faster-coco-eval (benchmark reference)
+FCE_DIR="$ORACLES/faster-coco-eval-$FASTER_COCO_EVAL_VERSION-numpy-$NUMPY_VERSION"
+if [[ ! -f "$FCE_DIR/.ready" ]]; then
+  log "installing faster-coco-eval==$FASTER_COCO_EVAL_VERSION numpy==$NUMPY_VERSION into $FCE_DIR"
+  rm -rf "$FCE_DIR"
+  mkdir -p "$FCE_DIR/logs"
+  # python3-venv is there by now (the lvis-api step installs it when missing).
+  "$PYTHON" -m venv "$FCE_DIR/venv" || die "python3 -m venv failed; install python3-venv and rerun"
+  pip_log="$FCE_DIR/logs/pip.log"
+  if ! "$FCE_DIR/venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    "faster-coco-eval==$FASTER_COCO_EVAL_VERSION" "numpy==$NUMPY_VERSION" >"$pip_log" 2>&1; then
+    tail -n 40 "$pip_log" >&2
+    die "pip install failed (full log: $pip_log)"
+  fi
+  "$FCE_DIR/venv/bin/python" -c 'from faster_coco_eval import COCO, COCOeval_faster' \
+    || die "faster-coco-eval does not import; see the error above"
+  touch "$FCE_DIR/.ready"
+fi
+mkdir -p "$ORACLES/faster-coco-eval"
+printf '{ "python": "%s", "versions": { "faster-coco-eval": "%s", "numpy": "%s" } }\n' \
+  "$FCE_DIR/venv/bin/python" "$FASTER_COCO_EVAL_VERSION" "$NUMPY_VERSION" >"$ORACLES/faster-coco-eval/manifest.json.tmp"
+mv "$ORACLES/faster-coco-eval/manifest.json.tmp" "$ORACLES/faster-coco-eval/manifest.json"
+log "ready: $ORACLES/faster-coco-eval/manifest.json"
 
 # ---------------------------------------------------------------- torch (benchmark reference, --bench only)
 if ((BENCH)); then

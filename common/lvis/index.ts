@@ -29,6 +29,7 @@ export {
 export {
   loadLvisGroundTruth,
   loadLvisResults,
+  lvisFileChunks,
   parseLvisGroundTruth,
   parseLvisResults,
   readLvisGroundTruth,

@@ -20,7 +20,11 @@ export interface LvisLoadOptions extends VisitorOptions {
 
 const defaultChunkBytes = 4 * 1024 * 1024;
 
-async function* fileChunks(file: string, options: LvisLoadOptions): AsyncIterable<Uint8Array> {
+/** The file's bytes in `chunkBytes` reads; a missing or unreadable file is an LvisReadError. */
+export async function* lvisFileChunks(
+  file: string,
+  options: Pick<LvisLoadOptions, 'chunkBytes'> = {},
+): AsyncIterable<Uint8Array> {
   try {
     await access(file);
   } catch (error) {
@@ -39,7 +43,7 @@ export async function loadLvisGroundTruth(
   file: string,
   options: LvisLoadOptions = {},
 ): Promise<LvisGroundTruth> {
-  return readLvisGroundTruth(fileChunks(file, options), file, options);
+  return readLvisGroundTruth(lvisFileChunks(file, options), file, options);
 }
 
 /** Same as loadLvisGroundTruth, from a byte stream (an S3 object body); `source` names it in errors. */
@@ -76,7 +80,7 @@ export function parseLvisGroundTruth(
 
 /** Reads and validates a bbox results file (a JSON array of detections) chunk by chunk. */
 export async function loadLvisResults(file: string, options: LvisLoadOptions = {}): Promise<LvisDetection[]> {
-  return readLvisResults(fileChunks(file, options), file, options);
+  return readLvisResults(lvisFileChunks(file, options), file, options);
 }
 
 export async function readLvisResults(

@@ -1,5 +1,23 @@
 // The LVIS bbox evaluator (the official lvis package's numbers, computed in TypeScript).
-export { evaluateLvis, type LvisEvaluateOptions, type LvisEvaluation } from './evaluate.js';
+export {
+  evaluateLvis,
+  evaluateLvisParallel,
+  type LvisEvaluateOptions,
+  type LvisEvaluation,
+  type LvisParallelOptions,
+} from './evaluate.js';
+export { defaultEvalThreads, evaluateLvisFiles, type LvisFilesOptions } from './evaluate-files.js';
+export { evaluatorPeakMemoryBound, type EvaluatorShape } from './memory.js';
+export {
+  detectionTargets,
+  OUTSIDE_IMAGE_TOLERANCE,
+  toDetectionColumns,
+  type DetectionColumns,
+  type DetectionTargets,
+  type OutsideImageCount,
+} from './detections.js';
+export { loadResultsColumns, readResultsColumns, ResultsTokenizer } from './results-reader.js';
+export { divideWide, scaleExact } from './decimal.js';
 export { LVIS_METRIC_KEYS, type LvisMetrics } from './summarize.js';
 export { formatLvisMetrics, type LvisMetricsFormat } from './format.js';
 export type { PrecisionRecall } from './accumulate.js';

@@ -1,29 +1,20 @@
-// lvis-api's LVISResults + LVISEval._prepare: the per-image cap, the area filter, and the federated rule that
-// decides which detections are evaluated at all (spec lvis-eval.md §2.2-2.3). Output: per category, the
-// (image, category) cells that have ground truth or detections, in image-id order.
+// lvis-api's LVISResults + LVISEval._prepare as columns: the per-image cap, the area filter, and the federated
+// rule that decides which detections are evaluated at all (spec lvis-eval.md §2.2-2.3). Output: the kept
+// detections and ground truth copied into (category, image) order, and per category its (image, category)
+// cells in image order, each cell a range of both (CSR layout). Every array comes from `allocate`, so the
+// parallel evaluator can put them in SharedArrayBuffers that every thread reads without a copy.
+//
+// Order, as lvis-api's: a cell's detections by score, highest first, ties in input order; its ground truth in
+// annotation order; a category's cells by image id.
 import { LvisReferenceError, type LvisFrequency, type LvisGroundTruth } from '../../common/index.js';
-import { toDetectionColumns, type DetectionColumns, type DetectionInput } from './detections.js';
+import type { DetectionColumns, DetectionTargets } from './detections.js';
 import { MAX_DETECTIONS_PER_IMAGE } from './params.js';
 
-/** The kept ground truth (area in (0, inf), on an evaluated image) as columns. */
-export interface GroundTruthColumns {
-  id: Float64Array;
-  area: Float64Array;
-  ignore: Uint8Array;
-  boxes: Float64Array;
-}
+/** Allocates the prepared arrays: plain ArrayBuffers, or SharedArrayBuffers for threads. */
+export type BufferAllocator = (bytes: number) => ArrayBufferLike;
 
-/** One (image, category) pair with ground truth or detections. */
-export interface Cell {
-  /** Index into PreparedEvaluation.imageIds. */
-  image: number;
-  /** Ground-truth indices, in annotation order. */
-  gts: number[];
-  /** Detection indices, highest score first, ties in input order. */
-  dts: number[];
-  /** The category is in the image's not_exhaustive_category_ids: unmatched detections are ignored. */
-  notExhaustive: boolean;
-}
+export const plainBuffers: BufferAllocator = (bytes) => new ArrayBuffer(bytes);
+export const sharedBuffers: BufferAllocator = (bytes) => new SharedArrayBuffer(bytes);
 
 export interface PreparedEvaluation {
   /** All ground-truth image ids, sorted. */
@@ -32,10 +23,22 @@ export interface PreparedEvaluation {
   categoryIds: number[];
   /** Category indices per declared frequency. */
   frequencyGroups: Record<LvisFrequency, number[]>;
-  gts: GroundTruthColumns;
-  dts: DetectionColumns;
-  /** Per category index, its cells in image order. */
-  cellsByCategory: Cell[][];
+  /** Category k's cells are [cellStart[k], cellStart[k + 1]). */
+  cellStart: Int32Array;
+  /** Cell c's detections are [cellDt[c], cellDt[c + 1]) of the dt arrays, its gts [cellGt[c], cellGt[c + 1]). */
+  cellDt: Int32Array;
+  cellGt: Int32Array;
+  /** 1 where the cell's category is in its image's not_exhaustive_category_ids (unmatched dts ignored). */
+  cellNotExhaustive: Uint8Array;
+  /** Kept detections in cell order: [x, y, w, h] and score. */
+  dtBoxes: Float64Array;
+  dtScore: Float64Array;
+  /** Kept ground truth in cell order. */
+  gtBoxes: Float64Array;
+  gtArea: Float64Array;
+  gtIgnore: Uint8Array;
+  /** The annotation id (lvis-api's match marker: an id of 0 reads as "unmatched"). */
+  gtId: Float64Array;
 }
 
 export interface PrepareOptions {
@@ -45,112 +48,219 @@ export interface PrepareOptions {
   resultsSource?: string;
 }
 
-function indexOfSorted(ids: readonly number[]): Map<number, number> {
-  return new Map(ids.map((id, index) => [id, index]));
-}
-
-/** Sorted unique indices of an image subset; an id outside the ground truth is an error (lvis-api: KeyError). */
-function subsetIndices(ids: readonly number[], imageIndex: ReadonlyMap<number, number>): number[] {
-  const indices = ids.map((id, i) => {
-    const index = imageIndex.get(id);
-    if (index === undefined) {
+/** Evaluated image indices, sorted and unique; an id outside the ground truth is an error (lvis-api: KeyError). */
+function evaluatedImages(targets: DetectionTargets, ids: readonly number[] | undefined): Uint8Array {
+  const evaluated = new Uint8Array(targets.images.size);
+  if (ids === undefined) return evaluated.fill(1);
+  ids.forEach((id, i) => {
+    const index = targets.images.indexOf(id);
+    if (index === -1) {
       throw new LvisReferenceError(
         { file: '<options>', jsonPath: `imageIds[${i}]` },
         `image ${id} is not in the ground truth`,
         'Pass only ids of the ground truth images to evaluate a subset.',
       );
     }
-    return index;
+    evaluated[index] = 1;
   });
-  return [...new Set(indices)].sort((a, b) => a - b);
+  return evaluated;
 }
 
-/** Detection indices per image after the cap: input order, or the top 300 by score (stable) when over it. */
-function capPerImage(dts: DetectionColumns, imageCount: number): number[][] {
-  const perImage: number[][] = Array.from({ length: imageCount }, () => []);
-  for (let i = 0; i < dts.count; i++) perImage[dts.imageIndex[i]!]!.push(i);
-  return perImage.map((list) => {
-    if (list.length <= MAX_DETECTIONS_PER_IMAGE) return list;
-    const byScore = [...list].sort((a, b) => dts.score[b]! - dts.score[a]! || a - b);
-    return byScore.slice(0, MAX_DETECTIONS_PER_IMAGE);
-  });
+/** A stable counting sort of `items` by `key(item)` in [0, keys): CSR starts and the sorted items. */
+function countingSort(
+  items: Int32Array,
+  keys: number,
+  key: (item: number) => number,
+): { start: Int32Array; sorted: Int32Array } {
+  const start = new Int32Array(keys + 1);
+  for (let i = 0; i < items.length; i++) start[key(items[i]!) + 1]! += 1;
+  for (let k = 0; k < keys; k++) start[k + 1]! += start[k]!;
+  const next = start.slice(0, keys);
+  const sorted = new Int32Array(items.length);
+  for (let i = 0; i < items.length; i++) sorted[next[key(items[i]!)]!++] = items[i]!;
+  return { start, sorted };
 }
 
-function groundTruthColumns(gt: LvisGroundTruth): GroundTruthColumns {
-  const count = gt.annotations.length;
-  const columns = {
-    id: new Float64Array(count),
-    area: new Float64Array(count),
-    ignore: new Uint8Array(count),
-    boxes: new Float64Array(count * 4),
-  };
-  gt.annotations.forEach((annotation, i) => {
-    columns.id[i] = annotation.id;
-    columns.area[i] = annotation.area;
-    columns.ignore[i] = annotation.ignore ? 1 : 0;
-    columns.boxes.set(annotation.bbox, i * 4);
-  });
-  return columns;
+/** Sorts items[from, to) by score, highest first, ties by index (a total order, so the result is unique). */
+function sortByScore(items: Int32Array, from: number, to: number, score: Float64Array): void {
+  if (to - from <= 24) {
+    for (let i = from + 1; i < to; i++) {
+      const item = items[i]!;
+      const itemScore = score[item]!;
+      let j = i - 1;
+      for (; j >= from; j--) {
+        const other = items[j]!;
+        // item goes before other: a higher score, or the same score and a lower index
+        if (!(itemScore > score[other]! || (itemScore === score[other] && item < other))) break;
+        items[j + 1] = other;
+      }
+      items[j + 1] = item;
+    }
+    return;
+  }
+  items.subarray(from, to).sort((a, b) => score[b]! - score[a]! || a - b);
+}
+
+/** Detections left after the per-image cap, grouped by image in input order (the top 300 by score when over). */
+function capPerImage(dts: DetectionColumns, imageCount: number): { start: Int32Array; sorted: Int32Array } {
+  const all = new Int32Array(dts.count);
+  for (let i = 0; i < dts.count; i++) all[i] = i;
+  const byImage = countingSort(all, imageCount, (d) => dts.imageIndex[d]!);
+  for (let image = 0; image < imageCount; image++) {
+    const from = byImage.start[image]!;
+    const to = byImage.start[image + 1]!;
+    if (to - from <= MAX_DETECTIONS_PER_IMAGE) continue;
+    sortByScore(byImage.sorted, from, to, dts.score);
+    byImage.sorted.fill(-1, from + MAX_DETECTIONS_PER_IMAGE, to); // dropped
+  }
+  return byImage;
 }
 
 /** Everything the matcher needs, validated; see the file comment. */
 export function prepareEvaluation(
   gt: LvisGroundTruth,
-  results: readonly DetectionInput[],
+  targets: DetectionTargets,
+  dts: DetectionColumns,
   options: PrepareOptions = {},
+  allocate: BufferAllocator = plainBuffers,
 ): PreparedEvaluation {
-  const imageIds = gt.images.map((image) => image.id).sort((a, b) => a - b);
-  const categoryIds = gt.categories.map((category) => category.id).sort((a, b) => a - b);
-  const imageIndex = indexOfSorted(imageIds);
-  const categoryIndex = indexOfSorted(categoryIds);
-  const dts = toDetectionColumns(results, imageIndex, categoryIndex, options.resultsSource ?? 'results');
-  const gts = groundTruthColumns(gt);
-
+  const imageIds = targets.images.ids;
+  const categoryIds = targets.categories.ids;
+  const imageCount = imageIds.length;
+  const K = categoryIds.length;
   const frequencyGroups: Record<LvisFrequency, number[]> = { r: [], c: [], f: [] };
   const frequencyById = new Map(gt.categories.map((category) => [category.id, category.frequency]));
   categoryIds.forEach((id, k) => frequencyGroups[frequencyById.get(id)!].push(k));
+  const evaluated = evaluatedImages(targets, options.imageIds);
 
-  const evaluated = options.imageIds
-    ? subsetIndices(options.imageIds, imageIndex)
-    : imageIds.map((_, i) => i);
-
-  // Ground truth with area in (0, inf), strictly: zero-area annotations disappear (not even misses).
-  const gtsPerImage: number[][] = Array.from({ length: imageIds.length }, () => []);
-  gt.annotations.forEach((annotation, i) => {
-    const image = imageIndex.get(annotation.image_id);
+  // Ground truth with area in (0, inf), strictly (zero-area annotations disappear, not even misses), on
+  // evaluated images; grouped by (category, image), annotation order within.
+  const annotations = gt.annotations;
+  const gtImage = new Int32Array(annotations.length);
+  const gtCategory = new Int32Array(annotations.length);
+  const keptGts: number[] = [];
+  annotations.forEach((annotation, i) => {
+    const image = targets.images.indexOf(annotation.image_id);
+    const category = targets.categories.indexOf(annotation.category_id);
+    gtImage[i] = image;
+    gtCategory[i] = category;
     const area = annotation.area;
-    if (image !== undefined && categoryIndex.has(annotation.category_id) && area > 0 && area < Infinity) {
-      gtsPerImage[image]!.push(i);
-    }
+    if (image !== -1 && category !== -1 && evaluated[image] && area > 0 && area < Infinity) keptGts.push(i);
   });
-  const imagesById = new Map(gt.images.map((image) => [image.id, image]));
-  const dtsPerImage = capPerImage(dts, imageIds.length);
-  const cellsByCategory: Cell[][] = Array.from({ length: categoryIds.length }, () => []);
+  const gtsByImage = countingSort(Int32Array.from(keptGts), imageCount, (g) => gtImage[g]!);
+  const gtsByCell = countingSort(gtsByImage.sorted, K, (g) => gtCategory[g]!);
 
-  for (const image of evaluated) {
+  // Detections after the cap, the area filter and the federated rule: only categories known to be present
+  // (ground truth on the image) or absent (neg_category_ids) count.
+  const capped = capPerImage(dts, imageCount);
+  const gtMark = new Int32Array(K).fill(-1);
+  const negativeMark = new Int32Array(K).fill(-1);
+  const notExhaustive = new Set<number>();
+  const kept = new Int32Array(dts.count);
+  let keptCount = 0;
+  const imagesById = new Map(gt.images.map((image) => [image.id, image]));
+  for (let image = 0; image < imageCount; image++) {
+    if (!evaluated[image]) continue;
     const info = imagesById.get(imageIds[image]!)!;
-    const cells = new Map<number, Cell>();
-    const cellOf = (k: number): Cell => {
-      let cell = cells.get(k);
-      if (cell === undefined) cells.set(k, (cell = { image, gts: [], dts: [], notExhaustive: false }));
-      return cell;
-    };
-    for (const g of gtsPerImage[image]!)
-      cellOf(categoryIndex.get(gt.annotations[g]!.category_id)!).gts.push(g);
-    const negative = new Set(info.neg_category_ids);
-    for (const d of dtsPerImage[image]!) {
+    for (let i = gtsByImage.start[image]!; i < gtsByImage.start[image + 1]!; i++) {
+      gtMark[gtCategory[gtsByImage.sorted[i]!]!] = image;
+    }
+    for (const id of info.neg_category_ids) {
+      const k = targets.categories.indexOf(id);
+      if (k !== -1) negativeMark[k] = image;
+    }
+    for (const id of info.not_exhaustive_category_ids) {
+      const k = targets.categories.indexOf(id);
+      if (k !== -1) notExhaustive.add(image * K + k);
+    }
+    for (let i = capped.start[image]!; i < capped.start[image + 1]!; i++) {
+      const d = capped.sorted[i]!;
+      if (d === -1) continue;
       const area = dts.boxes[d * 4 + 2]! * dts.boxes[d * 4 + 3]!;
       if (!(area > 0 && area < Infinity)) continue;
       const k = dts.categoryIndex[d]!;
-      // The federated rule: only categories known to be present (ground truth) or absent (negative) count.
-      if (cells.get(k)?.gts.length || negative.has(categoryIds[k]!)) cellOf(k).dts.push(d);
-    }
-    const notExhaustive = new Set(info.not_exhaustive_category_ids);
-    for (const [k, cell] of [...cells].sort((a, b) => a[0] - b[0])) {
-      cell.notExhaustive = notExhaustive.has(categoryIds[k]!);
-      cell.dts.sort((a, b) => dts.score[b]! - dts.score[a]! || a - b);
-      cellsByCategory[k]!.push(cell);
+      if (gtMark[k] === image || negativeMark[k] === image) kept[keptCount++] = d;
     }
   }
-  return { imageIds, categoryIds, frequencyGroups, gts, dts, cellsByCategory };
+  const dtsByCell = countingSort(kept.subarray(0, keptCount), K, (d) => dts.categoryIndex[d]!).sorted;
+
+  // Cells: per category, the union of the images of its detections and of its ground truth, in image order.
+  const cellImage: number[] = [];
+  const cellDtList: number[] = [];
+  const cellGtList: number[] = [];
+  const starts = new Int32Array(allocate(4 * (K + 1)));
+  let d = 0;
+  let g = 0;
+  for (let k = 0; k < K; k++) {
+    starts[k] = cellImage.length;
+    const dEnd = d + countOf(dtsByCell, d, (x) => dts.categoryIndex[x] === k);
+    const gEnd = gtsByCell.start[k + 1]!;
+    while (d < dEnd || g < gEnd) {
+      const dImage = d < dEnd ? dts.imageIndex[dtsByCell[d]!]! : Infinity;
+      const gImage = g < gEnd ? gtImage[gtsByCell.sorted[g]!]! : Infinity;
+      const image = Math.min(dImage, gImage);
+      cellImage.push(image);
+      cellDtList.push(d);
+      cellGtList.push(g);
+      const dFrom = d;
+      while (d < dEnd && dts.imageIndex[dtsByCell[d]!] === image) d++;
+      sortByScore(dtsByCell, dFrom, d, dts.score);
+      while (g < gEnd && gtImage[gtsByCell.sorted[g]!] === image) g++;
+    }
+  }
+  starts[K] = cellImage.length;
+  const cells = cellImage.length;
+  const cellDt = new Int32Array(allocate(4 * (cells + 1)));
+  const cellGt = new Int32Array(allocate(4 * (cells + 1)));
+  const cellNotExhaustive = new Uint8Array(allocate(cells));
+  cellDt.set(cellDtList);
+  cellGt.set(cellGtList);
+  cellDt[cells] = keptCount;
+  cellGt[cells] = keptGts.length;
+  for (let k = 0; k < K; k++) {
+    for (let c = starts[k]!; c < starts[k + 1]!; c++)
+      cellNotExhaustive[c] = notExhaustive.has(cellImage[c]! * K + k) ? 1 : 0;
+  }
+
+  const dtBoxes = new Float64Array(allocate(8 * 4 * keptCount));
+  const dtScore = new Float64Array(allocate(8 * keptCount));
+  for (let i = 0; i < keptCount; i++) {
+    const from = dtsByCell[i]!;
+    dtScore[i] = dts.score[from]!;
+    dtBoxes.set(dts.boxes.subarray(from * 4, from * 4 + 4), i * 4);
+  }
+  const G = keptGts.length;
+  const gtBoxes = new Float64Array(allocate(8 * 4 * G));
+  const gtArea = new Float64Array(allocate(8 * G));
+  const gtIgnore = new Uint8Array(allocate(G));
+  const gtId = new Float64Array(allocate(8 * G));
+  for (let i = 0; i < G; i++) {
+    const annotation = annotations[gtsByCell.sorted[i]!]!;
+    gtBoxes.set(annotation.bbox, i * 4);
+    gtArea[i] = annotation.area;
+    gtIgnore[i] = annotation.ignore ? 1 : 0;
+    gtId[i] = annotation.id;
+  }
+  return {
+    imageIds,
+    categoryIds,
+    frequencyGroups,
+    cellStart: starts,
+    cellDt,
+    cellGt,
+    cellNotExhaustive,
+    dtBoxes,
+    dtScore,
+    gtBoxes,
+    gtArea,
+    gtIgnore,
+    gtId,
+  };
+}
+
+/** How many items from `from` on satisfy `test` (they come first). */
+function countOf(items: Int32Array, from: number, test: (item: number) => boolean): number {
+  let i = from;
+  while (i < items.length && test(items[i]!)) i++;
+  return i - from;
 }

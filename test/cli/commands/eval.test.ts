@@ -128,4 +128,31 @@ describe('baclctl eval', function () {
     expect(error?.oclif?.exit).to.equal(4);
     expect(error?.message).to.contain(join(dir, 'cut.json'));
   });
+
+  it('gives the same bits with --threads 1 and --threads 2', async function () {
+    const args = ['eval', '--gt', file('gt.json', groundTruth), '--results', file('dt.json', detections)];
+    const one = await runCommand([...args, '-o', 'json', '--threads', '1'], { root });
+    const two = await runCommand([...args, '-o', 'json', '--threads', '2'], { root });
+    expect(one.error).to.equal(undefined);
+    expect(two.error).to.equal(undefined);
+    expect(two.stdout).to.equal(one.stdout);
+    const refused = await runCommand([...args, '--threads', '0'], { root });
+    expect(refused.error?.message).to.contain('--threads');
+  });
+
+  it('warns with a count when boxes reach past their image, and still evaluates them', async function () {
+    const outside = [
+      ...detections,
+      { image_id: 1, category_id: 1, bbox: [90, 10, 30, 30], score: 0.2 },
+      { image_id: 2, category_id: 1, bbox: [-5, 0, 60, 60], score: 0.1 },
+    ];
+    const { stdout, stderr, error } = await runCommand(
+      ['eval', '--gt', file('gt.json', groundTruth), '--results', file('out.json', outside), '-o', 'json'],
+      { root },
+    );
+    expect(error).to.equal(undefined);
+    expect(stderr).to.contain('2 detections have a box reaching past their image');
+    expect(stderr).to.contain(`${join(dir, 'out.json')} [3]`);
+    expect(Object.keys(JSON.parse(stdout) as object)).to.deep.equal([...LVIS_METRIC_KEYS]);
+  });
 });

@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import { LvisFormatError, LvisReferenceError, parseLvisGroundTruth } from '../../../common/internal.js';
-import { evaluateLvis, type DetectionInput } from '../../../data/internal.js';
+import {
+  detectionTargets,
+  evaluateLvis,
+  ResultsTokenizer,
+  type DetectionInput,
+} from '../../../data/internal.js';
 import { annotation, detection, image, microCategories } from './builders.js';
 
 const gt = parseLvisGroundTruth({
@@ -71,5 +76,33 @@ describe('data/eval bad input', function () {
   it('accepts zero-size boxes (valid, and dropped before matching as in lvis-api)', function () {
     const { metrics } = evaluateLvis(gt, [good, detection(1, 1, [10, 10, 0, 20], 0.99)]);
     expect(metrics.AP).to.equal(evaluateLvis(gt, [good]).metrics.AP);
+  });
+
+  it('refuses the same detections with the same errors when the results are streamed from a file', function () {
+    const bad: unknown[] = [
+      detection(3, 1, [0, 0, 1, 1], 0.5),
+      detection(1, 0, [0, 0, 1, 1], 0.5),
+      { ...good, bbox: [0, 0, 1] },
+      { ...good, bbox: [0, 0, '1', 1] },
+      { ...good, bbox: [0, 0, 1, -1] },
+    ];
+    for (const third of bad) {
+      const inMemory = errorFor(third);
+      const tokenizer = new ResultsTokenizer(detectionTargets(gt), 'detections.json');
+      let streamed: unknown;
+      try {
+        tokenizer.push(Buffer.from(JSON.stringify([good, good, third])));
+        tokenizer.finish();
+      } catch (error) {
+        streamed = error;
+      }
+      expect(streamed, JSON.stringify(third)).to.be.instanceOf(inMemory.constructor);
+      const error = streamed as LvisFormatError;
+      expect(error.jsonPath).to.equal(inMemory.jsonPath);
+      expect(error.hint).to.equal(inMemory.hint);
+      // The same problem, plus where the detection starts in the file.
+      expect(error.problem).to.match(/\(the detection starts at byte \d+\)$/);
+      expect(error.problem.replace(/ \(the detection starts at byte \d+\)$/, '')).to.equal(inMemory.problem);
+    }
   });
 });

@@ -1,4 +1,5 @@
 // Small builders for LVIS ground truth and detections in tests: plain JSON values, as a file would hold them.
+import { seededRng } from '../../../common/internal.js';
 
 export interface TestImage {
   id: number;
@@ -75,14 +76,7 @@ export function detection(imageId: number, categoryId: number, bbox: number[], s
   return { image_id: imageId, category_id: categoryId, bbox, score };
 }
 
-/** mulberry32: a small seeded generator, so every generated case is the same on every run. */
+/** mulberry32 (common/random.ts), so every generated case is the same on every run. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRng(seed);
 }

@@ -1,10 +1,18 @@
 // Oracle tests: every case runs through the official lvis package (scripts/oracles.sh installs it) and through
-// evaluateLvis; the 13 metrics must agree within 1e-9 and the precision/recall arrays exactly.
+// evaluateLvis, on 1, 2 and 4 threads; the 13 metrics must agree within 1e-9 and the precision/recall arrays
+// exactly, for every thread count.
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadLvisGroundTruth, loadLvisResults, parseLvisGroundTruth } from '../../../common/internal.js';
-import { evaluateLvis, LVIS_METRIC_KEYS, type LvisEvaluation } from '../../../data/internal.js';
+import {
+  evaluateLvis,
+  evaluateLvisParallel,
+  loadResultsColumns,
+  detectionTargets,
+  LVIS_METRIC_KEYS,
+  type LvisEvaluation,
+} from '../../../data/internal.js';
 import { makeWorkDir } from '../../harness/index.js';
 import {
   runLvisOracleBatch,
@@ -60,9 +68,14 @@ const v05Case = randomCase('LVIS v0.5 files (1230 categories, 454 r / 461 c / 31
   frequencies: lvisV05Frequencies(),
 });
 
-function ours(evalCase: EvalCase): LvisEvaluation {
+/** The thread counts every case runs with: 1 is evaluateLvis on this thread, 2 and 4 use worker threads. */
+const threadCounts = [1, 2, 4];
+
+async function ours(evalCase: EvalCase, threads: number): Promise<LvisEvaluation> {
   const gt = parseLvisGroundTruth(evalCase.gt, evalCase.name);
-  return evaluateLvis(gt, evalCase.results, evalCase.imageIds ? { imageIds: evalCase.imageIds } : {});
+  const options = evalCase.imageIds ? { imageIds: evalCase.imageIds } : {};
+  if (threads === 1) return evaluateLvis(gt, evalCase.results, options);
+  return evaluateLvisParallel(gt, evalCase.results, { ...options, threads });
 }
 
 let maxAbsDiff = 0;
@@ -113,23 +126,26 @@ describe('data/eval against the official lvis package', function () {
   });
 
   cases.forEach((evalCase, i) => {
-    it(`case ${evalCase.name}`, function () {
-      const oracle = outputs[i]!;
-      const actual = ours(evalCase);
-      expectSameMetrics(actual, oracle);
-      expect(actual.categoryIds).to.deep.equal(oracle.cat_ids);
-      expect([actual.frequencyGroups.r, actual.frequencyGroups.c, actual.frequencyGroups.f]).to.deep.equal(
-        oracle.freq_groups,
-      );
-      expect(firstDifference(actual.arrays.precision, oracle.precision!.flat(3)), 'precision').to.equal(
-        undefined,
-      );
-      expect(firstDifference(actual.arrays.recall, oracle.recall!.flat(2)), 'recall').to.equal(undefined);
+    it(`case ${evalCase.name}`, async function () {
+      for (const threads of threadCounts) expectSameAsOracle(await ours(evalCase, threads), i);
     });
   });
 
-  it(`case ${v1ScaleCase.name}`, function () {
-    expectSameMetrics(ours(v1ScaleCase), v1Output!);
+  function expectSameAsOracle(actual: LvisEvaluation, i: number): void {
+    const oracle = outputs[i]!;
+    expectSameMetrics(actual, oracle);
+    expect(actual.categoryIds).to.deep.equal(oracle.cat_ids);
+    expect([actual.frequencyGroups.r, actual.frequencyGroups.c, actual.frequencyGroups.f]).to.deep.equal(
+      oracle.freq_groups,
+    );
+    expect(firstDifference(actual.arrays.precision, oracle.precision!.flat(3)), 'precision').to.equal(
+      undefined,
+    );
+    expect(firstDifference(actual.arrays.recall, oracle.recall!.flat(2)), 'recall').to.equal(undefined);
+  }
+
+  it(`case ${v1ScaleCase.name}`, async function () {
+    for (const threads of threadCounts) expectSameMetrics(await ours(v1ScaleCase, threads), v1Output!);
   });
 
   it(`case ${v05Case.name}`, async function () {
@@ -140,6 +156,13 @@ describe('data/eval against the official lvis package', function () {
     writeFileSync(resultsFile, JSON.stringify(v05Case.results));
     const gt = await loadLvisGroundTruth(gtFile, { version: 'v0.5', chunkBytes: 64 * 1024 });
     const results = await loadLvisResults(resultsFile, { chunkBytes: 64 * 1024 });
-    expectSameMetrics(evaluateLvis(gt, results), await runLvisOracleOnFiles(gtFile, resultsFile));
+    const oracle = await runLvisOracleOnFiles(gtFile, resultsFile);
+    expectSameMetrics(evaluateLvis(gt, results), oracle);
+    // The streaming reader's columns, on every thread count.
+    const targets = detectionTargets(gt);
+    const columns = await loadResultsColumns(resultsFile, targets, { chunkBytes: 64 * 1024 });
+    for (const threads of threadCounts) {
+      expectSameMetrics(await evaluateLvisParallel(gt, columns, { threads, targets }), oracle);
+    }
   });
 });
