@@ -6,8 +6,11 @@ export {
   formatLvisMetrics,
   IOU_THRESHOLDS,
   LVIS_METRIC_KEYS,
+  type LvisEvaluation,
   type LvisMetrics,
   MAX_DETECTIONS_PER_IMAGE,
+  perCategoryAp,
+  type CategoryAp,
 } from './eval/index.js';
 export {
   type DatasetSample,
@@ -30,3 +33,18 @@ export {
   type SynthOptions,
   writeSynthDataset,
 } from './synth/index.js';
+export {
+  apVsFrequencySvg,
+  formatPerCategoryFile,
+  groundTruthToDraw,
+  imageLocationKind,
+  parsePerCategoryFile,
+  perCategoryFileName,
+  predictionsToDraw,
+  readImages,
+  renderDetectionPanels,
+  VisualizeError,
+  type PerCategoryFile,
+  type PlotCategory,
+  type PlotRun,
+} from './viz/index.js';

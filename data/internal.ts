@@ -4,6 +4,7 @@ export * from './index.js';
 export {
   AREA_RANGES,
   bboxIou,
+  categoryAp,
   type DetectionInput,
   IOU_THRESHOLDS,
   LVIS_METRIC_KEYS,
@@ -49,3 +50,13 @@ export {
   synthRecipeFile,
   writeSynthDataset,
 } from './synth/index.js';
+export {
+  boxOverlaySvg,
+  categoryColour,
+  escapeXml,
+  groupMeans,
+  hslToHex,
+  parseHexColour,
+  plotRunColours,
+  svgNumber,
+} from './viz/index.js';

@@ -2,6 +2,7 @@
 export { evaluateLvis, type LvisEvaluateOptions, type LvisEvaluation } from './evaluate.js';
 export { LVIS_METRIC_KEYS, type LvisMetrics } from './summarize.js';
 export { formatLvisMetrics, type LvisMetricsFormat } from './format.js';
+export { categoryAp, perCategoryAp, type CategoryAp } from './per-category.js';
 export type { PrecisionRecall } from './accumulate.js';
 export type { DetectionInput } from './detections.js';
 export {
