@@ -117,7 +117,7 @@ export function apVsFrequencySvg(
     const y = py(percent / 100);
     out.push(
       `<line ${svgAttributes({ x1: size.left, y1: y, x2: right, y2: y, stroke: percent === 0 ? '#333333' : '#dddddd' })}/>`,
-      `<text ${svgAttributes({ x: size.left - 6, y: y + 4, 'text-anchor': 'end', stroke: 'none', fill: '#333333' })}>${percent}</text>`,
+      `<text ${svgAttributes({ class: 'y-tick', x: size.left - 6, y: y + 4, 'text-anchor': 'end', stroke: 'none', fill: '#333333' })}>${percent}</text>`,
     );
   }
   const xTicks: Array<[number, string]> = [[zeroAt, '0']];
@@ -132,7 +132,7 @@ export function apVsFrequencySvg(
     );
     if (label !== '') {
       out.push(
-        `<text ${svgAttributes({ x, y: bottom + 20, 'text-anchor': 'middle', stroke: 'none', fill: '#333333' })}>${label}</text>`,
+        `<text ${svgAttributes({ class: 'x-tick', x, y: bottom + 20, 'text-anchor': 'middle', stroke: 'none', fill: '#333333' })}>${label}</text>`,
       );
     }
   }
