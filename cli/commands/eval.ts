@@ -14,7 +14,8 @@ import { writeEvalVisuals, type VisualizeSummary } from '../eval/visualize.js';
 
 /** A score threshold in [0, 1]. */
 const scoreThreshold = Flags.custom<number>({
-  parse: async (text) => {
+  // oclif awaits whatever parse returns; a plain function keeps the validation synchronous.
+  parse: (text) => {
     const value = Number(text);
     if (text.trim() === '' || !(value >= 0 && value <= 1)) {
       throw cliError(`--score-thr ${text}: not a number in [0, 1]`, {
@@ -22,7 +23,7 @@ const scoreThreshold = Flags.custom<number>({
         tryThis: 'e.g. --score-thr 0.3 (predictions scoring lower are not drawn)',
       });
     }
-    return value;
+    return Promise.resolve(value);
   },
 });
 

@@ -21,6 +21,8 @@ export interface ComparedRun {
   file: string;
   /** AP per category id, -1 undefined. */
   ap: Map<number, number>;
+  /** Its aggregate metrics (lvis-api's names), for the legend. */
+  metrics: Readonly<Record<string, number>>;
 }
 
 const directoryCandidates = [perCategoryFileName, 'detections.json', join('eval', 'detections.json')];
@@ -78,7 +80,11 @@ export async function loadComparedRun(
   const file = compareFile(path);
   if ((await firstCharacter(file)) === '[') {
     const evaluation = evaluateLvis(gt, await loadLvisResults(file, { signal }));
-    return { file, ap: new Map(perCategoryAp(evaluation).map(({ id, ap }) => [id, ap])) };
+    return {
+      file,
+      ap: new Map(perCategoryAp(evaluation).map(({ id, ap }) => [id, ap])),
+      metrics: { ...evaluation.metrics },
+    };
   }
   const parsed = parsePerCategoryFile(await readFile(file, 'utf8'), file);
   const theirs = parsed.categories.map((category) => category.id).sort((a, b) => a - b);
@@ -93,5 +99,9 @@ export async function loadComparedRun(
       'compare runs evaluated on the same categories (the same LVIS version or synthetic recipe)',
     );
   }
-  return { file, ap: new Map(parsed.categories.map((category) => [category.id, category.ap])) };
+  return {
+    file,
+    ap: new Map(parsed.categories.map((category) => [category.id, category.ap])),
+    metrics: parsed.metrics,
+  };
 }

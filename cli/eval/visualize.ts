@@ -86,7 +86,13 @@ function metricsRecord(metrics: LvisMetrics): Record<string, number> {
   return Object.fromEntries(LVIS_METRIC_KEYS.map((key) => [key, metrics[key]]));
 }
 
-const percent = (value: number) => (value === -1 ? '-' : (value * 100).toFixed(1));
+const percent = (value: number | undefined) =>
+  value === undefined || value === -1 ? '-' : (value * 100).toFixed(1);
+
+/** A legend entry: the file and its AP, overall and by group. */
+function runLabel(file: string, metrics: Readonly<Record<string, number>>): string {
+  return `${file}: AP ${percent(metrics.AP)} (r ${percent(metrics.APr)} / c ${percent(metrics.APc)} / f ${percent(metrics.APf)})`;
+}
 
 async function writeImages(options: VisualizeOptions, names: Map<number, string>): Promise<string[]> {
   const chosen = chooseImages(options.gt, options.images);
@@ -159,18 +165,14 @@ export async function writeEvalVisuals(options: VisualizeOptions): Promise<Visua
     }),
   );
 
-  const { metrics } = options.evaluation;
   const runs: PlotRun[] = [
-    {
-      label: `${basename(options.resultsFile)}: AP ${percent(metrics.AP)} (r ${percent(metrics.APr)} / c ${percent(metrics.APc)} / f ${percent(metrics.APf)})`,
-      ap: apById,
-    },
+    { label: runLabel(options.resultsFile, metricsRecord(options.evaluation.metrics)), ap: apById },
   ];
   let compared: string | undefined;
   if (options.compare !== undefined) {
     const other = await loadComparedRun(options.compare, gt, signal);
     compared = other.file;
-    runs.push({ label: `compared: ${other.file}`, ap: other.ap });
+    runs.push({ label: runLabel(other.file, other.metrics), ap: other.ap });
   }
   const plot = join(dir, 'ap-vs-frequency.svg');
   const undefinedCount = categories.filter((category) => !(category.ap > -1)).length;

@@ -29,13 +29,11 @@ async function greyJpeg(width: number, height: number): Promise<Buffer> {
 
 async function pixels(png: Buffer) {
   const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
-  return {
-    info,
-    at(x: number, y: number): [number, number, number] {
-      const i = (Math.round(y) * info.width + Math.round(x)) * info.channels;
-      return [data[i]!, data[i + 1]!, data[i + 2]!];
-    },
+  const at = (x: number, y: number): [number, number, number] => {
+    const i = (Math.round(y) * info.width + Math.round(x)) * info.channels;
+    return [data[i]!, data[i + 1]!, data[i + 2]!];
   };
+  return { info, at };
 }
 
 const near = (actual: readonly number[], expected: readonly number[], tolerance: number) =>
