@@ -27,7 +27,8 @@ import {
   writeSynthDataset,
   type SynthDatasetSummary,
 } from '../../../data/internal.js';
-import { makeWorkDir } from '../../harness/index.js';
+import { makeWorkDir, sharedS3 } from '../../harness/index.js';
+import { createBucket } from '../../data/shards/fixtures.js';
 import { checkXml } from '../../data/viz/xml-check.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
@@ -285,6 +286,58 @@ describe('baclctl eval --visualize', function () {
     expect(readFileSync(join(fallback, 'ap-vs-frequency.svg'), 'utf8')).to.contain(
       '(log scale; not training images)',
     );
+  });
+
+  it('reads the images from val shards in S3 (--images-from s3://..., settings from AWS_*)', async function () {
+    const server = await sharedS3();
+    const s3 = server.client();
+    const saved = Object.fromEntries(
+      ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_ENDPOINT_URL_S3'].map((name) => [
+        name,
+        process.env[name],
+      ]),
+    );
+    try {
+      const bucket = await createBucket(s3, 'eval-visualize');
+      const location = `s3://${bucket}/datasets/tiny/val`;
+      await prepareShards({
+        annotations: synth.files.val,
+        images: synth.files.images,
+        out: location,
+        s3,
+        shardBytes: 40_000,
+      });
+      process.env.AWS_ACCESS_KEY_ID = server.accessKeyId;
+      process.env.AWS_SECRET_ACCESS_KEY = server.secretAccessKey;
+      process.env.AWS_ENDPOINT_URL_S3 = server.endpoint;
+      const out = join(dir, 'viz-s3');
+      const { error } = await evalCommand(
+        '--gt',
+        synth.files.val,
+        '--results',
+        bacl,
+        '--visualize',
+        out,
+        '--images',
+        '2',
+        '--images-from',
+        location,
+      );
+      expect(error).to.equal(undefined);
+      const names = readdirSync(join(out, 'images'));
+      expect(names).to.have.length(2);
+      for (const name of names) {
+        expect(
+          readFileSync(join(out, 'images', name)).equals(readFileSync(join(firstOut, 'images', name))),
+        ).to.equal(true);
+      }
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      s3.destroy();
+    }
   });
 
   it('answers what it cannot use with the right exit code and what to do', async function () {
