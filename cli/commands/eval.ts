@@ -32,7 +32,9 @@ export default class Eval extends BaclCommand {
   static override description =
     'Federated LVIS evaluation exactly as the official lvis package computes it (300 detections per image, ' +
     '101 recall points, -1 where a metric is undefined). The results file is the LVIS/COCO results format: ' +
-    'a JSON list of {image_id, category_id, bbox: [x, y, w, h], score}.';
+    'a JSON list of {image_id, category_id, bbox: [x, y, w, h], score}. With --visualize DIR it also draws ' +
+    'predictions beside ground truth on the first --images val images and per-category AP against training images ' +
+    '(rare / common / frequent shaded), with --compare another run beside it (docs/adr/0032).';
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --gt lvis_v1_val.json --results detections.json',
@@ -53,17 +55,20 @@ export default class Eval extends BaclCommand {
       description: 'table (percentages, r/c/f grouped) or json (one object, lvis-api key names)',
     })(),
     visualize: Flags.string({
+      helpValue: 'DIR',
       description:
         'write pictures to DIR: images/<id>.png (predictions beside ground truth), ap-vs-frequency.svg, per-category.json',
       helpGroup: 'VISUALIZE',
     }),
     images: Flags.integer({
+      helpValue: 'N',
       min: 0,
       default: 8,
       description: 'val images drawn, the first by image id (0: the plot only)',
       helpGroup: 'VISUALIZE',
     }),
     'score-thr': scoreThreshold({
+      helpValue: 'T',
       default: 0.3,
       description: 'smallest prediction score drawn',
       helpGroup: 'VISUALIZE',
