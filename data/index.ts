@@ -10,7 +10,6 @@ export {
   type LvisMetrics,
   MAX_DETECTIONS_PER_IMAGE,
   perCategoryAp,
-  type CategoryAp,
 } from './eval/index.js';
 export {
   type DatasetSample,
@@ -44,7 +43,5 @@ export {
   readImages,
   renderDetectionPanels,
   VisualizeError,
-  type PerCategoryFile,
-  type PlotCategory,
   type PlotRun,
 } from './viz/index.js';

@@ -5,6 +5,7 @@ export {
   AREA_RANGES,
   bboxIou,
   categoryAp,
+  type CategoryAp,
   type DetectionInput,
   IOU_THRESHOLDS,
   LVIS_METRIC_KEYS,
@@ -59,4 +60,6 @@ export {
   parseHexColour,
   plotRunColours,
   svgNumber,
+  type PerCategoryFile,
+  type PlotCategory,
 } from './viz/index.js';

@@ -143,9 +143,7 @@ function visualizeReport(summary: VisualizeSummary): string[] {
     `Wrote ${summary.perCategory}`,
   ];
   if (summary.images.length > 0) {
-    lines.push(
-      `Wrote ${summary.images.length} images (predictions | ground truth) to ${summary.images[0]!.replace(/\/[^/]*$/, '')}/`,
-    );
+    lines.push(`Wrote ${summary.images.length} images (predictions | ground truth) to ${summary.imagesDir}/`);
   }
   return lines;
 }

@@ -47,8 +47,9 @@ export interface VisualizeOptions {
 export interface VisualizeSummary {
   perCategory: string;
   plot: string;
-  /** The PNGs written, in image id order. */
+  /** The PNGs written, in image id order, into imagesDir. */
   images: string[];
+  imagesDir: string;
   /** Where the x values came from. */
   trainImagesFrom: string;
   trainCountsFromTrain: boolean;
@@ -94,9 +95,12 @@ function runLabel(file: string, metrics: Readonly<Record<string, number>>): stri
   return `${file}: AP ${percent(metrics.AP)} (r ${percent(metrics.APr)} / c ${percent(metrics.APc)} / f ${percent(metrics.APf)})`;
 }
 
-async function writeImages(options: VisualizeOptions, names: Map<number, string>): Promise<string[]> {
+/** The chosen images and their JPEGs, read before anything is written (a wrong location fails first). */
+async function loadImages(
+  options: VisualizeOptions,
+): Promise<{ chosen: LvisImage[]; jpegs: Map<number, Buffer> }> {
   const chosen = chooseImages(options.gt, options.images);
-  if (chosen.length === 0) return [];
+  if (chosen.length === 0) return { chosen, jpegs: new Map() };
   const location = options.imagesFrom ?? defaultImageLocation(options.gtFile);
   if (location === undefined) {
     throw new VisualizeError(
@@ -106,10 +110,18 @@ async function writeImages(options: VisualizeOptions, names: Map<number, string>
     );
   }
   const s3 = location.startsWith('s3://') ? options.s3?.() : undefined;
-  const jpegs = await readImages(location, chosen, { s3, signal: options.signal });
+  return { chosen, jpegs: await readImages(location, chosen, { s3, signal: options.signal }) };
+}
+
+async function drawImages(
+  options: VisualizeOptions,
+  { chosen, jpegs }: { chosen: LvisImage[]; jpegs: Map<number, Buffer> },
+  names: Map<number, string>,
+  outDir: string,
+): Promise<string[]> {
+  if (chosen.length === 0) return [];
   const detections = groupBy(options.results);
   const annotations = groupBy(options.gt.annotations);
-  const outDir = join(options.dir, 'images');
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];
   for (const image of chosen) {
@@ -140,9 +152,13 @@ async function writeImages(options: VisualizeOptions, names: Map<number, string>
 /** Writes the pictures and per-category.json (see the file comment). */
 export async function writeEvalVisuals(options: VisualizeOptions): Promise<VisualizeSummary> {
   const { gt, dir, signal } = options;
+  // Every input first, so a wrong flag leaves nothing half-written.
+  const other =
+    options.compare === undefined ? undefined : await loadComparedRun(options.compare, gt, signal);
+  const pictures = await loadImages(options);
+  const counts = await trainCounts(gt, options.gtFile, trainFileFor(options.gtFile, options.trainGt), signal);
   await mkdir(dir, { recursive: true });
   const names = new Map(gt.categories.map((category) => [category.id, category.name]));
-  const counts = await trainCounts(gt, options.gtFile, trainFileFor(options.gtFile, options.trainGt), signal);
   const apById = new Map(perCategoryAp(options.evaluation).map(({ id, ap }) => [id, ap]));
   const categories = [...gt.categories]
     .sort((a, b) => a.id - b.id)
@@ -168,12 +184,7 @@ export async function writeEvalVisuals(options: VisualizeOptions): Promise<Visua
   const runs: PlotRun[] = [
     { label: runLabel(options.resultsFile, metricsRecord(options.evaluation.metrics)), ap: apById },
   ];
-  let compared: string | undefined;
-  if (options.compare !== undefined) {
-    const other = await loadComparedRun(options.compare, gt, signal);
-    compared = other.file;
-    runs.push({ label: runLabel(other.file, other.metrics), ap: other.ap });
-  }
+  if (other !== undefined) runs.push({ label: runLabel(other.file, other.metrics), ap: other.ap });
   const plot = join(dir, 'ap-vs-frequency.svg');
   const undefinedCount = categories.filter((category) => !(category.ap > -1)).length;
   await writeFile(
@@ -187,13 +198,15 @@ export async function writeEvalVisuals(options: VisualizeOptions): Promise<Visua
         : `images with the category in ${basename(options.gtFile)} (log scale; not training images)`,
     }),
   );
-  const images = await writeImages(options, names);
+  const imagesDir = join(dir, 'images');
+  const images = await drawImages(options, pictures, names, imagesDir);
   return {
     perCategory,
     plot,
     images,
+    imagesDir,
     trainImagesFrom: counts.source,
     trainCountsFromTrain: counts.fromTrain,
-    ...(compared === undefined ? {} : { compared }),
+    ...(other === undefined ? {} : { compared: other.file }),
   };
 }

@@ -355,6 +355,7 @@ describe('baclctl eval --visualize', function () {
       [['--compare', join(dir, 'nope')], 3, /no such file or directory/],
       [['--score-thr', '1.5'], 2, /--score-thr 1.5: not a number in \[0, 1\]/],
       [['--images-from', join(dir, 'no-images')], 3, /no-images: no such directory/],
+      [['--train-gt', join(dir, 'no-train.json')], 3, /no-train\.json/],
     ];
     for (const [extra, exit, message] of cases) {
       const { error } = await evalCommand(
@@ -369,6 +370,8 @@ describe('baclctl eval --visualize', function () {
       expect(error?.oclif?.exit, extra.join(' ')).to.equal(exit);
       expect(error?.message).to.match(message);
     }
+    // Inputs are checked before anything is written.
+    expect(existsSync(join(dir, 'viz-errors'))).to.equal(false);
     // No images beside the ground truth and no --images-from: a usage error naming the flag.
     const alone = await evalCommand(
       '--gt',
