@@ -8,8 +8,10 @@ export {
   formatLvisMetrics,
   IOU_THRESHOLDS,
   LVIS_METRIC_KEYS,
+  type LvisEvaluation,
   type LvisMetrics,
   MAX_DETECTIONS_PER_IMAGE,
+  perCategoryAp,
 } from './eval/index.js';
 export {
   type DatasetSample,
@@ -32,3 +34,16 @@ export {
   type SynthOptions,
   writeSynthDataset,
 } from './synth/index.js';
+export {
+  apVsFrequencySvg,
+  formatPerCategoryFile,
+  groundTruthToDraw,
+  imageLocationKind,
+  parsePerCategoryFile,
+  perCategoryFileName,
+  predictionsToDraw,
+  readImages,
+  renderDetectionPanels,
+  VisualizeError,
+  type PlotRun,
+} from './viz/index.js';

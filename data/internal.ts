@@ -5,6 +5,8 @@ export {
   AREA_RANGES,
   bboxIou,
   type DetectionColumns,
+  categoryAp,
+  type CategoryAp,
   type DetectionInput,
   detectionTargets,
   divideWide,
@@ -60,3 +62,15 @@ export {
   synthRecipeFile,
   writeSynthDataset,
 } from './synth/index.js';
+export {
+  boxOverlaySvg,
+  categoryColour,
+  escapeXml,
+  groupMeans,
+  hslToHex,
+  parseHexColour,
+  plotRunColours,
+  svgNumber,
+  type PerCategoryFile,
+  type PlotCategory,
+} from './viz/index.js';

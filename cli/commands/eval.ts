@@ -1,13 +1,16 @@
 import { Flags } from '@oclif/core';
+import { loadLvisGroundTruth, loadLvisResults } from '../../common/index.js';
 import {
   defaultEvalThreads,
   evaluateLvisFiles,
   formatLvisMetrics,
+  type LvisEvaluation,
   type LvisMetrics,
 } from '../../data/index.js';
 import { BaclCommand } from '../base-command.js';
 import { evalRequest } from '../eval/eval-request.js';
 import { evaluateWeights } from '../eval/weights-eval.js';
+import { visualizeFlags, visualizeFromFlags } from '../eval/visualize-flags.js';
 
 export default class Eval extends BaclCommand {
   static override summary =
@@ -23,13 +26,16 @@ export default class Eval extends BaclCommand {
     'detections on 2 threads. With --weights, a published ' +
     'mmdetection checkpoint (its state_dict saved as safetensors) is loaded into the detector --config ' +
     'describes and run over the val shards of --data by --workers rank processes first; --out keeps ' +
-    'eval/detections.json and eval/metrics.json.';
+    'eval/detections.json and eval/metrics.json. With --visualize DIR it also draws ' +
+    'predictions beside ground truth on the first --images val images and per-category AP against training images ' +
+    '(rare / common / frequent shaded), with --compare another run beside it (docs/adr/0032).';
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --gt lvis_v1_val.json --results detections.json',
     '<%= config.bin %> <%= command.id %> --gt val.json --results detections.json -o json',
     '<%= config.bin %> <%= command.id %> --config lvis_v1 --weights bacl_r50_lvis_v1.safetensors --data data/lvis_v1/val --workers 2',
     '<%= config.bin %> <%= command.id %> --gt val.json --results detections.json --threads 1',
+    '<%= config.bin %> <%= command.id %> --gt tiny/val.json --results run/eval/detections.json --visualize viz --compare baseline/eval/metrics.json',
   ];
 
   static override flags = {
@@ -65,12 +71,14 @@ export default class Eval extends BaclCommand {
       default: 'table',
       description: 'table (percentages, r/c/f grouped) or json (one object, lvis-api key names)',
     })(),
+    ...visualizeFlags,
   };
 
   async run(): Promise<LvisMetrics> {
     const { flags } = await this.parse(Eval);
     const request = evalRequest(flags);
     let metrics: LvisMetrics;
+    let evaluation: LvisEvaluation | undefined;
     if (request.kind === 'weights') {
       const { kind: _kind, ...options } = request;
       const io = { note: (text: string) => process.stderr.write(text), tty: process.stderr.isTTY === true };
@@ -82,6 +90,7 @@ export default class Eval extends BaclCommand {
       // reads made it name either, and the CLI test flaky).
       const evaluated = await evaluateLvisFiles(request.gt, request.results, { threads: flags.threads });
       metrics = evaluated.metrics;
+      evaluation = evaluated;
       const { outsideImage } = evaluated;
       if (outsideImage.count > 0) {
         this.warn(
@@ -92,6 +101,21 @@ export default class Eval extends BaclCommand {
       }
     }
     this.log(formatLvisMetrics(metrics, flags.output).trimEnd());
+    if (flags.visualize !== undefined && evaluation !== undefined && request.kind === 'results') {
+      // The pictures draw detections as objects: read once more, only when asked for (the evaluation above
+      // streamed them into columns).
+      const gt = await loadLvisGroundTruth(request.gt);
+      const results = await loadLvisResults(request.results);
+      await visualizeFromFlags(
+        { ...flags, gt: request.gt, results: request.results },
+        { gt, results, evaluation },
+        {
+          signal: () => this.interrupted,
+          // With -o json, stdout stays the one metrics object.
+          say: (line) => (flags.output === 'json' ? this.logToStderr(line) : this.log(line)),
+        },
+      );
+    }
     return metrics;
   }
 }

@@ -13,6 +13,7 @@ export interface EvalFlags {
   data?: string | undefined;
   workers?: number | undefined;
   out?: string | undefined;
+  visualize?: string | undefined;
 }
 
 export type EvalRequest =
@@ -83,6 +84,13 @@ export function evalRequest(flags: EvalFlags): EvalRequest {
       `--weights ${flags.weights} is not a .safetensors file: bacl reads mmdetection checkpoints as safetensors ` +
         '(no pickle)',
       `convert it once: ${pthConversion}`,
+    );
+  }
+  if (flags.visualize !== undefined) {
+    throw usage(
+      '--visualize draws a detections file: evaluate --weights first, then visualize what it wrote',
+      `${WEIGHTS_EXAMPLE} --out run, then baclctl eval --gt <val.json> --results run/eval/detections.json ` +
+        `--visualize ${flags.visualize}`,
     );
   }
   const workers = flags.workers ?? 1;

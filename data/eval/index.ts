@@ -20,6 +20,7 @@ export { loadResultsColumns, readResultsColumns, ResultsTokenizer } from './resu
 export { divideWide, scaleExact } from './decimal.js';
 export { LVIS_METRIC_KEYS, type LvisMetrics } from './summarize.js';
 export { formatLvisMetrics, type LvisMetricsFormat } from './format.js';
+export { categoryAp, perCategoryAp, type CategoryAp } from './per-category.js';
 export type { PrecisionRecall } from './accumulate.js';
 export type { DetectionInput } from './detections.js';
 export {
