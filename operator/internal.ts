@@ -2,7 +2,7 @@
 // other parts, which use operator/index.ts. Everything public is here too, so a test needs one import.
 export * from './index.js';
 export { renderValuesSchema } from './chart/render.js';
-export { chartValuesSchema, valuesPath, valuesSchemaPath } from './chart/values.js';
+export { chartValuesSchema, valuesJsonSchema, valuesPath, valuesSchemaPath } from './chart/values.js';
 export { ManualClock } from './controller/clock.js';
 export { type ControllerOptions, runController } from './controller/controller.js';
 export { transitionEvents } from './controller/events.js';

@@ -6,3 +6,13 @@
 {{- define "bacl-operator.serviceAccountName" -}}
 {{- default (include "bacl-operator.name" .) .Values.serviceAccount.name -}}
 {{- end -}}
+
+{{/* Labels every object of the release carries, as JSON (templates render it with nindent). */}}
+{{- define "bacl-operator.labels" -}}
+{{- dict "app.kubernetes.io/name" "bacl-operator" "app.kubernetes.io/instance" .Release.Name "app.kubernetes.io/version" .Chart.AppVersion "app.kubernetes.io/managed-by" .Release.Service "helm.sh/chart" (printf "%s-%s" .Chart.Name .Chart.Version) | toJson -}}
+{{- end -}}
+
+{{/* The namespaces whose worker pods the NetworkPolicy covers, as a list. */}}
+{{- define "bacl-operator.workerNamespaces" -}}
+{{- .Values.networkPolicy.namespaces | default (list (.Values.watchNamespace | default .Release.Namespace)) | toJson -}}
+{{- end -}}
