@@ -23,6 +23,7 @@ export { finalizer, podName } from './reconcile/naming.js';
 export { buildConfigMap, buildService, buildWorkerPod } from './reconcile/objects.js';
 export { observePod } from './reconcile/observe.js';
 export type { Action, Decision, Observed, ObservedPod, PodPhase } from './reconcile/types.js';
+export { applyWorkerDefaults, defaultedFields, type WorkerDefaults } from './reconcile/worker-defaults.js';
 export { createLogger, silentLogger } from './telemetry/logger.js';
 export { Counter, Gauge, Histogram, Registry } from './telemetry/metrics.js';
 export { OperatorMetrics } from './telemetry/operator-metrics.js';

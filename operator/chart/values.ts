@@ -97,6 +97,47 @@ export const chartValuesSchema = z
     nodeSelector: labels.default({}),
     tolerations: z.array(z.looseObject({})).default([]),
     podAnnotations: labels.default({}),
+    workerDefaults: z
+      .object({
+        image: z
+          .object({
+            repository: z.string().min(1).default('ghcr.io/bacl/worker').describe('Dockerfile.worker'),
+            tag: z.string().default('').describe('Empty: the chart appVersion.'),
+          })
+          .strict()
+          .prefault({}),
+        nats: z
+          .object({
+            url: z
+              .string()
+              .regex(/^((nats|tls):\/\/.+)?$/, 'must be a nats:// or tls:// URL')
+              .default('')
+              .describe("Empty: the chart's NATS when nats.enabled, else none (jobs must name one)."),
+            credentialsSecret: z
+              .string()
+              .default('')
+              .describe('Secret with a key nats.creds, for jobs that use the default url.'),
+          })
+          .strict()
+          .prefault({}),
+        s3: z
+          .object({
+            endpoint: z
+              .string()
+              .regex(/^(https?:\/\/.+)?$/, 'must be an http:// or https:// URL')
+              .default('')
+              .describe('Empty: none (AWS); a URL: a non-AWS store, addressed path-style.'),
+            credentialsSecret: z
+              .string()
+              .default('bacl-s3')
+              .describe('Secret (in the job namespace) with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.'),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({})
+      .describe('What the operator writes into a BaclJob that leaves these out (bacl-operator flags).'),
     networkPolicy: z
       .object({
         enabled: z

@@ -16,3 +16,13 @@
 {{- define "bacl-operator.workerNamespaces" -}}
 {{- .Values.networkPolicy.namespaces | default (list (.Values.watchNamespace | default .Release.Namespace)) | toJson -}}
 {{- end -}}
+
+{{/* The operator's default NATS URL: workerDefaults.nats.url, else the nats dependency's client Service. */}}
+{{- define "bacl-operator.natsUrl" -}}
+{{- if .Values.workerDefaults.nats.url -}}
+{{- .Values.workerDefaults.nats.url -}}
+{{- else if .Values.nats.enabled -}}
+{{- $name := .Values.nats.fullnameOverride | default (ternary .Release.Name (printf "%s-nats" .Release.Name) (contains "nats" .Release.Name)) | trunc 63 | trimSuffix "-" -}}
+{{- printf "nats://%s.%s.svc:%v" $name (.Values.nats.namespaceOverride | default .Release.Namespace) (dig "config" "nats" "port" 4222 .Values.nats) -}}
+{{- end -}}
+{{- end -}}

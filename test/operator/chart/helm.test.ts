@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { AppsV1Api } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { stringify } from 'yaml';
+import { parseOperatorFlags } from '../../../operator/internal.js';
 import { makeWorkDir, sharedKube, type KubeCluster } from '../../harness/index.js';
 import { chartDir, helm, helmTemplate, manifests, only, type Manifest } from './helm.js';
 
@@ -122,6 +123,41 @@ describe('charts/bacl-operator with helm', function () {
     });
   });
 
+  it("passes the operator its worker defaults, NATS defaulting to the chart's own", async function () {
+    const args = async (extra: string[]) =>
+      podSpecOf(only(manifests(await helmTemplate('bacl', 'bacl', extra)), 'Deployment')).containers[0]?.args;
+    expect(await args([])).to.include.members([
+      '--worker-image=ghcr.io/bacl/worker:0.1.0',
+      '--nats-url=',
+      '--nats-credentials-secret=',
+      '--s3-endpoint=',
+      '--s3-credentials-secret=bacl-s3',
+    ]);
+    expect(await args(['--set', 'nats.enabled=true'])).to.include(
+      '--nats-url=nats://bacl-nats.bacl.svc:4222',
+    );
+    expect(
+      await args([
+        '--set', 'nats.enabled=true', '--set', 'workerDefaults.nats.url=tls://nats.example:4222',
+        '--set', 'workerDefaults.nats.credentialsSecret=nats-creds', '--set', 'workerDefaults.image.tag=dev',
+        '--set', 'workerDefaults.s3.endpoint=http://s3.bacl.svc:7070',
+      ]), // prettier-ignore
+    ).to.include.members([
+      '--worker-image=ghcr.io/bacl/worker:dev',
+      '--nats-url=tls://nats.example:4222',
+      '--nats-credentials-secret=nats-creds',
+      '--s3-endpoint=http://s3.bacl.svc:7070',
+    ]);
+    // What bacl-operator itself makes of the rendered flags (the chart and the operator agree on names).
+    expect(
+      parseOperatorFlags((await args(['--set', 'nats.enabled=true'])) ?? []).workerDefaults,
+    ).to.deep.equal({
+      image: 'ghcr.io/bacl/worker:0.1.0',
+      natsUrl: 'nats://bacl-nats.bacl.svc:4222',
+      s3CredentialsSecret: 'bacl-s3',
+    });
+  });
+
   it('adds BaclJobs to the built-in view, edit and admin roles', async function () {
     const rendered = manifests(await helmTemplate('bacl', 'bacl-system'));
     const view = only(rendered, 'ClusterRole', 'bacl-bacljobs-view');
@@ -235,6 +271,9 @@ describe('charts/bacl-operator with helm', function () {
     );
     expect(await refused('image.tags=1.0')).to.contain(
       "at '/image': additional properties 'tags' not allowed",
+    );
+    expect(await refused('workerDefaults.nats.url=nats.bacl:4222')).to.contain(
+      "at '/workerDefaults/nats/url': 'nats.bacl:4222' does not match pattern",
     );
     expect(await refused('nats.enabled=yes')).to.contain("at '/nats/enabled': got string, want boolean");
   });
