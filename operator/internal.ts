@@ -2,7 +2,7 @@
 // other parts, which use operator/index.ts. Everything public is here too, so a test needs one import.
 export * from './index.js';
 export { renderValuesSchema } from './chart/render.js';
-export { chartValuesSchema, valuesPath, valuesSchemaPath } from './chart/values.js';
+export { chartValuesSchema, valuesJsonSchema, valuesPath, valuesSchemaPath } from './chart/values.js';
 export { ManualClock } from './controller/clock.js';
 export { type ControllerOptions, runController } from './controller/controller.js';
 export { transitionEvents } from './controller/events.js';
@@ -23,6 +23,7 @@ export { finalizer, podName } from './reconcile/naming.js';
 export { buildConfigMap, buildService, buildWorkerPod } from './reconcile/objects.js';
 export { observePod } from './reconcile/observe.js';
 export type { Action, Decision, Observed, ObservedPod, PodPhase } from './reconcile/types.js';
+export { applyWorkerDefaults, defaultedFields, type WorkerDefaults } from './reconcile/worker-defaults.js';
 export { createLogger, silentLogger } from './telemetry/logger.js';
 export { Counter, Gauge, Histogram, Registry } from './telemetry/metrics.js';
 export { OperatorMetrics } from './telemetry/operator-metrics.js';

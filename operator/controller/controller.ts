@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { WorkerDefaults } from '../reconcile/worker-defaults.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { OperatorMetrics } from '../telemetry/operator-metrics.js';
 import { systemClock, type Clock } from './clock.js';
@@ -33,6 +34,8 @@ export interface ControllerOptions {
    * which runs commands as local processes.
    */
   workerCommand?: string[];
+  /** Filled into jobs that leave image, NATS or S3 settings out. @default {} (none: such jobs are skipped) */
+  workerDefaults?: WorkerDefaults;
   /**
    * Names this instance in Events (reportingInstance). The process passes its identity (`<hostname>_<id>`, read
    * once in operator/process/run.ts); the controller itself reads no environment. @default 'bacl-operator'
@@ -89,6 +92,7 @@ export async function runController(options: ControllerOptions): Promise<void> {
     clock,
     terminatingGraceSeconds: options.terminatingGraceSeconds,
     workerCommand: options.workerCommand,
+    workerDefaults: options.workerDefaults ?? {},
   });
   options.metrics?.attach({
     queueDepth: () => queue.depth,

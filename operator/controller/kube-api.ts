@@ -112,6 +112,17 @@ export class KubeApi {
     )) as RawJob;
   }
 
+  /** A JSON merge patch of the job (spec defaults), guarded by the resourceVersion it was computed from. */
+  async patchJob(job: RawJob, patch: Record<string, unknown>): Promise<RawJob> {
+    const { namespace, name, resourceVersion } = job.metadata;
+    return (await call(`patch bacljob ${namespace}/${name}`, () =>
+      this.custom.patchNamespacedCustomObject(
+        { ...bacljobs, namespace, name, body: { ...patch, metadata: { resourceVersion } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
+    )) as RawJob;
+  }
+
   /** Writes the whole status through /status (a JSON patch `add /status` replaces it, removed keys included). */
   async writeStatus(job: RawJob, status: BaclJobStatus): Promise<RawJob> {
     const { namespace, name } = job.metadata;

@@ -1,6 +1,7 @@
 import { InvalidBaclJobError, parseBaclJob, type BaclJobStatus, type Results } from '../../common/index.js';
 import { isTerminal } from '../reconcile/conditions.js';
 import { decide } from '../reconcile/decide.js';
+import { applyWorkerDefaults, type WorkerDefaults } from '../reconcile/worker-defaults.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Clock } from './clock.js';
 import { runEffects } from './effects.js';
@@ -29,6 +30,8 @@ export interface ReconcilerDeps {
   /** @default 300 s; see DecideOptions.terminatingGraceSeconds */
   terminatingGraceSeconds?: number;
   workerCommand?: string[];
+  /** Filled into a job's spec on first sight (operator/reconcile/worker-defaults.ts). @default {} */
+  workerDefaults?: WorkerDefaults;
 }
 
 /** How soon to look again at a job whose own write has not reached the cache yet (its watch event also wakes it). */
@@ -60,6 +63,18 @@ export class Reconciler {
     if (this.behind.get(key) === raw.metadata.resourceVersion) return { requeueAfterMs: cacheLagRetryMs };
 
     const logger = this.deps.logger.with({ job: key });
+    const defaults = applyWorkerDefaults(raw.spec, this.deps.workerDefaults ?? {});
+    if (defaults.patch) {
+      await api.patchJob(raw, defaults.patch);
+      // The patched job comes back through the watch; deciding on this older version would be wasted.
+      this.behind.set(key, raw.metadata.resourceVersion ?? '');
+      logger.info('Defaulted worker settings', { fields: Object.keys(defaults.patch.spec) });
+      return undefined;
+    }
+    if (defaults.missing.length > 0) {
+      logger.error('Skipped job without worker settings', { missing: defaults.missing });
+      return undefined;
+    }
     let job;
     try {
       job = parseBaclJob(raw);

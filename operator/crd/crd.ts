@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { stringify } from 'yaml';
 import { baclJobResource, baclJobSchema } from '../../common/index.js';
+import { defaultedFields } from '../reconcile/worker-defaults.js';
 import { toStructural, type SchemaNode } from './structural.js';
 
 // The BaclJob CustomResourceDefinition, generated from the zod schemas in common/api. `npm run generate`
@@ -93,6 +94,7 @@ function rootSchema(): SchemaNode {
     ...owned
   } = emitted.properties as Record<string, SchemaNode>;
   const root = toStructural({ ...emitted, properties: owned });
+  for (const field of defaultedFields) leaveToOperator(root, field);
   const properties = root.properties as Record<string, SchemaNode>;
   return {
     ...root,
@@ -106,4 +108,19 @@ function rootSchema(): SchemaNode {
     },
     required: ['spec'],
   };
+}
+
+/**
+ * Makes `path` (spec.image, ...) optional in the CRD, though the zod schema (what the operator parses once it
+ * filled in its defaults) requires it: the operator writes its default into a job that leaves the field out
+ * (operator/reconcile/worker-defaults.ts), and the description says so.
+ */
+function leaveToOperator(root: SchemaNode, path: string): void {
+  const keys = path.split('.');
+  const field = keys.pop() ?? '';
+  let parent = root;
+  for (const key of keys) parent = (parent.properties as Record<string, SchemaNode>)[key] as SchemaNode;
+  parent.required = (parent.required as string[]).filter((name) => name !== field);
+  const node = (parent.properties as Record<string, SchemaNode>)[field] as SchemaNode;
+  node.description = `${String(node.description)} Default: the operator's, written into the job when left out.`;
 }

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { WorkerDefaults } from '../reconcile/worker-defaults.js';
 
 // bacl-operator's flags, parsed once at start-up into a typed object (nothing reads argv or the environment
 // later). Names follow controller-runtime's manager flags so the chart reads like any operator's.
@@ -19,6 +20,8 @@ export interface OperatorFlags {
   kubeconfig?: string;
   concurrency: number;
   logLevel: 'debug' | 'info' | 'error';
+  /** Filled into jobs that leave these out (operator/reconcile/worker-defaults.ts); empty flags: no default. */
+  workerDefaults: WorkerDefaults;
 }
 
 export class FlagError extends Error {
@@ -36,6 +39,14 @@ export const operatorFlagHelp = [
   '      --kubeconfig PATH           Kubeconfig to use (default: in-cluster, then KUBECONFIG, then ~/.kube/config).',
   '      --concurrency N             Jobs reconciled in parallel (default 4).',
   '      --log-level LEVEL           debug, info or error (default info).',
+  'Defaults for jobs that leave these out (written into the job on first sight; empty or unset: none):',
+  '      --worker-image IMAGE        spec.image, the worker image.',
+  '      --nats-url URL              spec.nats.url (nats:// or tls://).',
+  '      --nats-credentials-secret NAME',
+  '                                  spec.nats.credentialsSecret, with a defaulted --nats-url only.',
+  '      --s3-endpoint URL           spec.s3.endpoint (http:// or https://; path-style addressing).',
+  '      --s3-credentials-secret NAME',
+  '                                  spec.s3.credentialsSecret.',
 ];
 
 export function parseOperatorFlags(argv: string[]): OperatorFlags {
@@ -58,6 +69,11 @@ export function parseOperatorFlags(argv: string[]): OperatorFlags {
         kubeconfig: { type: 'string' },
         concurrency: { type: 'string', default: '4' },
         'log-level': { type: 'string', default: 'info' },
+        'worker-image': { type: 'string', default: '' },
+        'nats-url': { type: 'string', default: '' },
+        'nats-credentials-secret': { type: 'string', default: '' },
+        's3-endpoint': { type: 'string', default: '' },
+        's3-credentials-secret': { type: 'string', default: '' },
       },
     }));
   } catch (error) {
@@ -70,6 +86,17 @@ export function parseOperatorFlags(argv: string[]): OperatorFlags {
   if (logLevel !== 'debug' && logLevel !== 'info' && logLevel !== 'error')
     throw new FlagError(`--log-level must be debug, info or error, not '${logLevel}'`);
   for (const flag of ['metrics-addr', 'health-addr'] as const) parseAddress(values[flag], `--${flag}`);
+  const natsUrl = values['nats-url'];
+  if (natsUrl && !/^(nats|tls):\/\/./.test(natsUrl))
+    throw new FlagError(`--nats-url must be a nats:// or tls:// URL, not '${natsUrl}'`);
+  const s3Endpoint = values['s3-endpoint'];
+  if (s3Endpoint && !/^https?:\/\/./.test(s3Endpoint))
+    throw new FlagError(`--s3-endpoint must be an http:// or https:// URL, not '${s3Endpoint}'`);
+  for (const flag of ['nats-credentials-secret', 's3-credentials-secret'] as const) {
+    const name = values[flag];
+    if (name && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name))
+      throw new FlagError(`--${flag} must name a Secret (a DNS label such as bacl-s3), not '${name}'`);
+  }
   return {
     help: values.help ?? false,
     version: values.version ?? false,
@@ -83,6 +110,13 @@ export function parseOperatorFlags(argv: string[]): OperatorFlags {
     kubeconfig: values.kubeconfig,
     concurrency,
     logLevel,
+    workerDefaults: {
+      ...(values['worker-image'] && { image: values['worker-image'] }),
+      ...(natsUrl && { natsUrl }),
+      ...(values['nats-credentials-secret'] && { natsCredentialsSecret: values['nats-credentials-secret'] }),
+      ...(s3Endpoint && { s3Endpoint }),
+      ...(values['s3-credentials-secret'] && { s3CredentialsSecret: values['s3-credentials-secret'] }),
+    },
   };
 }
 

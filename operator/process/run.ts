@@ -62,6 +62,7 @@ export async function runOperator(flags: OperatorFlags, runtime: OperatorRuntime
       signal: controllerSignal,
       concurrency: flags.concurrency,
       instance: identity,
+      workerDefaults: flags.workerDefaults,
       ...runtime.controller,
     });
   try {

@@ -6,6 +6,7 @@ import { packageRoot } from '../../../common/index.js';
 import {
   renderValuesSchema,
   chartValuesSchema,
+  valuesJsonSchema,
   valuesPath,
   valuesSchemaPath,
 } from '../../../operator/internal.js';
@@ -38,18 +39,39 @@ describe('charts/bacl-operator', function () {
     expect(chartValuesSchema.safeParse({ logLevel: 'loud' }).success).to.equal(false);
   });
 
-  it('every .Values path a template reads exists in the defaults', function () {
-    const defaults = chartValuesSchema.parse({}) as Record<string, unknown>;
+  it('every .Values path a template reads is in the schema', function () {
+    // Through values.schema.json: a path into an object that allows more keys (the nats chart's values) is
+    // fine, any other path must be a declared property.
+    interface Node {
+      properties?: Record<string, Node>;
+      additionalProperties?: unknown;
+    }
+    const schema = valuesJsonSchema() as Node;
+    const known = (path: string) => {
+      let node: Node | undefined = schema;
+      for (const key of path.split('.')) {
+        if (node?.properties?.[key]) node = node.properties[key];
+        else
+          return node !== undefined && node.additionalProperties !== false && node.properties !== undefined;
+      }
+      return true;
+    };
     const missing: string[] = [];
+    const paths: string[] = [];
     for (const file of templates) {
       const text = readFileSync(join(chartDir, 'templates', file), 'utf8');
       for (const [, path = ''] of text.matchAll(/\.Values\.([A-Za-z0-9_.]+)/g)) {
-        let node: unknown = defaults;
-        for (const key of path.split('.')) node = (node as Record<string, unknown> | undefined)?.[key];
-        if (node === undefined) missing.push(`${file}: .Values.${path}`);
+        paths.push(path);
+        if (!known(path)) missing.push(`${file}: .Values.${path}`);
       }
     }
     expect(missing).to.deep.equal([]);
+    expect(known('image.tags'), 'the check itself refuses an unknown key').to.equal(false);
+    expect(paths).to.include.members([
+      'networkPolicy.enabled',
+      'nats.enabled',
+      'metrics.serviceMonitor.enabled',
+    ]);
   });
 
   it('every manifest template is YAML with the kinds the operator needs', function () {
@@ -57,7 +79,8 @@ describe('charts/bacl-operator', function () {
     for (const file of templates.filter((name) => name.endsWith('.yaml'))) {
       for (const doc of parseAllDocuments(readFileSync(join(chartDir, 'templates', file), 'utf8'))) {
         expect(doc.errors, file).to.deep.equal([]);
-        kinds.push(String((doc.toJS() as { kind?: string }).kind));
+        const manifest = doc.toJS() as { kind?: string } | null;
+        if (manifest !== null) kinds.push(String(manifest.kind));
       }
     }
     expect(kinds).to.include.members([
@@ -66,6 +89,10 @@ describe('charts/bacl-operator', function () {
       '{{ if .Values.watchNamespace }}Role{{ else }}ClusterRole{{ end }}',
       'Role',
       'RoleBinding',
+      'ClusterRole',
+      'NetworkPolicy',
+      'Service',
+      'ServiceMonitor',
     ]);
   });
 });

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
 import { packageRoot } from '../../../common/index.js';
 import { infraManifest } from '../../harness/index.js';
 
@@ -8,8 +9,33 @@ const run = promisify(execFile);
 
 export const chartDir = join(packageRoot(), 'charts/bacl-operator');
 
+/** A rendered manifest, as much of it as the chart tests read. */
+export interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  [key: string]: unknown;
+}
+
+let dependencies: Promise<void> | undefined;
+
+/**
+ * The chart's dependency archive (the nats chart) in charts/bacl-operator/charts/, which helm needs for every
+ * lint, template and install: scripts/chart-deps.sh copies it from ~/.cache/bacl/charts/ (downloaded once).
+ */
+function chartDependencies(): Promise<void> {
+  dependencies ??= run('bash', [join(packageRoot(), 'scripts/chart-deps.sh')]).then(
+    () => undefined,
+    (error: Error & { stderr?: string }) => {
+      throw new Error(`scripts/chart-deps.sh failed: ${error.stderr ?? error.message}`, { cause: error });
+    },
+  );
+  return dependencies;
+}
+
 /** Runs the helm that scripts/test-infra.sh built; never throws on a non-zero exit. */
 export async function helm(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  await chartDependencies();
   try {
     const { stdout, stderr } = await run(infraManifest().helm.bin, args, {
       env: {
@@ -47,4 +73,22 @@ export async function helmTemplate(
   ]);
   if (result.code !== 0) throw new Error(`helm template failed: ${result.stderr}`);
   return result.stdout;
+}
+
+/** The documents of a rendered chart (empty ones, which whole-file conditions leave, dropped). */
+export function manifests(rendered: string): Manifest[] {
+  return parseAllDocuments(rendered)
+    .map((doc) => doc.toJS() as Manifest | null)
+    .filter((doc): doc is Manifest => doc !== null && typeof doc === 'object');
+}
+
+/** The one manifest of `kind` (and `name`, when given); throws naming what is there when it is not one. */
+export function only(rendered: Manifest[], kind: string, name?: string): Manifest {
+  const found = rendered.filter((m) => m.kind === kind && (name === undefined || m.metadata.name === name));
+  if (found.length !== 1)
+    throw new Error(
+      `expected one ${kind}${name ? ` ${name}` : ''}, found ${found.length} among ` +
+        rendered.map((m) => `${m.kind}/${m.metadata.name}`).join(', '),
+    );
+  return found[0] as Manifest;
 }

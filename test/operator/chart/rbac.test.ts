@@ -16,10 +16,18 @@ import { helmTemplate } from './helm.js';
 
 const release = { name: 'bacl' };
 
-/** The chart's RBAC objects for a cluster-wide install, rendered by helm (built by scripts/test-infra.sh). */
-async function renderRbac(releaseNamespace: string): Promise<string> {
-  const rendered = await helmTemplate(release.name, releaseNamespace, ['--show-only', 'templates/rbac.yaml']);
-  expect(rendered).to.match(/kind: '?ClusterRole'?\n/);
+/**
+ * The chart's RBAC objects, rendered by helm (built by scripts/test-infra.sh): cluster-wide, or a Role in
+ * `watchNamespace` when given.
+ */
+async function renderRbac(releaseNamespace: string, watchNamespace?: string): Promise<string> {
+  const rendered = await helmTemplate(release.name, releaseNamespace, [
+    '--show-only',
+    'templates/rbac.yaml',
+    ...(watchNamespace ? ['--set', `watchNamespace=${watchNamespace}`] : []),
+  ]);
+  expect(rendered).to.match(watchNamespace ? /kind: '?Role'?\n/ : /kind: '?ClusterRole'?\n/);
+  if (watchNamespace) expect(rendered).to.not.match(/kind: '?ClusterRole/);
   return rendered;
 }
 
@@ -36,7 +44,58 @@ describe('charts/bacl-operator RBAC on a real apiserver', function () {
     await runner?.stop();
   });
 
-  it('lets the operator, as the chart ServiceAccount, lead, run a job and delete it', async function () {
+  for (const mode of ['ClusterRole', 'Role'] as const)
+    it(`lets the operator, as the chart ServiceAccount, lead, run a job and delete it (${mode})`, async function () {
+      await runsAJob(mode);
+    });
+
+  it('gives the built-in view and edit roles BaclJobs (the aggregated ClusterRoles)', async function () {
+    const namespace = await newNamespace(w, 'rbac-users');
+    const rendered = await helmTemplate(release.name, 'bacl-system', [
+      '--show-only',
+      'templates/aggregate-roles.yaml',
+    ]);
+    const applied = await w.cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: rendered });
+    expect(applied.code, applied.stderr).to.equal(0);
+    const bind = (user: string, role: string) =>
+      w.cluster.kubectl([
+        'create',
+        'rolebinding',
+        `${user}-${role}`,
+        '-n',
+        namespace,
+        '--clusterrole',
+        role,
+        '--user',
+        user,
+      ]);
+    for (const made of [
+      await bind('viewer', 'bacl-bacljobs-view'),
+      await bind('editor', 'bacl-bacljobs-view'),
+      await bind('editor', 'bacl-bacljobs-edit'),
+    ])
+      expect(made.code, made.stderr).to.equal(0);
+    const can = async (user: string, verb: string) => {
+      const result = await w.cluster.kubectl([
+        'auth',
+        'can-i',
+        verb,
+        'bacljobs.bacl.dev',
+        '-n',
+        namespace,
+        '--as',
+        user,
+      ]);
+      return result.stdout.trim();
+    };
+    expect(await can('viewer', 'list')).to.equal('yes');
+    expect(await can('viewer', 'create')).to.equal('no');
+    expect(await can('editor', 'create')).to.equal('yes');
+    expect(await can('editor', 'delete')).to.equal('yes');
+    expect(await can('nobody', 'list')).to.equal('no');
+  });
+
+  async function runsAJob(mode: 'ClusterRole' | 'Role') {
     const system = await newNamespace(w, 'bacl-system');
     const jobs = await newNamespace(w, 'rbac-jobs');
     await w.core.createNamespacedServiceAccount({
@@ -44,7 +103,7 @@ describe('charts/bacl-operator RBAC on a real apiserver', function () {
       body: { metadata: { name: release.name } },
     });
     const applied = await w.cluster.kubectl(['apply', '--server-side', '-f', '-'], {
-      input: await renderRbac(system),
+      input: await renderRbac(system, mode === 'Role' ? jobs : undefined),
     });
     expect(applied.code, applied.stderr).to.equal(0);
     const token = await w.core.createNamespacedServiceAccountToken({
@@ -71,6 +130,7 @@ describe('charts/bacl-operator RBAC on a real apiserver', function () {
     const logs: string[] = [];
     const args = ['--kubeconfig', kubeconfig, '--leader-elect', '--leader-election-namespace', system];
     args.push('--metrics-addr', '0', '--health-addr', '0');
+    if (mode === 'Role') args.push('--namespace', jobs);
     const exited = main(
       args,
       { stdout: () => undefined, stderr: (text) => logs.push(text) },
@@ -104,5 +164,10 @@ describe('charts/bacl-operator RBAC on a real apiserver', function () {
     }
     expect(await exited, logs.join('')).to.equal(0);
     expect(logs.join('')).to.not.match(/forbidden/i);
-  });
+    // Least privilege: the Role reaches the watched namespace only; the ClusterRole every namespace.
+    const elsewhere = await w.cluster.kubectl([
+      'auth', 'can-i', 'list', 'bacljobs.bacl.dev', '-n', system, '--as', `system:serviceaccount:${system}:${release.name}`,
+    ]); // prettier-ignore
+    expect(elsewhere.stdout.trim()).to.equal(mode === 'Role' ? 'no' : 'yes');
+  }
 });

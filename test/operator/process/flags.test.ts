@@ -43,6 +43,29 @@ describe('operator/process/flags', function () {
     });
   });
 
+  it('reads the worker defaults, an empty flag being no default', function () {
+    expect(parseOperatorFlags([]).workerDefaults).to.deep.equal({});
+    const flags = parseOperatorFlags([
+      '--worker-image=ghcr.io/bacl/worker:0.1.0',
+      '--nats-url=nats://bacl-nats.bacl.svc:4222',
+      '--nats-credentials-secret=nats-creds',
+      '--s3-endpoint=http://s3.bacl.svc:7070',
+      '--s3-credentials-secret=',
+    ]);
+    expect(flags.workerDefaults).to.deep.equal({
+      image: 'ghcr.io/bacl/worker:0.1.0',
+      natsUrl: 'nats://bacl-nats.bacl.svc:4222',
+      natsCredentialsSecret: 'nats-creds',
+      s3Endpoint: 'http://s3.bacl.svc:7070',
+    });
+    expect(() => parseOperatorFlags(['--nats-url=http://nats:4222'])).to.throw(FlagError, '--nats-url');
+    expect(() => parseOperatorFlags(['--s3-endpoint=s3.local'])).to.throw(FlagError, '--s3-endpoint');
+    expect(() => parseOperatorFlags(['--s3-credentials-secret=S3 creds'])).to.throw(
+      FlagError,
+      '--s3-credentials-secret must name a Secret',
+    );
+  });
+
   it('refuses bad values naming the flag', function () {
     expect(() => parseOperatorFlags(['--concurrency', '0'])).to.throw(FlagError, '--concurrency');
     expect(() => parseOperatorFlags(['--log-level', 'loud'])).to.throw(FlagError, '--log-level');

@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { minimalJob } from '../fixtures.js';
+import { bacljobs } from '../../../operator/internal.js';
+import {
+  getJob,
+  newNamespace,
+  podsOf,
+  startOperator,
+  testWorld,
+  waitFor,
+  type RunningOperator,
+  type TestWorld,
+} from './env.js';
+
+/** A job that leaves image, NATS and the S3 Secret to the operator (the CRD lets it). */
+function bareJob(w: TestWorld, name: string, namespace: string) {
+  const job = minimalJob(name, { s3: { uri: `s3://${w.bucket}`, credentialsSecret: 'unused' } });
+  const { image: _image, nats: _nats, ...spec } = job.spec;
+  const { credentialsSecret: _secret, ...s3 } = spec.s3;
+  return { ...job, metadata: { name, namespace }, spec: { ...spec, s3 } };
+}
+
+// The operator's worker defaults (the chart's workerDefaults) on the real apiserver: the CRD accepts a job
+// without them, the operator writes them into its spec, and the pods run with them.
+describe('operator/controller: worker defaults', function () {
+  this.timeout(120_000);
+  let w: TestWorld;
+  let operator: RunningOperator | undefined;
+
+  before(async function () {
+    w = await testWorld();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') console.log(operator?.logs.join(''));
+    await operator?.stop();
+    operator = undefined;
+  });
+
+  it('writes the defaults into a job that leaves them out, and its pods use them', async function () {
+    const namespace = await newNamespace(w, 'defaults');
+    await w.custom.createNamespacedCustomObject({
+      ...bacljobs,
+      namespace,
+      body: bareJob(w, 'bare', namespace),
+    });
+    operator = startOperator(w, namespace, {
+      workerDefaults: {
+        image: 'registry.local/bacl/worker:dev',
+        natsUrl: w.natsUrl,
+        s3Endpoint: w.s3.endpoint,
+        s3CredentialsSecret: 's3-credentials',
+      },
+    });
+    await waitFor(
+      'the job to get its defaults and pods',
+      async () => (await podsOf(w, namespace, 'bare')).length > 0,
+      {
+        last: () => Promise.resolve(operator?.logs.join('') ?? ''),
+      },
+    );
+    const job = await getJob(w, namespace, 'bare');
+    expect(job?.spec.image).to.equal('registry.local/bacl/worker:dev');
+    expect(job?.spec.nats).to.deep.equal({ url: w.natsUrl });
+    expect(job?.spec.s3).to.deep.include({
+      endpoint: w.s3.endpoint,
+      forcePathStyle: true,
+      credentialsSecret: 's3-credentials',
+    });
+    const [pod] = await podsOf(w, namespace, 'bare');
+    const container = pod?.spec?.containers[0];
+    expect(container?.image).to.equal('registry.local/bacl/worker:dev');
+    expect(container?.envFrom).to.deep.equal([{ secretRef: { name: 's3-credentials' } }]);
+    expect(container?.env?.find((v) => v.name === 'NATS_URL')?.value).to.equal(w.natsUrl);
+    expect(operator.logs.join('')).to.contain('Defaulted worker settings');
+  });
+
+  it('without defaults, skips such a job and says which fields and flags', async function () {
+    const namespace = await newNamespace(w, 'no-defaults');
+    await w.custom.createNamespacedCustomObject({
+      ...bacljobs,
+      namespace,
+      body: bareJob(w, 'bare', namespace),
+    });
+    operator = startOperator(w, namespace);
+    await waitFor('the operator to skip the job', () =>
+      Promise.resolve(operator?.logs.join('').includes('Skipped job without worker settings') ?? false),
+    );
+    const logs = operator.logs.join('');
+    for (const flag of ['--worker-image', '--nats-url', '--s3-credentials-secret'])
+      expect(logs).to.contain(flag);
+    expect(await podsOf(w, namespace, 'bare')).to.deep.equal([]);
+    expect((await getJob(w, namespace, 'bare'))?.spec.image).to.equal(undefined);
+  });
+});
