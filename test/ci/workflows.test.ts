@@ -75,7 +75,6 @@ describe('.github/workflows', function () {
     expect([...named]).to.include.members([
       '.ci/run',
       'scripts/build-images.sh',
-      'scripts/chart-deps.sh',
       'charts/bacl-operator',
       '.github/kind/s3-server.yaml',
       'bin/run.js',

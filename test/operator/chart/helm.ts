@@ -17,25 +17,8 @@ export interface Manifest {
   [key: string]: unknown;
 }
 
-let dependencies: Promise<void> | undefined;
-
-/**
- * The chart's dependency archive (the nats chart) in charts/bacl-operator/charts/, which helm needs for every
- * lint, template and install: scripts/chart-deps.sh copies it from ~/.cache/bacl/charts/ (downloaded once).
- */
-function chartDependencies(): Promise<void> {
-  dependencies ??= run('bash', [join(packageRoot(), 'scripts/chart-deps.sh')]).then(
-    () => undefined,
-    (error: Error & { stderr?: string }) => {
-      throw new Error(`scripts/chart-deps.sh failed: ${error.stderr ?? error.message}`, { cause: error });
-    },
-  );
-  return dependencies;
-}
-
 /** Runs the helm that scripts/test-infra.sh built; never throws on a non-zero exit. */
 export async function helm(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  await chartDependencies();
   try {
     const { stdout, stderr } = await run(infraManifest().helm.bin, args, {
       env: {
