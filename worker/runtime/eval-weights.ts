@@ -5,10 +5,11 @@
 // checkpoint instead (run-rank.ts).
 import { basename, dirname } from 'node:path';
 import { readLvisGroundTruth, type LvisGroundTruth } from '../../common/index.js';
-import { openDatasetSource, type DatasetSource } from '../../data/index.js';
+import type { DatasetSource } from '../../data/index.js';
 import { loadMmdetDetector, type Detector } from '../model/index.js';
 import { readSafetensors, type ImportReport } from '../model/weights/index.js';
 import { RankStateError } from './errors.js';
+import { readWeightsFile } from './pretrained.js';
 
 export interface LoadEvalWeightsOptions {
   /** Reads S3 locations; a local path needs none. */
@@ -22,19 +23,16 @@ export async function loadEvalWeights(
   location: string,
   options: LoadEvalWeightsOptions = {},
 ): Promise<ImportReport & { location: string }> {
-  const source = (options.openSource ?? ((dir: string) => openDatasetSource(dir)))(dirname(location));
-  let bytes: Uint8Array;
-  try {
-    bytes = await source.read(basename(location), options.signal);
-  } catch (error) {
-    if (error instanceof Error && error.name === 'AbortError') throw error;
-    const why = error instanceof Error ? error.message : String(error);
-    throw new RankStateError(
-      `BACL_WEIGHTS ${location}: cannot read it (${why}). Try this: name a .safetensors file every rank can ` +
-        'read (a path on this machine or an s3:// URI)',
-      { cause: error },
-    );
-  }
+  const bytes = await readWeightsFile(
+    location,
+    options,
+    (why, error) =>
+      new RankStateError(
+        `BACL_WEIGHTS ${location}: cannot read it (${why}). Try this: name a .safetensors file every rank can ` +
+          'read (a path on this machine or an s3:// URI)',
+        { cause: error },
+      ),
+  );
   const report = loadMmdetDetector(detector, readSafetensors(bytes, location));
   return { ...report, location };
 }

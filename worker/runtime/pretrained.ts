@@ -38,6 +38,24 @@ export function pretrainedHint(pretrained: string, location: string): string {
   );
 }
 
+/**
+ * Reads a whole weights file (a local path, or an s3:// URI through `openSource`); a failure other than an abort
+ * becomes `failure(why, error)`, the caller's error naming what the file was for.
+ */
+export async function readWeightsFile(
+  location: string,
+  options: { openSource?: (location: string) => DatasetSource; signal?: AbortSignal },
+  failure: (why: string, error: unknown) => Error,
+): Promise<Uint8Array> {
+  const source = (options.openSource ?? ((dir: string) => openDatasetSource(dir)))(dirname(location));
+  try {
+    return await source.read(basename(location), options.signal);
+  } catch (error) {
+    if (error instanceof Error && error.name === 'AbortError') throw error;
+    throw failure(error instanceof Error ? error.message : String(error), error);
+  }
+}
+
 export interface LoadPretrainedOptions {
   /** Reads S3 locations; a local path needs none. */
   openSource?: (location: string) => DatasetSource;
@@ -52,18 +70,15 @@ export async function loadPretrainedBackbone(
   options: LoadPretrainedOptions = {},
 ): Promise<ImportReport & { location: string }> {
   const location = pretrainedLocation(pretrained, options.env);
-  const source = (options.openSource ?? ((dir: string) => openDatasetSource(dir)))(dirname(location));
-  let bytes: Uint8Array;
-  try {
-    bytes = await source.read(basename(location), options.signal);
-  } catch (error) {
-    if (error instanceof Error && error.name === 'AbortError') throw error;
-    const why = error instanceof Error ? error.message : String(error);
-    throw new RankStateError(
-      `model.backbone.pretrained ${pretrained}: cannot read ${location} (${why}).\n${pretrainedHint(pretrained, location)}`,
-      { cause: error },
-    );
-  }
+  const bytes = await readWeightsFile(
+    location,
+    options,
+    (why, error) =>
+      new RankStateError(
+        `model.backbone.pretrained ${pretrained}: cannot read ${location} (${why}).\n${pretrainedHint(pretrained, location)}`,
+        { cause: error },
+      ),
+  );
   const report = importTorchvisionResNet(detector.weightTargets(), readSafetensors(bytes, location));
   return { ...report, location };
 }

@@ -4,10 +4,21 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { loadTrainingConfig, type LvisGroundTruth, type TrainingConfig } from '../../../common/internal.js';
 import { decodeJpeg, synthImagePath, writeSynthDataset } from '../../../data/internal.js';
-import type { SourceImage } from '../../../worker/internal.js';
+import { classifierForStages, Detector, type SourceImage } from '../../../worker/internal.js';
 
 export const tinyConfig = (sets: string[] = []): TrainingConfig =>
   loadTrainingConfig('tiny', { sets }).config;
+
+/** The tiny config's detector (both stages' classifier), its weights drawn from `seed`. */
+export function tinyDetector(seed: number): Detector {
+  const config = tinyConfig();
+  return new Detector({
+    model: config.model,
+    losses: config.losses,
+    seed,
+    classifier: classifierForStages(config.stages),
+  });
+}
 
 export interface SynthImages {
   gt: LvisGroundTruth;

@@ -4,10 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { loadTrainingConfig } from '../../../common/internal.js';
 import {
-  classifierForStages,
-  Detector,
   loadPretrainedBackbone,
   pretrainedLocation,
   RankStateError,
@@ -15,16 +12,8 @@ import {
 } from '../../../worker/internal.js';
 import { makeWorkDir } from '../../harness/workdir.js';
 import { useBackend } from '../tf/helpers.js';
+import { tinyDetector } from '../model/detector-fixture.js';
 import { f32Bytes, writeSafetensors, type WrittenTensor } from '../model/weights/safetensors-writer.js';
-
-const config = loadTrainingConfig('tiny').config;
-const detectorWith = (seed: number) =>
-  new Detector({
-    model: config.model,
-    losses: config.losses,
-    seed,
-    classifier: classifierForStages(config.stages),
-  });
 
 describe('worker/runtime pretrained backbone', function () {
   before(() => useBackend('wasm'));
@@ -40,7 +29,7 @@ describe('worker/runtime pretrained backbone', function () {
 
   it('loads the backbone from the cached file bitwise and leaves the rest of the detector alone', async function () {
     const cache = makeWorkDir('pretrained');
-    const source = detectorWith(11);
+    const source = tinyDetector(11);
     const tensors: Record<string, WrittenTensor> = {};
     const expected = new Map<string, Float32Array>();
     for (const array of await readTargets(source.weightTargets())) {
@@ -59,7 +48,7 @@ describe('worker/runtime pretrained backbone', function () {
     mkdirSync(join(cache, 'pretrained'));
     writeFileSync(join(cache, 'pretrained', 'resnet50.safetensors'), writeSafetensors(tensors));
 
-    const target = detectorWith(12);
+    const target = tinyDetector(12);
     try {
       const headBefore = (await readTargets(target.weightTargets())).filter(
         (a) => !a.name.startsWith('backbone.'),
@@ -88,7 +77,7 @@ describe('worker/runtime pretrained backbone', function () {
 
   it('a missing file names the path and how to make it', async function () {
     const cache = makeWorkDir('pretrained-missing');
-    const target = detectorWith(12);
+    const target = tinyDetector(12);
     try {
       await loadPretrainedBackbone(target, 'torchvision://resnet50', { env: { BACL_CACHE_DIR: cache } }).then(
         () => expect.fail('loaded a missing file'),

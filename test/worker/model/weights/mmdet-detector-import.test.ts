@@ -5,26 +5,16 @@
 // arrive exactly; a file that does not fit changes nothing.
 import * as tf from '@tensorflow/tfjs';
 import { expect } from 'chai';
-import { loadTrainingConfig } from '../../../../common/internal.js';
 import {
-  classifierForStages,
-  Detector,
+  type Detector,
   loadMmdetDetector,
   readSafetensors,
   readTargets,
   WeightsMismatchError,
 } from '../../../../worker/internal.js';
 import { useBackend } from '../../tf/helpers.js';
+import { tinyDetector } from '../detector-fixture.js';
 import { f32Bytes, i64Bytes, u16Bytes, writeSafetensors, type WrittenTensor } from './safetensors-writer.js';
-
-const config = loadTrainingConfig('tiny').config;
-const detectorWith = (seed: number) =>
-  new Detector({
-    model: config.model,
-    losses: config.losses,
-    seed,
-    classifier: classifierForStages(config.stages),
-  });
 
 const FLATTENED = 'roi_head.bbox_head.shared_fcs.0.weight';
 
@@ -70,7 +60,7 @@ describe('worker/model loadMmdetDetector', function () {
 
   before(async function () {
     await useBackend('wasm');
-    const source = detectorWith(21);
+    const source = tinyDetector(21);
     try {
       expected = await readTargets(source.weightTargets());
       stateDict = await mmdetStateDict(source);
@@ -90,7 +80,7 @@ describe('worker/model loadMmdetDetector', function () {
       },
       'roi_head.bbox_head.feature_used': { dtype: 'F32', shape: [12], bytes: f32Bytes(new Float32Array(12)) },
     });
-    const target = detectorWith(22);
+    const target = tinyDetector(22);
     try {
       const report = loadMmdetDetector(target, readSafetensors(file, 'tiny.safetensors'));
       expect(report.loaded).to.have.length(expected.length);
@@ -141,7 +131,7 @@ describe('worker/model loadMmdetDetector', function () {
     // 1.5, -2, 0.09375 and the rest 0 (exact in bfloat16: 0x3fc0, 0xc000, 0x3dc0).
     const patterns = Array.from({ length: bias.values.length }, (_, i) => [0x3fc0, 0xc000, 0x3dc0][i] ?? 0);
     tensors[name] = { dtype: 'BF16', shape: bias.shape, bytes: u16Bytes(patterns) };
-    const target = detectorWith(23);
+    const target = tinyDetector(23);
     try {
       loadMmdetDetector(target, readSafetensors(writeSafetensors(tensors), 'bf16.safetensors'));
       const values = await target.rpn.rpnConv.bias.data();
@@ -161,7 +151,7 @@ describe('worker/model loadMmdetDetector', function () {
       bytes: f32Bytes(conv.values),
     };
     tensors['roi_head.mask_head.conv_logits.bias'] = { dtype: 'F32', shape: [1], bytes: f32Bytes([0]) };
-    const target = detectorWith(24);
+    const target = tinyDetector(24);
     try {
       const before = await readTargets(target.weightTargets());
       expect(() => loadMmdetDetector(target, readSafetensors(writeSafetensors(tensors), 'bad.safetensors')))
