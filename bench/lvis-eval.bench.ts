@@ -9,11 +9,11 @@
 // faster-coco-eval. Size: BACL_BENCH_LVIS_IMAGES (default 5000).
 import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { homedir, loadavg } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { seededRng } from '../common/index.js';
+import { baclCacheDir, seededRng } from '../common/index.js';
 import {
   defaultEvalThreads,
   evaluateLvisFiles,
@@ -128,7 +128,7 @@ async function childMain(gtFile: string, resultsFile: string, threads: number): 
 
 /** faster-coco-eval in the venv scripts/oracles.sh installs (test/harness/faster_coco_eval_oracle.py). */
 async function runFasterCocoEval(gtFile: string, resultsFile: string): Promise<SideResult> {
-  const path = join(homedir(), '.cache', 'bacl', 'oracles', 'faster-coco-eval', 'manifest.json');
+  const path = join(baclCacheDir(), 'oracles', 'faster-coco-eval', 'manifest.json');
   let python: string;
   try {
     python = (JSON.parse(readFileSync(path, 'utf8')) as { python: string }).python;
