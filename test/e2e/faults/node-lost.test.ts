@@ -13,7 +13,6 @@ import {
   everySteps,
   podOf,
   referenceRun,
-  runsAttempt,
   seconds,
   stepsLostAt,
   waitForStep,
@@ -52,7 +51,8 @@ describe('e2e fault: a node lost under a worker pod', function () {
     // The operator deletes it with the rest of the failed group; the lost node never confirms.
     const terminating = await waitForTerminating(s, name, lostPod);
     expect(terminating.status?.phase, 'status frozen as the node last reported it').to.equal('Running');
-    await s.waitForJob(name, 'attempt 1 to run', (job) => runsAttempt(job, 1));
+    // Recovered: the restarted group trains again (its rank 0 logged a step).
+    await waitForStep(s, podOf(name, 'rep', 1, 0), 1);
     const recoverSeconds = seconds(lostAt);
     const job = await s.finished(name);
     const final = await checkpointDigest(s.w, job, 'classifier');
