@@ -12,6 +12,7 @@ import {
   podOf,
   referenceRun,
   seconds,
+  stageSteps,
   stepsLostAt,
   waitForStep,
   type ReferenceRun,
@@ -55,7 +56,7 @@ describe('e2e fault: a worker process SIGKILLed mid-epoch', function () {
       kind: 'fault',
       id: 'worker-sigkill',
       test: this.test!.fullTitle(),
-      fault: `SIGKILL of node rank 1's rank process in the representation stage (8 steps, a checkpoint every ${everySteps}), mid-epoch (60 steps), once rank 0 had logged step ${everySteps + 1}`,
+      fault: `SIGKILL of node rank 1's rank process in the representation stage (${stageSteps.representation} steps, a checkpoint every ${everySteps}), mid-epoch (60 steps), once rank 0 had logged step ${everySteps + 1}`,
       happened:
         `the group had finished step ${done}; pod ${podOf(name, 'rep', 0, 1)} failed, the operator restarted the ` +
         `whole group (attempt 1, restart 1), which resumed from ckpt-${resumed}; the final checkpoint is ` +
