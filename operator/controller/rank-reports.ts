@@ -129,7 +129,12 @@ export class RankReports {
   private connection(url: string): Promise<NatsConnection> {
     let pending = this.connections.get(url);
     if (!pending) {
-      pending = (this.options.connectTo ?? ((servers) => connect({ servers, name: 'bacl-operator' })))(url);
+      // Reconnecting for as long as the operator runs: the client's default (10 tries, 2 s apart) would leave a
+      // closed connection here after a NATS outage of 20 s, and every job on it without progress until restart.
+      const connectTo =
+        this.options.connectTo ??
+        ((servers: string) => connect({ servers, name: 'bacl-operator', maxReconnectAttempts: -1 }));
+      pending = connectTo(url);
       this.connections.set(url, pending);
       pending.catch(() => this.connections.delete(url));
     }

@@ -183,6 +183,23 @@ describe('harness: test pod runner (stand-in for scheduler + kubelet)', function
     expect(viaKubectl.stdout).to.equal('line 1\nline 2\nline 3\n');
   });
 
+  it("losePod() kills one pod's processes and freezes it: Running, its deletion never confirmed; others run on", async function () {
+    await core.createNamespacedPod({ namespace, body: pod('lost-one', 'sleep 60') });
+    await core.createNamespacedPod({ namespace, body: pod('kept-one', 'sleep 0.5; exit 0') });
+    await podWhen('lost-one', (current) => current?.status?.phase === 'Running');
+    const [pid] = runner.pids(namespace, 'lost-one');
+    expect(pid).to.be.a('number');
+    await runner.losePod(namespace, 'lost-one');
+    expect(() => process.kill(pid!, 0), 'its process is gone').to.throw();
+    await core.deleteNamespacedPod({ name: 'lost-one', namespace });
+    const kept = await podWhen('kept-one', (current) => current?.status?.phase === 'Succeeded');
+    expect(kept?.status?.phase).to.equal('Succeeded');
+    const stuck = await podWhen('lost-one', () => true);
+    expect(stuck?.metadata?.deletionTimestamp, 'deletion requested').to.not.equal(undefined);
+    expect(stuck?.status?.phase, 'status frozen').to.equal('Running');
+    await core.deleteNamespacedPod({ name: 'lost-one', namespace, gracePeriodSeconds: 0 }); // force, as the operator does
+  });
+
   // Last: the runner is no use after its node is lost.
   it('after loseNode(), a deleted pod stays Terminating (what the operator must detect)', async function () {
     await core.createNamespacedPod({ namespace, body: pod('stranded', 'sleep 60') });

@@ -26,7 +26,10 @@ export interface GroupEnv {
 export interface JoinGroupOptions
   extends
     Omit<EngineOptions, 'rank' | 'worldSize'>,
-    Pick<NatsGroupOptions, 'heartbeatMs' | 'peerTimeoutMs' | 'rendezvousTimeoutMs'> {
+    Pick<
+      NatsGroupOptions,
+      'heartbeatMs' | 'peerTimeoutMs' | 'rendezvousTimeoutMs' | 'connectWithinMs' | 'log'
+    > {
   /** A digest of the effective config; ranks with different ones refuse to form a group. */
   configDigest: string;
   /** The node's socket directory, for the local and hierarchical modes. */

@@ -14,6 +14,7 @@ import {
   TransportLostError,
 } from './errors.js';
 import { HeartbeatMonitor } from './heartbeat.js';
+import { connectRetrying, unreachableLine } from './nats-connect.js';
 import { RendezvousBook, type Join } from './rendezvous.js';
 import { groupSubjects, type GroupSubjects } from './subjects.js';
 import type { AbortNotice, CollectiveTransport, Route } from './transport.js';
@@ -39,6 +40,13 @@ export interface NatsGroupOptions extends Omit<EngineOptions, 'rank' | 'worldSiz
   peerTimeoutMs?: number;
   /** How long to wait for every rank to join. @default 600000 ms (pods start minutes apart) */
   rendezvousTimeoutMs?: number;
+  /**
+   * How long to keep trying a NATS server that cannot be reached yet (nats-connect.ts). @default 120000 ms: a
+   * restarted or rescheduled server is back well within it; a wrong URL still fails in minutes, not never
+   */
+  connectWithinMs?: number;
+  /** Told once when the server is not reachable yet (nats-connect.ts: unreachableLine). */
+  log?: (line: string) => void;
   /** Cancels the rendezvous. */
   signal?: AbortSignal;
 }
@@ -47,22 +55,35 @@ export const NATS_DEFAULTS = {
   heartbeatMs: 1000,
   peerTimeoutMs: 10_000,
   rendezvousTimeoutMs: 600_000,
+  connectWithinMs: 120_000,
 } as const;
 
 /** Connects, rendezvouses with the other ranks and resolves with the group's collectives. */
 export async function joinNatsGroup(options: NatsGroupOptions): Promise<NatsCollective> {
   const subjects = groupSubjects(options.job, options.attempt, options.channel);
-  const nc = await connect({
-    servers: options.servers,
-    name: `bacl ${options.job} attempt ${options.attempt} rank ${options.rank}`,
-    ...(options.credsFile ? { authenticator: credsAuthenticator(readFileSync(options.credsFile)) } : {}),
-    noEcho: true,
-    // A dropped connection may have lost messages, so it fails the group (TransportLostError here); the client
-    // still reconnects, only to tell the others at once (PeerLostError naming this rank) instead of at their
-    // heartbeat timeout.
-    reconnect: true,
-    reconnectTimeWait: 250,
-  });
+  const credentials = options.credsFile ? readFileSync(options.credsFile) : undefined;
+  const withinMs = options.connectWithinMs ?? NATS_DEFAULTS.connectWithinMs;
+  const nc = await connectRetrying(
+    () =>
+      connect({
+        servers: options.servers,
+        name: `bacl ${options.job} attempt ${options.attempt} rank ${options.rank}`,
+        ...(credentials ? { authenticator: credsAuthenticator(credentials) } : {}),
+        noEcho: true,
+        // A dropped connection may have lost messages, so it fails the group (TransportLostError here); the
+        // client still reconnects, only to tell the others at once (PeerLostError naming this rank) instead of
+        // at their heartbeat timeout.
+        reconnect: true,
+        reconnectTimeWait: 250,
+      }),
+    {
+      withinMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onRetry: (error, tries) => {
+        if (tries === 1) options.log?.(unreachableLine(options.servers, error, withinMs));
+      },
+    },
+  );
   const maxFrameBytes = nc.info?.max_payload;
   if (!maxFrameBytes) {
     await nc.close();

@@ -5,6 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { progressSubject, rankReportSchema, type RankReport } from '../../common/index.js';
+import { NATS_DEFAULTS } from '../collective/nats-collective.js';
+import { connectRetrying, unreachableLine } from '../collective/nats-connect.js';
 import type { RankEnv } from './rank-env.js';
 
 export interface ProgressSink {
@@ -48,6 +50,8 @@ export interface NatsProgressSinkOptions {
   namespace: string;
   job: string;
   attempt: number;
+  /** Told once when the server is not reachable yet. */
+  log?: (line: string) => void;
 }
 
 /** Publishes validated reports as JSON on the job's progress subject. */
@@ -62,14 +66,27 @@ export class NatsProgressSink implements ProgressSink {
   }
 
   static async connect(options: NatsProgressSinkOptions): Promise<NatsProgressSink> {
-    const nc = await connect({
-      servers: options.servers.split(','),
-      name: `bacl ${options.namespace}/${options.job} attempt ${options.attempt} progress`,
-      ...(options.credsFile ? { authenticator: credsAuthenticator(readFileSync(options.credsFile)) } : {}),
-      // Progress is for people: reconnect for as long as the job runs; messages published meanwhile are buffered.
-      reconnect: true,
-      maxReconnectAttempts: -1,
-    });
+    const credentials = options.credsFile ? readFileSync(options.credsFile) : undefined;
+    // A server not up yet (restarted): tried again as the collective's connection is (nats-connect.ts).
+    const nc = await connectRetrying(
+      () =>
+        connect({
+          servers: options.servers.split(','),
+          name: `bacl ${options.namespace}/${options.job} attempt ${options.attempt} progress`,
+          ...(credentials ? { authenticator: credsAuthenticator(credentials) } : {}),
+          // Progress is for people: reconnect for as long as the job runs; messages published meanwhile are
+          // buffered.
+          reconnect: true,
+          maxReconnectAttempts: -1,
+        }),
+      {
+        withinMs: NATS_DEFAULTS.connectWithinMs,
+        onRetry: (error, tries) => {
+          if (tries === 1)
+            options.log?.(unreachableLine(options.servers, error, NATS_DEFAULTS.connectWithinMs));
+        },
+      },
+    );
     return new NatsProgressSink(nc, options);
   }
 
@@ -99,6 +116,8 @@ export const discardSink: ProgressSink = { send: () => undefined, close: () => P
 export async function openProgressSink(
   env: Pick<RankEnv, 'namespace' | 'jobName' | 'group'>,
   local?: ProgressSink,
+  /** Told once when the NATS server is not reachable yet. */
+  log?: (line: string) => void,
 ): Promise<ProgressSink> {
   const { group } = env;
   if (group.rank !== 0) return discardSink;
@@ -109,5 +128,6 @@ export async function openProgressSink(
     namespace: env.namespace,
     job: env.jobName,
     attempt: group.attempt,
+    ...(log ? { log } : {}),
   });
 }

@@ -96,7 +96,7 @@ export async function runRankProcess(options: RankProcessOptions): Promise<ExitS
       ? store
       : openCheckpointStore(env.runUri, s3 === undefined ? {} : { s3 });
   let collective: Collective | undefined;
-  const publisher = new ProgressPublisher(await openProgressSink(env, launcherSink()));
+  const publisher = new ProgressPublisher(await openProgressSink(env, launcherSink(), log));
   const runDir = parseCheckpointUri(env.runUri);
   // TensorBoard files are appended locally; an S3 run prefix gets a copy of them after each stage.
   const tbDir = runDir.kind === 'local' ? join(runDir.dir, 'tb') : await mkdtemp(join(tmpdir(), 'bacl-tb-'));
@@ -127,6 +127,7 @@ export async function runRankProcess(options: RankProcessOptions): Promise<ExitS
             socketDir:
               env.socketDir ?? join(tmpdir(), `bacl-${env.namespace}-${env.jobName}-${env.group.attempt}`),
             signal: hardStop.signal,
+            log,
           });
     const group = collective;
     const result = await runRank({
