@@ -15,6 +15,24 @@ export { runWorkers } from './controller/workers.js';
 export { crdPath, renderCrdYaml } from './crd/crd.js';
 export { toStructural, UnstructuralSchemaError } from './crd/structural.js';
 export { main } from './main.js';
+export { accountClaims, operatorClaims, userClaims } from './nats/claims.js';
+export {
+  jobUserClaims,
+  type JobUser,
+  NatsSigningKeyError,
+  NatsUserMinter,
+  operatorUserClaims,
+} from './nats/job-user.js';
+export {
+  base32,
+  credsJwt,
+  decodeJwt,
+  encodeJwt,
+  formatCreds,
+  type NatsClaims,
+  NatsJwtError,
+  type UnsignedClaims,
+} from './nats/jwt.js';
 export { FlagError, parseAddress, parseOperatorFlags } from './process/flags.js';
 export type { HttpEndpoint } from './process/http.js';
 export { deriveState, setCondition } from './reconcile/conditions.js';
