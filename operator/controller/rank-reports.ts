@@ -1,4 +1,4 @@
-import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import {
   parseProgressSubject,
   progressSubject,
@@ -21,6 +21,8 @@ export interface RankReportsOptions {
   onReport: (key: string) => void;
   /** How to reach a NATS server; tests and the benchmark may share one connection. */
   connectTo?: (url: string) => Promise<NatsConnection>;
+  /** The operator's credentials file for a server, read at each (re)connect; undefined: connect without. */
+  credentialsFor?: (url: string) => (() => Uint8Array) | undefined;
 }
 
 interface Latest {
@@ -129,7 +131,16 @@ export class RankReports {
   private connection(url: string): Promise<NatsConnection> {
     let pending = this.connections.get(url);
     if (!pending) {
-      pending = (this.options.connectTo ?? ((servers) => connect({ servers, name: 'bacl-operator' })))(url);
+      const creds = this.options.credentialsFor?.(url);
+      pending = (
+        this.options.connectTo ??
+        ((servers) =>
+          connect({
+            servers,
+            name: 'bacl-operator',
+            ...(creds ? { authenticator: credsAuthenticator(creds) } : {}),
+          }))
+      )(url);
       this.connections.set(url, pending);
       pending.catch(() => this.connections.delete(url));
     }

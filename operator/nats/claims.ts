@@ -1,6 +1,6 @@
 // The claims of the three NATS JWTs of decentralised auth (ADR 0038), with the limits github.com/nats-io/jwt/v2
-// writes by default: -1 is "no limit". A field left out is not "unlimited" to nats-server: an account JWT without
-// limits.conn allows no connection at all, hence every limit spelled out. Pure: keys and times come in.
+// writes by default: -1 is "no limit". nats-server decodes a missing limit as Go's zero value, not as "no
+// limit", hence every limit spelled out. Pure: keys and times come in.
 import type { NatsPermission, UnsignedClaims } from './jwt.js';
 
 const noLimit = -1;
