@@ -38,7 +38,18 @@ export type { HttpEndpoint } from './process/http.js';
 export { deriveState, setCondition } from './reconcile/conditions.js';
 export { decide } from './reconcile/decide.js';
 export { finalizer, podName } from './reconcile/naming.js';
-export { buildConfigMap, buildService, buildWorkerPod } from './reconcile/objects.js';
+export {
+  defaultNatsPeriodSeconds,
+  mintedCredentials,
+  natsCredentialsSecretName,
+  type NatsMinting,
+} from './reconcile/nats-credentials.js';
+export {
+  buildConfigMap,
+  buildNatsCredentialsSecret,
+  buildService,
+  buildWorkerPod,
+} from './reconcile/objects.js';
 export { observePod } from './reconcile/observe.js';
 export type { Action, Decision, Observed, ObservedPod, PodPhase } from './reconcile/types.js';
 export { applyWorkerDefaults, defaultedFields, type WorkerDefaults } from './reconcile/worker-defaults.js';
