@@ -56,8 +56,27 @@ export interface ControllerOptions {
   nats?: NatsMinting & { minter: NatsUserMinter; operatorCreds?: () => Uint8Array };
 }
 
-/** The operator's own user, minted afresh at each connect: it never outlives a day, a reconnect renews it. */
+/** How long the operator's self-minted user lives; it is renewed after half of that, so a reconnect finds it valid. */
 const operatorUserSeconds = 24 * 3600;
+
+/**
+ * The operator's own credentials, minted with the signing key and kept until half their life is over: nats.js
+ * reads a credentials function twice per connect (the JWT, then the seed), so both reads must see one user.
+ */
+function selfMintedCreds(minter: NatsUserMinter): () => Uint8Array {
+  let current: { creds: Uint8Array; renewAt: number } | undefined;
+  return () => {
+    // The server judges expiry by its wall clock, not the controller's (tests run a manual one).
+    const now = Math.floor(Date.now() / 1000);
+    if (!current || now >= current.renewAt) {
+      const { creds } = minter.mint((keys) =>
+        operatorUserClaims({ issuedAt: now, expires: now + operatorUserSeconds }, keys),
+      );
+      current = { creds: new TextEncoder().encode(creds), renewAt: now + operatorUserSeconds / 2 };
+    }
+    return current.creds;
+  };
+}
 
 /**
  * Runs the BaclJob controller until `signal` aborts: informers fill the caches and feed job keys to the work
@@ -79,17 +98,7 @@ export async function runController(options: ControllerOptions): Promise<void> {
     credentialsFor: (url) => {
       const nats = options.nats;
       if (!nats || url !== nats.url) return undefined;
-      return (
-        nats.operatorCreds ??
-        (() => {
-          // The server judges expiry by its wall clock, not the controller's (tests run a manual one).
-          const issuedAt = Math.floor(Date.now() / 1000);
-          const { creds } = nats.minter.mint((keys) =>
-            operatorUserClaims({ issuedAt, expires: issuedAt + operatorUserSeconds }, keys),
-          );
-          return new TextEncoder().encode(creds);
-        })
-      );
+      return nats.operatorCreds ?? selfMintedCreds(nats.minter);
     },
   });
   // The informers deliver job events from their first list on; the reconciler exists only once they synced.

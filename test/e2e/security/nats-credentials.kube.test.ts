@@ -1,0 +1,132 @@
+// Per-job NATS credentials through the operator on the real apiserver (ADR 0038): the controller, given the
+// operator-mode nats-server's account signing key, creates the job's credentials Secret (owned by the job), the
+// pods mount it, and a container connects with it: refused on a neighbour's subject, heard by the operator's own
+// minted user on its progress subject.
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { expect } from 'chai';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { packageRoot } from '../../../common/index.js';
+import { credsJwt, decodeJwt, NatsUserMinter } from '../../../operator/internal.js';
+import { startNats, startPodRunner, type NatsServer, type PodRunner } from '../../harness/index.js';
+import {
+  createJob,
+  eventsOf,
+  getJob,
+  newNamespace,
+  podsOf,
+  startOperator,
+  stateOf,
+  testWorld,
+  waitFor,
+  type RunningOperator,
+  type TestWorld,
+} from '../../operator/controller/env.js';
+import { recordReliability } from '../reliability/entries.js';
+
+// No import.meta (see test/e2e/operator-worker.test.ts): tsx by its absolute URL, since the pod runner starts the
+// container in the pod's own directory.
+const root = packageRoot();
+const probeCommand = [
+  process.execPath,
+  '--import',
+  pathToFileURL(createRequire(join(root, 'package.json')).resolve('tsx')).href,
+  join(root, 'test', 'e2e', 'security', 'creds-probe.ts'),
+];
+
+describe('e2e security: the operator mints a job its NATS credentials (real apiserver, operator-mode nats-server)', function () {
+  this.timeout(120_000);
+  let w: TestWorld;
+  let nats: NatsServer;
+  let runner: PodRunner;
+  let operator: RunningOperator | undefined;
+
+  before(async function () {
+    w = await testWorld();
+    nats = await startNats({ jwt: true });
+    runner = await startPodRunner(w.kubeConfig);
+  });
+  after(async function () {
+    await operator?.stop();
+    await runner?.stop();
+    await nats?.stop();
+  });
+
+  it("creates the job's Secret, its pods mount it, and the worker connects with it (refused elsewhere, heard by the operator)", async function () {
+    const namespace = await newNamespace(w, 'natsjwt');
+    operator = startOperator(w, namespace, {
+      workerCommand: probeCommand,
+      nats: {
+        url: nats.url,
+        periodSeconds: 3600,
+        minter: NatsUserMinter.fromSeed(nats.jwt!.signingSeed, nats.jwt!.account),
+      },
+    });
+    const created = await createJob(w, namespace, 'secure', {
+      nodes: 1,
+      gpusPerNode: 0,
+      nats: { url: nats.url },
+    });
+
+    const progressed = await waitFor(
+      "the probe's progress in the job's status",
+      async () => {
+        const job = await getJob(w, namespace, 'secure');
+        return (job?.status?.progress?.step ?? 0) > 0 ? job : undefined;
+      },
+      { last: async () => stateOf(await getJob(w, namespace, 'secure')) },
+    );
+    const uid = created.metadata.uid ?? '';
+    const secretName = `secure-nats-${uid.slice(0, 8)}-0`;
+    const secret = await w.kubeConfig
+      .makeApiClient(CoreV1Api)
+      .readNamespacedSecret({ name: secretName, namespace });
+    const [pod] = await podsOf(w, namespace, 'secure');
+    const logs = runner.logs(namespace, pod?.metadata?.name ?? '');
+    const events = (await eventsOf(w, namespace, 'secure')).map((e) => `${e.reason}: ${e.message}`);
+    await operator.stop();
+    operator = undefined;
+
+    expect(secret.metadata?.ownerReferences?.[0]).to.include({ kind: 'BaclJob', uid, controller: true });
+    expect(secret.immutable).to.equal(true);
+    const claims = decodeJwt(credsJwt(Buffer.from(secret.data?.['nats.creds'] ?? '', 'base64').toString()));
+    expect(claims.nats.pub).to.deep.equal({ allow: [`bacl.${namespace}.secure.>`] });
+    expect(claims.nats.sub).to.deep.equal({ allow: [`bacl.${namespace}.secure.>`] });
+    expect(claims.nats.issuer_account).to.equal(nats.jwt!.account);
+    expect(claims.exp).to.be.a('number');
+    expect(pod?.spec?.volumes?.find((v) => v.name === 'nats-credentials')?.secret?.secretName).to.equal(
+      secretName,
+    );
+    expect(pod?.spec?.containers[0]?.env?.find((e) => e.name === 'NATS_CREDS')?.value).to.equal(
+      '/etc/bacl/nats/nats.creds',
+    );
+    expect(logs).to.contain(
+      `"refused":"Permissions Violation for Publish to \\"bacl.${namespace}.secure-neighbour.0.ctl\\""`,
+    );
+    expect(logs).to.contain('"event":"connected"');
+    expect(progressed.status?.progress?.stage).to.equal('representation');
+    const minted = events.find((e) => e.startsWith('CreatedNatsCredentials'));
+    expect(minted).to.match(
+      new RegExp(`^CreatedNatsCredentials: Created Secret ${secretName}: NATS user U[A-Z2-7]{55} `),
+    );
+    // The credentials never appear in events: only the user's public key.
+    for (const event of events) expect(event).to.not.match(/SU[A-Z2-7]{50,}|eyJ0eXAi/);
+
+    recordReliability({
+      kind: 'security',
+      id: 'nats-per-job-secret',
+      test: this.test!.fullTitle(),
+      property:
+        "the operator mints each job a NATS user limited to bacl.<ns>.<job>.> and delivers it to the job's pods by a per-job Secret the job owns",
+      evidence:
+        `the controller (signing key of the operator-mode nats-server's account) created Secret ${secretName} ` +
+        `(ownerReference to the BaclJob, immutable, a .creds whose JWT allows pub/sub on bacl.${namespace}.secure.> ` +
+        `only and expires); the worker pod mounted it at /etc/bacl/nats with NATS_CREDS pointing at it; the ` +
+        `container's publish to a neighbour job's abort subject was refused ("Permissions Violation"), and its ` +
+        `progress reports, sent with the worker's NatsProgressSink, reached status.progress through the ` +
+        `operator's own minted user (step ${progressed.status?.progress?.step}). Events name only the user's ` +
+        `public key, never the seed or JWT.`,
+    });
+  });
+});
