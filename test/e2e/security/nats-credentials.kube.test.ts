@@ -85,6 +85,8 @@ describe('e2e security: the operator mints a job its NATS credentials (real apis
     const [pod] = await podsOf(w, namespace, 'secure');
     const logs = runner.logs(namespace, pod?.metadata?.name ?? '');
     const events = (await eventsOf(w, namespace, 'secure')).map((e) => `${e.reason}: ${e.message}`);
+    const job = JSON.stringify(await getJob(w, namespace, 'secure'));
+    const operatorLogs = operator.logs;
     await operator.stop();
     operator = undefined;
 
@@ -110,8 +112,10 @@ describe('e2e security: the operator mints a job its NATS credentials (real apis
     expect(minted).to.match(
       new RegExp(`^CreatedNatsCredentials: Created Secret ${secretName}: NATS user U[A-Z2-7]{55} `),
     );
-    // The credentials never appear in events: only the user's public key.
-    for (const event of events) expect(event).to.not.match(/SU[A-Z2-7]{50,}|eyJ0eXAi/);
+    // The credentials never appear in events, the operator's log or the job: only the user's public key.
+    const seedOrJwt = /SU[A-Z2-7]{50,}|eyJ0eXAi/;
+    for (const text of [...events, ...operatorLogs, job]) expect(text).to.not.match(seedOrJwt);
+    expect(operatorLogs.some((line) => line.includes('Created NATS credentials'))).to.equal(true);
 
     recordReliability({
       kind: 'security',
@@ -125,8 +129,8 @@ describe('e2e security: the operator mints a job its NATS credentials (real apis
         `only and expires); the worker pod mounted it at /etc/bacl/nats with NATS_CREDS pointing at it; the ` +
         `container's publish to a neighbour job's abort subject was refused ("Permissions Violation"), and its ` +
         `progress reports, sent with the worker's NatsProgressSink, reached status.progress through the ` +
-        `operator's own minted user (step ${progressed.status?.progress?.step}). Events name only the user's ` +
-        `public key, never the seed or JWT.`,
+        `operator's own minted user (step ${progressed.status?.progress?.step}). Events, the operator's log and ` +
+        `the BaclJob name only the user's public key, never its seed or JWT.`,
     });
   });
 });
