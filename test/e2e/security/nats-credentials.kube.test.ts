@@ -53,16 +53,17 @@ describe('e2e security: the operator mints a job its NATS credentials (real apis
     await nats?.stop();
   });
 
-  it("creates the job's Secret, its pods mount it, and the worker connects with it (refused elsewhere, heard by the operator)", async function () {
+  it("creates the job's Secret once (also across an operator restart), its pods mount it, and the worker connects with it (refused elsewhere, heard by the operator)", async function () {
     const namespace = await newNamespace(w, 'natsjwt');
-    operator = startOperator(w, namespace, {
+    const options = {
       workerCommand: probeCommand,
       nats: {
         url: nats.url,
         periodSeconds: 3600,
         minter: NatsUserMinter.fromSeed(nats.jwt!.signingSeed, nats.jwt!.account),
       },
-    });
+    };
+    operator = startOperator(w, namespace, options);
     const created = await createJob(w, namespace, 'secure', {
       nodes: 1,
       gpusPerNode: 0,
@@ -85,10 +86,27 @@ describe('e2e security: the operator mints a job its NATS credentials (real apis
     const [pod] = await podsOf(w, namespace, 'secure');
     const logs = runner.logs(namespace, pod?.metadata?.name ?? '');
     const events = (await eventsOf(w, namespace, 'secure')).map((e) => `${e.reason}: ${e.message}`);
+    const operatorLogs = [...operator.logs];
+    await operator.stop();
+    // A restarted operator remembers no Secret (it cannot read them): it asks to create the job's once more and
+    // takes AlreadyExists as done, so the job keeps running on the same Secret and nothing fails.
+    operator = startOperator(w, namespace, options);
+    const restarted = operator;
+    // Two status writes by the new operator: one key is never reconciled twice at once, so the first one's
+    // actions (the create answered AlreadyExists) have finished when the second is seen.
+    let step = progressed.status?.progress?.step ?? 0;
+    for (const write of ['first', 'second']) {
+      step = await waitFor(`the restarted operator's ${write} progress write`, async () => {
+        const now = (await getJob(w, namespace, 'secure'))?.status?.progress?.step ?? 0;
+        return now > step ? now : undefined;
+      });
+    }
     const job = JSON.stringify(await getJob(w, namespace, 'secure'));
-    const operatorLogs = operator.logs;
+    operatorLogs.push(...restarted.logs);
     await operator.stop();
     operator = undefined;
+    const after = await podsOf(w, namespace, 'secure');
+    const eventsAfter = (await eventsOf(w, namespace, 'secure')).map((e) => e.reason);
 
     expect(secret.metadata?.ownerReferences?.[0]).to.include({ kind: 'BaclJob', uid, controller: true });
     expect(secret.immutable).to.equal(true);
@@ -115,7 +133,10 @@ describe('e2e security: the operator mints a job its NATS credentials (real apis
     // The credentials never appear in events, the operator's log or the job: only the user's public key.
     const seedOrJwt = /SU[A-Z2-7]{50,}|eyJ0eXAi/;
     for (const text of [...events, ...operatorLogs, job]) expect(text).to.not.match(seedOrJwt);
-    expect(operatorLogs.some((line) => line.includes('Created NATS credentials'))).to.equal(true);
+    expect(operatorLogs.filter((line) => line.includes('Created NATS credentials'))).to.have.length(1);
+    expect(operatorLogs.filter((line) => line.includes('Reconcile failed'))).to.deep.equal([]);
+    expect(eventsAfter.filter((reason) => reason === 'CreatedNatsCredentials')).to.have.length(1);
+    expect(after.map((p) => p.metadata?.name)).to.deep.equal([pod?.metadata?.name]);
 
     recordReliability({
       kind: 'security',
@@ -130,7 +151,9 @@ describe('e2e security: the operator mints a job its NATS credentials (real apis
         `container's publish to a neighbour job's abort subject was refused ("Permissions Violation"), and its ` +
         `progress reports, sent with the worker's NatsProgressSink, reached status.progress through the ` +
         `operator's own minted user (step ${progressed.status?.progress?.step}). Events, the operator's log and ` +
-        `the BaclJob name only the user's public key, never its seed or JWT.`,
+        `the BaclJob name only the user's public key, never its seed or JWT. A restarted operator (which cannot ` +
+        `read Secrets) asked to create it again and took AlreadyExists as done: one Secret, one ` +
+        `CreatedNatsCredentials event, no failed reconcile, the same pod.`,
     });
   });
 });
