@@ -2,14 +2,22 @@
 // operator-mode nats-server's account signing key, creates the job's credentials Secret (owned by the job), the
 // pods mount it, and a container connects with it: refused on a neighbour's subject, heard by the operator's own
 // minted user on its progress subject.
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { packageRoot } from '../../../common/index.js';
-import { credsJwt, decodeJwt, NatsUserMinter } from '../../../operator/internal.js';
-import { startNats, startPodRunner, type NatsServer, type PodRunner } from '../../harness/index.js';
+import { credsJwt, decodeJwt, main, NatsUserMinter } from '../../../operator/internal.js';
+import {
+  makeWorkDir,
+  startNats,
+  startPodRunner,
+  type NatsServer,
+  type PodRunner,
+} from '../../harness/index.js';
+import { helmTemplate } from '../../operator/chart/helm.js';
 import {
   createJob,
   eventsOf,
@@ -154,6 +162,100 @@ describe('e2e security: the operator mints a job its NATS credentials (real apis
         `the BaclJob name only the user's public key, never its seed or JWT. A restarted operator (which cannot ` +
         `read Secrets) asked to create it again and took AlreadyExists as done: one Secret, one ` +
         `CreatedNatsCredentials event, no failed reconcile, the same pod.`,
+    });
+  });
+  it('the bacl-operator process, as the chart ServiceAccount with per-job NATS users on, creates the Secret with create-only rights', async function () {
+    const system = await newNamespace(w, 'natsjwt-system');
+    const jobs = await newNamespace(w, 'natsjwt-jobs');
+    const account = nats.jwt!.account;
+    await w.core.createNamespacedServiceAccount({ namespace: system, body: { metadata: { name: 'bacl' } } });
+    const rbac = await helmTemplate('bacl', system, [
+      '--show-only', 'templates/rbac.yaml', '--set', `watchNamespace=${jobs}`,
+      '--set', 'workerDefaults.nats.jwt.signingKeySecret=bacl-nats-signing',
+      '--set', `workerDefaults.nats.jwt.account=${account}`,
+    ]); // prettier-ignore
+    const applied = await w.cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: rbac });
+    expect(applied.code, applied.stderr).to.equal(0);
+    const token = await w.core.createNamespacedServiceAccountToken({
+      namespace: system,
+      name: 'bacl',
+      body: { spec: { audiences: [], expirationSeconds: 3600 } },
+    });
+    const dir = makeWorkDir('natsjwt-operator');
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          { name: 'c', cluster: { server: w.cluster.server, 'certificate-authority': w.cluster.pki.caCert } },
+        ],
+        users: [{ name: 'sa', user: { token: token.status?.token } }],
+        contexts: [{ name: 'sa', context: { cluster: 'c', user: 'sa' } }],
+        'current-context': 'sa',
+      }),
+    );
+    // The signing key as the chart delivers it: a file (mounted from a Secret), never read through the API.
+    const seedFile = join(dir, 'seed');
+    writeFileSync(seedFile, `${nats.jwt!.signingSeed}\n`, { mode: 0o600 });
+    const stop = new AbortController();
+    const logs: string[] = [];
+    const exited = main(
+      [
+        '--kubeconfig', kubeconfig, '--namespace', jobs, '--metrics-addr', '0', '--health-addr', '0',
+        `--nats-url=${nats.url}`, `--nats-signing-key-file=${seedFile}`, `--nats-account=${account}`,
+        '--nats-credentials-days=1',
+      ], // prettier-ignore
+      { stdout: () => undefined, stderr: (text) => logs.push(text) },
+      { signal: stop.signal, controller: { workerCommand: ['/bin/sh', '-c', 'exec sleep 60'] } },
+    );
+    try {
+      const created = await createJob(w, jobs, 'sa', { nodes: 1, gpusPerNode: 0, nats: { url: nats.url } });
+      await waitFor(
+        'the job to run',
+        async () => (await getJob(w, jobs, 'sa'))?.status?.state === 'Running',
+        {
+          last: () => Promise.resolve(logs.join('')),
+        },
+      );
+      const secrets = (await w.core.listNamespacedSecret({ namespace: jobs })).items.map(
+        (x) => x.metadata?.name ?? '',
+      );
+      expect(secrets).to.include(`sa-nats-${(created.metadata.uid ?? '').slice(0, 8)}-0`);
+    } finally {
+      stop.abort();
+    }
+    expect(await exited, logs.join('')).to.equal(0);
+    expect(logs.join('')).to.not.match(/forbidden/i);
+    const can = async (verb: string) =>
+      (
+        await w.cluster.kubectl([
+          'auth',
+          'can-i',
+          verb,
+          'secrets',
+          '-n',
+          jobs,
+          '--as',
+          `system:serviceaccount:${system}:bacl`,
+        ])
+      ).stdout // prettier-ignore
+        .trim();
+    expect(await can('create')).to.equal('yes');
+    expect(await can('list')).to.equal('no');
+    expect(await can('update')).to.equal('no');
+    recordReliability({
+      kind: 'security',
+      id: 'nats-credentials-create-only',
+      test: this.test!.fullTitle(),
+      property:
+        'minting per-job NATS credentials needs only create on Secrets; the signing key reaches the operator as a file',
+      evidence:
+        `bacl-operator ran as the chart's ServiceAccount under the chart's Role (workerDefaults.nats.jwt on), the ` +
+        `signing key given as a file: it created the job's credentials Secret with no "forbidden" in its log; ` +
+        `kubectl auth can-i for that ServiceAccount: create secrets ${await can('create')}, list ` +
+        `${await can('list')}, update ${await can('update')}.`,
     });
   });
 });
