@@ -15,12 +15,41 @@ export { runWorkers } from './controller/workers.js';
 export { crdPath, renderCrdYaml } from './crd/crd.js';
 export { toStructural, UnstructuralSchemaError } from './crd/structural.js';
 export { main } from './main.js';
+export { accountClaims, operatorClaims, userClaims } from './nats/claims.js';
+export {
+  jobUserClaims,
+  type JobUser,
+  NatsSigningKeyError,
+  NatsUserMinter,
+  operatorUserClaims,
+} from './nats/job-user.js';
+export {
+  base32,
+  credsJwt,
+  decodeJwt,
+  encodeJwt,
+  formatCreds,
+  type NatsClaims,
+  NatsJwtError,
+  type UnsignedClaims,
+} from './nats/jwt.js';
 export { FlagError, parseAddress, parseOperatorFlags } from './process/flags.js';
 export type { HttpEndpoint } from './process/http.js';
 export { deriveState, setCondition } from './reconcile/conditions.js';
 export { decide } from './reconcile/decide.js';
 export { finalizer, podName } from './reconcile/naming.js';
-export { buildConfigMap, buildService, buildWorkerPod } from './reconcile/objects.js';
+export {
+  defaultNatsPeriodSeconds,
+  mintedCredentials,
+  natsCredentialsSecretName,
+  type NatsMinting,
+} from './reconcile/nats-credentials.js';
+export {
+  buildConfigMap,
+  buildNatsCredentialsSecret,
+  buildService,
+  buildWorkerPod,
+} from './reconcile/objects.js';
 export { observePod } from './reconcile/observe.js';
 export type { Action, Decision, Observed, ObservedPod, PodPhase } from './reconcile/types.js';
 export { applyWorkerDefaults, defaultedFields, type WorkerDefaults } from './reconcile/worker-defaults.js';

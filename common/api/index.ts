@@ -49,6 +49,8 @@ export {
 export {
   checkpointMessageSchema,
   evaluationMetricsSchema,
+  jobInboxPrefix,
+  jobSubjectRoot,
   metricsObjectPath,
   parseProgressSubject,
   progressMessageSchema,

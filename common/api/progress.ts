@@ -8,11 +8,27 @@ import { resultsSchema } from './status.js';
 // metrics through S3.
 
 /**
+ * `bacl.<ns>.<job>`: every subject a job's pods use lies under it (collectives, progress, request/reply inboxes),
+ * which is what the job's minted NATS user may touch (`<root>.>`, ADR 0038).
+ */
+export function jobSubjectRoot(namespace: string, job: string): string {
+  return `bacl.${namespace}.${job}`;
+}
+
+/**
+ * `bacl.<ns>.<job>._INBOX`: the job's connections' inbox prefix (nats.js `inboxPrefix`) instead of `_INBOX`, so
+ * replies to a job stay under its root, where no other job may subscribe.
+ */
+export function jobInboxPrefix(namespace: string, job: string): string {
+  return `${jobSubjectRoot(namespace, job)}._INBOX`;
+}
+
+/**
  * `bacl.<ns>.<job>.<attempt>.progress` (shared/design.md). The attempt in the subject, not in the message,
  * says which group spoke: a dead group's late message can never pass for the current one's.
  */
 export function progressSubject(namespace: string, job: string, attempt: number | '*'): string {
-  return `bacl.${namespace}.${job}.${attempt}.progress`;
+  return `${jobSubjectRoot(namespace, job)}.${attempt}.progress`;
 }
 
 /** Reads `<ns>`, `<job>` and `<attempt>` back from a progress subject; undefined for any other subject. */

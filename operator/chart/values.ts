@@ -117,6 +117,38 @@ export const chartValuesSchema = z
               .string()
               .default('')
               .describe('Secret with a key nats.creds, for jobs that use the default url.'),
+            jwt: z
+              .object({
+                signingKeySecret: z
+                  .string()
+                  .regex(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$/, 'must name a Secret (a DNS label)')
+                  .default('')
+                  .describe(
+                    "Secret (release namespace) with a key seed: the NATS account signing key's seed (SA...). " +
+                      'Set: each job on the default url gets its own NATS user (docs/adr/0038); leave credentialsSecret empty.',
+                  ),
+                account: z
+                  .string()
+                  .regex(/^(A[A-Z2-7]{55})?$/, 'must be an account public key (A...)')
+                  .default('')
+                  .describe('The public key (A...) of the account the signing key belongs to.'),
+                operatorCredentialsSecret: z
+                  .string()
+                  .regex(/^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)?$/, 'must name a Secret (a DNS label)')
+                  .default('')
+                  .describe(
+                    "Secret (release namespace) with a key nats.creds: the operator's own user; empty: it mints one.",
+                  ),
+                rotationDays: z
+                  .number()
+                  .positive()
+                  .default(30)
+                  .describe(
+                    'A job user is minted per period of this many days and expires two periods later.',
+                  ),
+              })
+              .strict()
+              .prefault({}),
           })
           .strict()
           .prefault({}),

@@ -1,5 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { operatorUserClaims, type NatsUserMinter } from '../nats/job-user.js';
+import type { NatsMinting } from '../reconcile/nats-credentials.js';
 import type { WorkerDefaults } from '../reconcile/worker-defaults.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { OperatorMetrics } from '../telemetry/operator-metrics.js';
@@ -46,6 +48,34 @@ export interface ControllerOptions {
   /** Told about every reconcile and how long it took (benchmarks, tracing); errors also go to the log. */
   onReconciled?: (key: string, ms: number, error?: unknown) => void;
   connectNats?: (url: string) => Promise<NatsConnection>;
+  /**
+   * Per-job NATS users (ADR 0038) for jobs on `url` that bring no credentials, signed by `minter`. The operator
+   * subscribes to progress on `url` with `operatorCreds` (read at each connect), else with a user it mints
+   * itself at each connect (operatorUserClaims, valid for a day). @default undefined (no minting)
+   */
+  nats?: NatsMinting & { minter: NatsUserMinter; operatorCreds?: () => Uint8Array };
+}
+
+/** How long the operator's self-minted user lives; it is renewed after half of that, so a reconnect finds it valid. */
+const operatorUserSeconds = 24 * 3600;
+
+/**
+ * The operator's own credentials, minted with the signing key and kept until half their life is over: nats.js
+ * reads a credentials function twice per connect (the JWT, then the seed), so both reads must see one user.
+ */
+function selfMintedCreds(minter: NatsUserMinter): () => Uint8Array {
+  let current: { creds: Uint8Array; renewAt: number } | undefined;
+  return () => {
+    // The server judges expiry by its wall clock, not the controller's (tests run a manual one).
+    const now = Math.floor(Date.now() / 1000);
+    if (!current || now >= current.renewAt) {
+      const { creds } = minter.mint((keys) =>
+        operatorUserClaims({ issuedAt: now, expires: now + operatorUserSeconds }, keys),
+      );
+      current = { creds: new TextEncoder().encode(creds), renewAt: now + operatorUserSeconds / 2 };
+    }
+    return current.creds;
+  };
 }
 
 /**
@@ -65,6 +95,11 @@ export async function runController(options: ControllerOptions): Promise<void> {
     // addAfter keeps an earlier pending delay: a burst of reports costs one reconcile per interval.
     onReport: (key) => queue.addAfter(key, progressInterval),
     connectTo: options.connectNats,
+    credentialsFor: (url) => {
+      const nats = options.nats;
+      if (!nats || url !== nats.url) return undefined;
+      return nats.operatorCreds ?? selfMintedCreds(nats.minter);
+    },
   });
   // The informers deliver job events from their first list on; the reconciler exists only once they synced.
   const late: { reconciler?: Reconciler } = {};
@@ -93,6 +128,7 @@ export async function runController(options: ControllerOptions): Promise<void> {
     terminatingGraceSeconds: options.terminatingGraceSeconds,
     workerCommand: options.workerCommand,
     workerDefaults: options.workerDefaults ?? {},
+    ...(options.nats ? { natsMinting: options.nats } : {}),
   });
   options.metrics?.attach({
     queueDepth: () => queue.depth,

@@ -1,5 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { podLabels, type BaclJob } from '../../common/index.js';
+import type { NatsUserMinter } from '../nats/job-user.js';
+import { natsCredsFile } from '../reconcile/rank-env.js';
 import type { Action } from '../reconcile/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { EventRecorder } from './events.js';
@@ -19,6 +21,10 @@ export interface EffectContext {
   signal: AbortSignal;
   /** Replaces the worker container's command (see ControllerOptions.workerCommand). */
   workerCommand?: string[];
+  /** Signs the users of CreateNatsCredentials (decide asks only when the operator was given a signing key). */
+  natsMinter?: NatsUserMinter;
+  /** Told each minted credentials Secret that now exists (created, or found existing). */
+  onNatsSecret?: (namespace: string, name: string) => void;
 }
 
 export interface EffectOutcome {
@@ -77,6 +83,28 @@ export async function runEffects(
           );
         }
         break;
+      case 'CreateNatsCredentials': {
+        if (!context.natsMinter)
+          throw new Error(
+            'CreateNatsCredentials without a NATS signing key (a bug: decide was given natsMinting)',
+          );
+        const name = action.secret.metadata?.name ?? '';
+        // A fresh user per attempt to create: the credentials are never logged, only who and until when.
+        const { creds, user } = context.natsMinter.mintJobUser(action.user);
+        const secret = { ...action.secret, stringData: { [natsCredsFile]: creds } };
+        if ((await api.createSecret(namespace, secret)) === 'created') {
+          const expires = new Date(action.user.expires * 1000).toISOString();
+          logger.info('Created NATS credentials', { secret: name, user, expires });
+          await events.record(
+            job,
+            'Normal',
+            'CreatedNatsCredentials',
+            `Created Secret ${name}: NATS user ${user} for bacl.${action.user.namespace}.${action.user.job}.>, expires ${expires}`,
+          );
+        }
+        context.onNatsSecret?.(namespace, name);
+        break;
+      }
       case 'CreatePod': {
         const pod = context.workerCommand ? withCommand(action.pod, context.workerCommand) : action.pod;
         if ((await api.createPod(namespace, pod)) === 'created') {

@@ -62,6 +62,13 @@ export class KubeApi {
     );
   }
 
+  /** Create-only (the operator holds no get on Secrets): an existing Secret of that name counts as created. */
+  createSecret(namespace: string, secret: V1Secret): Promise<CreateResult> {
+    return created(`create secret ${namespace}/${secret.metadata?.name}`, () =>
+      this.core.createNamespacedSecret({ namespace, body: secret }),
+    );
+  }
+
   createService(namespace: string, service: V1Service): Promise<CreateResult> {
     return created(`create service ${namespace}/${service.metadata?.name}`, () =>
       this.core.createNamespacedService({ namespace, body: service }),

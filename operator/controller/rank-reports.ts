@@ -1,4 +1,4 @@
-import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import {
   parseProgressSubject,
   progressSubject,
@@ -21,6 +21,8 @@ export interface RankReportsOptions {
   onReport: (key: string) => void;
   /** How to reach a NATS server; tests and the benchmark may share one connection. */
   connectTo?: (url: string) => Promise<NatsConnection>;
+  /** The operator's credentials file for a server, read at each (re)connect; undefined: connect without. */
+  credentialsFor?: (url: string) => (() => Uint8Array) | undefined;
 }
 
 interface Latest {
@@ -131,9 +133,16 @@ export class RankReports {
     if (!pending) {
       // Reconnecting for as long as the operator runs: the client's default (10 tries, 2 s apart) would leave a
       // closed connection here after a NATS outage of 20 s, and every job on it without progress until restart.
+      const creds = this.options.credentialsFor?.(url);
       const connectTo =
         this.options.connectTo ??
-        ((servers: string) => connect({ servers, name: 'bacl-operator', maxReconnectAttempts: -1 }));
+        ((servers: string) =>
+          connect({
+            servers,
+            name: 'bacl-operator',
+            maxReconnectAttempts: -1,
+            ...(creds ? { authenticator: credsAuthenticator(creds) } : {}),
+          }));
       pending = connectTo(url);
       this.connections.set(url, pending);
       pending.catch(() => this.connections.delete(url));

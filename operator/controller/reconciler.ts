@@ -1,6 +1,8 @@
 import { InvalidBaclJobError, parseBaclJob, type BaclJobStatus, type Results } from '../../common/index.js';
 import { isTerminal } from '../reconcile/conditions.js';
 import { decide } from '../reconcile/decide.js';
+import type { NatsUserMinter } from '../nats/job-user.js';
+import { natsCredentialsSecretPrefix, type NatsMinting } from '../reconcile/nats-credentials.js';
 import { applyWorkerDefaults, type WorkerDefaults } from '../reconcile/worker-defaults.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { Clock } from './clock.js';
@@ -32,6 +34,8 @@ export interface ReconcilerDeps {
   workerCommand?: string[];
   /** Filled into a job's spec on first sight (operator/reconcile/worker-defaults.ts). @default {} */
   workerDefaults?: WorkerDefaults;
+  /** Per-job NATS users for jobs on `url` (ADR 0038); undefined: jobs bring their own credentials or none. */
+  natsMinting?: NatsMinting & { minter: NatsUserMinter };
 }
 
 /** How soon to look again at a job whose own write has not reached the cache yet (its watch event also wakes it). */
@@ -41,6 +45,8 @@ export class Reconciler {
   /** Per job key: the resourceVersion the cache held when this operator last wrote the job. */
   private readonly behind = new Map<string, string>();
   private readonly results = new Map<string, Results>();
+  /** `namespace/name` of every minted NATS credentials Secret created or found existing by this process. */
+  private readonly natsSecrets = new Set<string>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -89,8 +95,16 @@ export class Reconciler {
     else reports.watch(namespace, name, job.spec.nats.url);
 
     const observed = await buildObserved(job, { ...this.deps, results: this.results });
+    const minting = this.deps.natsMinting;
+    const secretsOf = `${namespace}/${natsCredentialsSecretPrefix(job)}`;
+    if (minting) {
+      observed.natsSecrets = [...this.natsSecrets]
+        .filter((secret) => secret.startsWith(secretsOf))
+        .map((secret) => secret.slice(namespace.length + 1));
+    }
     const decision = decide(job, observed, new Date(this.deps.clock.now()), {
       terminatingGraceSeconds: this.deps.terminatingGraceSeconds,
+      ...(minting ? { natsMinting: { url: minting.url, periodSeconds: minting.periodSeconds } } : {}),
     });
 
     let current = raw;
@@ -109,12 +123,17 @@ export class Reconciler {
         logger,
         signal,
         workerCommand: this.deps.workerCommand,
+        ...(minting ? { natsMinter: minting.minter } : {}),
+        onNatsSecret: (secretNamespace, secretName) =>
+          this.natsSecrets.add(`${secretNamespace}/${secretName}`),
       },
       { ...job, status: decision.status },
       current,
       decision.actions,
     );
     if (effects.released) {
+      for (const secret of this.natsSecrets)
+        if (secret.startsWith(secretsOf)) this.natsSecrets.delete(secret);
       this.results.delete(job.metadata.uid ?? '');
       reports.unwatch(key);
     }

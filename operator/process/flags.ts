@@ -22,6 +22,19 @@ export interface OperatorFlags {
   logLevel: 'debug' | 'info' | 'error';
   /** Filled into jobs that leave these out (operator/reconcile/worker-defaults.ts); empty flags: no default. */
   workerDefaults: WorkerDefaults;
+  /** Per-job NATS users for jobs on --nats-url (ADR 0038); undefined: no --nats-signing-key-file. */
+  natsMinting?: NatsMintingFlags;
+}
+
+export interface NatsMintingFlags {
+  /** The file (mounted from a Secret) holding the account signing key's seed, SA... */
+  signingKeyFile: string;
+  /** The account's public key, A... */
+  account: string;
+  /** The operator's own credentials file; undefined: it mints its own user with the signing key. */
+  credentialsFile?: string;
+  /** Rotation period of the job users (operator/reconcile/nats-credentials.ts). */
+  periodSeconds: number;
 }
 
 export class FlagError extends Error {
@@ -47,6 +60,13 @@ export const operatorFlagHelp = [
   '      --s3-endpoint URL           spec.s3.endpoint (http:// or https://; path-style addressing).',
   '      --s3-credentials-secret NAME',
   '                                  spec.s3.credentialsSecret.',
+  'Per-job NATS users for jobs on --nats-url without credentials of their own (decentralised JWT auth):',
+  '      --nats-signing-key-file PATH',
+  "                                  The account signing key's seed (SA...), a file mounted from a Secret.",
+  "      --nats-account KEY          The account's public key (A...) the signing key belongs to.",
+  '      --nats-operator-credentials-file PATH',
+  "                                  The operator's own .creds (default: a user it mints itself).",
+  '      --nats-credentials-days N   Rotation period of job users; one expires 2 periods after minting (30).',
 ];
 
 export function parseOperatorFlags(argv: string[]): OperatorFlags {
@@ -74,6 +94,10 @@ export function parseOperatorFlags(argv: string[]): OperatorFlags {
         'nats-credentials-secret': { type: 'string', default: '' },
         's3-endpoint': { type: 'string', default: '' },
         's3-credentials-secret': { type: 'string', default: '' },
+        'nats-signing-key-file': { type: 'string', default: '' },
+        'nats-account': { type: 'string', default: '' },
+        'nats-operator-credentials-file': { type: 'string', default: '' },
+        'nats-credentials-days': { type: 'string', default: '30' },
       },
     }));
   } catch (error) {
@@ -97,6 +121,7 @@ export function parseOperatorFlags(argv: string[]): OperatorFlags {
     if (name && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name))
       throw new FlagError(`--${flag} must name a Secret (a DNS label such as bacl-s3), not '${name}'`);
   }
+  const natsMinting = parseNatsMinting(values);
   return {
     help: values.help ?? false,
     version: values.version ?? false,
@@ -117,6 +142,44 @@ export function parseOperatorFlags(argv: string[]): OperatorFlags {
       ...(s3Endpoint && { s3Endpoint }),
       ...(values['s3-credentials-secret'] && { s3CredentialsSecret: values['s3-credentials-secret'] }),
     },
+    ...(natsMinting && { natsMinting }),
+  };
+}
+
+function parseNatsMinting(
+  values: Record<string, string | boolean | undefined>,
+): NatsMintingFlags | undefined {
+  const text = (flag: string) => (typeof values[flag] === 'string' ? values[flag] : '');
+  const signingKeyFile = text('nats-signing-key-file');
+  const account = text('nats-account');
+  const credentialsFile = text('nats-operator-credentials-file');
+  if (!signingKeyFile) {
+    if (account || credentialsFile)
+      throw new FlagError('--nats-account and --nats-operator-credentials-file need --nats-signing-key-file');
+    return undefined;
+  }
+  if (!text('nats-url'))
+    throw new FlagError(
+      '--nats-signing-key-file needs --nats-url: the server whose account the key signs for',
+    );
+  if (text('nats-credentials-secret'))
+    throw new FlagError(
+      '--nats-signing-key-file and --nats-credentials-secret exclude each other: jobs get minted users instead',
+    );
+  if (!/^A[A-Z2-7]{55}$/.test(account))
+    throw new FlagError(
+      `--nats-account must be an account public key (56 characters, A...), not '${account}'`,
+    );
+  const days = Number(text('nats-credentials-days'));
+  if (!Number.isFinite(days) || days <= 0)
+    throw new FlagError(
+      `--nats-credentials-days must be a positive number, not '${text('nats-credentials-days')}'`,
+    );
+  return {
+    signingKeyFile,
+    account,
+    ...(credentialsFile && { credentialsFile }),
+    periodSeconds: Math.round(days * 24 * 3600),
   };
 }
 

@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { runController, type ControllerOptions } from '../controller/controller.js';
 import { describe } from '../controller/errors.js';
+import { NatsUserMinter } from '../nats/job-user.js';
 import { runAsLeader } from '../leader/lease.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { OperatorMetrics } from '../telemetry/operator-metrics.js';
@@ -42,6 +43,7 @@ export async function runOperator(flags: OperatorFlags, runtime: OperatorRuntime
   const metrics = new OperatorMetrics();
   const identity = runtime.identity ?? `${hostname()}_${randomUUID().slice(0, 8)}`;
   const { signal } = runtime;
+  const nats = natsOptions(flags);
 
   const endpoints = await startEndpoints(flags, metrics, signal);
   runtime.onListening?.(endpoints);
@@ -63,6 +65,7 @@ export async function runOperator(flags: OperatorFlags, runtime: OperatorRuntime
       concurrency: flags.concurrency,
       instance: identity,
       workerDefaults: flags.workerDefaults,
+      ...(nats ? { nats } : {}),
       ...runtime.controller,
     });
   try {
@@ -111,6 +114,20 @@ async function startEndpoints(
     }),
     // The process is live while it serves; a stuck informer or worker is the queue metrics' business.
     ...(healthAt && { health: await serve(healthAt, { '/healthz': ok, '/readyz': ok }, signal) }),
+  };
+}
+
+/** The signing key is read once, at start-up; the operator's own credentials file at each connect (rotation). */
+function natsOptions(flags: OperatorFlags): ControllerOptions['nats'] {
+  const minting = flags.natsMinting;
+  const url = flags.workerDefaults.natsUrl;
+  if (!minting || !url) return undefined;
+  const credentialsFile = minting.credentialsFile;
+  return {
+    url,
+    periodSeconds: minting.periodSeconds,
+    minter: NatsUserMinter.fromSeedFile(minting.signingKeyFile, minting.account),
+    ...(credentialsFile ? { operatorCreds: () => readFileSync(credentialsFile) } : {}),
   };
 }
 

@@ -7,6 +7,8 @@ import type { Action, Observed, ObservedPod } from './types.js';
 
 export class Reconciliation {
   readonly actions: Action[] = [];
+  /** The minted NATS credentials Secret new worker pods mount (nats-credentials.ts); undefined: the job's own. */
+  natsSecret: string | undefined;
   private wakeAt: number | undefined;
 
   constructor(

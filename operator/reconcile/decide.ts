@@ -4,7 +4,8 @@ import { Reconciliation } from './context.js';
 import { fail, finalizeDeletion, settleFinished } from './finish.js';
 import { countWorkers, groupFailure, groupPods, type GroupFailure } from './group.js';
 import { desiredPods, finalizer, stagesOf } from './naming.js';
-import { buildConfigMap, buildService } from './objects.js';
+import { mintedCredentials } from './nats-credentials.js';
+import { buildConfigMap, buildNatsCredentialsSecret, buildService } from './objects.js';
 import { checkpointPhrase, foldCheckpoint, foldProgress, roundResults } from './reports.js';
 import { reconcileGroup } from './run-group.js';
 import type { DecideOptions, Decision, Observed } from './types.js';
@@ -26,7 +27,7 @@ export function decide(job: BaclJob, observed: Observed, now: Date, options: Dec
   r.status.observedGeneration = job.metadata.generation;
   if (!isTrue(r.status, 'Created')) initialize(r);
 
-  if (!isTerminal(r.status)) driveActiveJob(r);
+  if (!isTerminal(r.status)) driveActiveJob(r, options);
   if (isTerminal(r.status)) settleFinished(r);
   r.status.state = deriveState(r.status);
   return { actions: r.finalActions(), status: r.status };
@@ -47,7 +48,7 @@ function initialize(r: Reconciliation): void {
 }
 
 /** Everything for a job that has not finished; may finish it. */
-function driveActiveJob(r: Reconciliation): void {
+function driveActiveJob(r: Reconciliation, options: DecideOptions): void {
   const { job, observed, status } = r;
   if (!observed.configMap) r.actions.push({ type: 'CreateConfigMap', configMap: buildConfigMap(job) });
   if (!observed.service) r.actions.push({ type: 'CreateService', service: buildService(job) });
@@ -59,6 +60,7 @@ function driveActiveJob(r: Reconciliation): void {
   if (isTrue(status, 'Suspended')) resume(r);
   status.startTime ??= r.now.toISOString();
   if (deadlineExceeded(r)) return;
+  mintNatsCredentials(r, options);
 
   const stage = status.stage ?? stagesOf(job)[0]!;
   const desired = desiredPods(job);
@@ -74,6 +76,28 @@ function driveActiveJob(r: Reconciliation): void {
   }
   // A restart or a new stage starts a new group with no pods yet, unless the job just ended.
   if (!isTerminal(status)) reconcileGroup(r, []);
+}
+
+/**
+ * A job whose NATS user the operator mints (nats-credentials.ts): its Secret for the current period is created
+ * before any pod that mounts it; pods created from now on mount it.
+ */
+function mintNatsCredentials(r: Reconciliation, options: DecideOptions): void {
+  const minted = mintedCredentials(r.job, options.natsMinting, r.now);
+  if (!minted) return;
+  r.natsSecret = minted.secretName;
+  if (r.observed.natsSecrets?.includes(minted.secretName)) return;
+  const { metadata } = r.job;
+  r.actions.push({
+    type: 'CreateNatsCredentials',
+    secret: buildNatsCredentialsSecret(r.job, minted.secretName),
+    user: {
+      namespace: metadata.namespace ?? 'default',
+      job: metadata.name,
+      issuedAt: minted.issuedAt,
+      expires: minted.expires,
+    },
+  });
 }
 
 function deadlineExceeded(r: Reconciliation): boolean {

@@ -1,4 +1,11 @@
-import type { V1ConfigMap, V1EnvVar, V1OwnerReference, V1Pod, V1Service } from '@kubernetes/client-node';
+import type {
+  V1ConfigMap,
+  V1EnvVar,
+  V1OwnerReference,
+  V1Pod,
+  V1Secret,
+  V1Service,
+} from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import {
   baclJobResource,
@@ -66,10 +73,27 @@ export function buildService(job: BaclJob): V1Service {
   };
 }
 
+/**
+ * A minted NATS credentials Secret (ADR 0038), without its data: the effect runner mints the user and adds the
+ * credentials file under the key nats.creds (the key a job's own credentialsSecret has). Immutable: a new period
+ * gets a new Secret, never an update (the operator may only create Secrets).
+ */
+export function buildNatsCredentialsSecret(job: BaclJob, name: string): V1Secret {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: metadata(job, name),
+    type: 'Opaque',
+    immutable: true,
+  };
+}
+
 export interface WorkerPodRef {
   stage: JobStage;
   attempt: number;
   nodeRank: number;
+  /** The minted NATS credentials Secret to mount; undefined: spec.nats.credentialsSecret, if any. */
+  natsSecret?: string;
 }
 
 /** One worker pod: a launcher that forks one rank per GPU (or one CPU rank when gpusPerNode is 0). */
@@ -81,7 +105,7 @@ export function buildWorkerPod(job: BaclJob, ref: WorkerPodRef): V1Pod {
     spec.gpusPerNode > 0 ? { [gpuResource]: String(spec.gpusPerNode) } : {};
   const quantities = (values: Record<string, number | string> | undefined) =>
     Object.fromEntries(Object.entries(values ?? {}).map(([key, value]) => [key, String(value)]));
-  const natsSecret = spec.nats.credentialsSecret;
+  const natsSecret = ref.natsSecret ?? spec.nats.credentialsSecret;
   return {
     apiVersion: 'v1',
     kind: 'Pod',

@@ -9,7 +9,8 @@ import { runPrefix } from './naming.js';
 export const configMountDir = '/etc/bacl/config';
 export const configFile = 'config.yaml';
 export const natsCredsDir = '/etc/bacl/nats';
-const natsCredsFile = 'nats.creds';
+/** The key of the NATS credentials file in a job's credentials Secret, its own or minted. */
+export const natsCredsFile = 'nats.creds';
 
 /**
  * The shard location a rank reads (BACL_DATASET_TRAIN/VAL: the s3:// prefix `baclctl data prepare` wrote) from
@@ -21,7 +22,7 @@ export function shardLocation(uri: string): string {
 
 export function rankEnv(
   job: BaclJob,
-  ref: { stage: JobStage; attempt: number; nodeRank: number },
+  ref: { stage: JobStage; attempt: number; nodeRank: number; natsSecret?: string },
 ): Record<string, string> {
   const { spec, metadata } = job;
   // Every stage, evaluate included (ADR 0029), runs on spec.nodes pods; gpusPerNode 0 is one rank per pod.
@@ -48,6 +49,6 @@ export function rankEnv(
     BACL_S3_FORCE_PATH_STYLE: String(spec.s3.forcePathStyle),
   };
   if (spec.s3.endpoint) env.AWS_ENDPOINT_URL_S3 = spec.s3.endpoint;
-  if (spec.nats.credentialsSecret) env.NATS_CREDS = `${natsCredsDir}/${natsCredsFile}`;
+  if (ref.natsSecret ?? spec.nats.credentialsSecret) env.NATS_CREDS = `${natsCredsDir}/${natsCredsFile}`;
   return env;
 }

@@ -17,7 +17,10 @@ export function reconcileGroup(r: Reconciliation, group: ObservedPod[]): void {
   const blocking = stopEarlierGroups(r, group);
   if (blocking.length === 0) {
     for (const nodeRank of missingRanks(group, desired)) {
-      r.actions.push({ type: 'CreatePod', pod: buildWorkerPod(job, { stage, attempt, nodeRank }) });
+      r.actions.push({
+        type: 'CreatePod',
+        pod: buildWorkerPod(job, { stage, attempt, nodeRank, natsSecret: r.natsSecret }),
+      });
     }
   }
   // A pod of this group that is terminating fails the group once it overstays the grace period: wake up then.

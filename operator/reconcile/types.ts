@@ -1,5 +1,6 @@
-import type { V1ConfigMap, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
 import type { BaclJobStatus, CheckpointRef, JobStage, Results } from '../../common/index.js';
+import type { NatsMinting } from './nats-credentials.js';
 
 // What decide() reads besides the job (Observed) and what it asks the effect runner to do (Action). Observed is
 // a view the runner builds from its caches, S3 and NATS; decide never does I/O.
@@ -47,6 +48,11 @@ export interface Observed {
    * undefined then means it is not there, and the job fails with ResultsMissing instead of waiting forever.
    */
   results?: Results;
+  /**
+   * Names of the job's minted NATS credentials Secrets known to exist (the runner's memory of its creates: the
+   * operator may create Secrets but not read them). Undefined or missing a name: create it (AlreadyExists is done).
+   */
+  natsSecrets?: string[];
 }
 
 export type Action =
@@ -55,6 +61,15 @@ export type Action =
   | { type: 'CreateConfigMap'; configMap: V1ConfigMap }
   | { type: 'CreateService'; service: V1Service }
   | { type: 'CreatePod'; pod: V1Pod }
+  /**
+   * Mint a NATS user for the job (ADR 0038) and create `secret` (metadata only) with its credentials file under
+   * the key nats.creds; the user may use only the job's subjects and expires at `user.expires`.
+   */
+  | {
+      type: 'CreateNatsCredentials';
+      secret: V1Secret;
+      user: { namespace: string; job: string; issuedAt: number; expires: number };
+    }
   /** force: delete with grace period 0, for a pod whose node is gone and will never confirm. */
   | { type: 'DeletePod'; name: string; reason: string; force: boolean }
   /** On deletion: the operator removes what it created itself instead of relying on garbage collection. */
@@ -79,4 +94,6 @@ export interface DecideOptions {
    * @default 300 (seconds)
    */
   terminatingGraceSeconds?: number;
+  /** Mint per-job NATS users for jobs on this server (nats-credentials.ts). @default undefined (never mint) */
+  natsMinting?: NatsMinting;
 }

@@ -1,7 +1,13 @@
 // The test harness: real servers on 127.0.0.1, random ports, own temp dirs, stopped by PID.
 export { infraManifest, InfraMissingError, type InfraManifest } from './infra.js';
 export { startKube, type KubeCluster } from './kube.js';
-export { startNats, NATS_MAX_PAYLOAD, type NatsServer, type StartNatsOptions } from './nats.js';
+export {
+  startNats,
+  NATS_MAX_PAYLOAD,
+  type NatsServer,
+  type NatsTrust,
+  type StartNatsOptions,
+} from './nats.js';
 export { startS3, type S3Server } from './s3.js';
 export { freePort } from './ports.js';
 export { startPodRunner, type PodRunner, type PodRunnerOptions } from './pod-runner.js';

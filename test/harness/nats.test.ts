@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { connect as tcpConnect } from 'node:net';
 import { expect } from 'chai';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { httpGet } from './http-probe.js';
-import { NATS_MAX_PAYLOAD, type NatsServer } from './nats.js';
+import { NatsUserMinter } from '../../operator/internal.js';
+import { NATS_MAX_PAYLOAD, startNats, type NatsServer } from './nats.js';
 import { sharedNats } from './servers.js';
 
 describe('harness: nats-server', function () {
@@ -50,6 +51,42 @@ describe('harness: nats-server', function () {
     expect(ack.stream).to.equal(name);
     expect(ack.seq).to.equal(1);
     await jsm.streams.delete(name);
+  });
+});
+
+describe('harness: nats-server in operator mode (jwt: true)', function () {
+  it('trusts only users signed by the account signing key it returns; JetStream is off', async function () {
+    const server = await startNats({ jwt: true });
+    try {
+      const trust = server.jwt!;
+      expect(trust.operator).to.match(/^O[A-Z2-7]{55}$/);
+      expect(trust.account).to.match(/^A[A-Z2-7]{55}$/);
+      expect(trust.systemAccount).to.match(/^A[A-Z2-7]{55}$/);
+      expect(trust.signingSeed).to.match(/^SA[A-Z2-7]{56}$/);
+      const refused = await connect({ servers: server.url, reconnect: false }).then(
+        (nc) => nc.close().then(() => 'connected'),
+        (error: Error) => error.message,
+      );
+      expect(refused).to.equal('Authorization Violation');
+      const issuedAt = Math.floor(Date.now() / 1000);
+      const { creds } = NatsUserMinter.fromSeed(trust.signingSeed, trust.account).mintJobUser({
+        namespace: 'ns',
+        job: 'job',
+        issuedAt,
+        expires: issuedAt + 600,
+      });
+      const nc = await connect({
+        servers: server.url,
+        authenticator: credsAuthenticator(new TextEncoder().encode(creds)),
+      });
+      const varz = JSON.parse((await httpGet(`${server.monitorUrl}/varz`)).body) as {
+        jetstream?: { config?: unknown };
+      };
+      await nc.close();
+      expect(varz.jetstream?.config).to.equal(undefined);
+    } finally {
+      await server.stop();
+    }
   });
 });
 

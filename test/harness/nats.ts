@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nkeys } from '@nats-io/transport-node';
+import { accountClaims, encodeJwt, operatorClaims } from '../../operator/internal.js';
 import { infraManifest } from './infra.js';
 import { answers200 } from './http-probe.js';
 import { freePort } from './ports.js';
@@ -13,6 +15,8 @@ export interface NatsServer {
   /** The max_payload the server was configured with, in bytes (clients must read it from INFO, not this). */
   configuredMaxPayload: number;
   version: string;
+  /** Set when started with `jwt: true`: the trust chain the server was configured with. */
+  jwt?: NatsTrust;
   process: ManagedProcess;
   stop(): Promise<void>;
 }
@@ -29,6 +33,70 @@ export interface StartNatsOptions {
   port?: number;
   /** Monitoring (HTTP) port. @default a free port */
   monitorPort?: number;
+  /**
+   * Operator mode (decentralised JWT auth, ADR 0038): fresh operator, account (with one signing key) and system
+   * account keys, the account JWTs preloaded into a MEMORY resolver; clients need user credentials signed by the
+   * account's signing key. No JetStream (the account grants none). @default false
+   */
+  jwt?: boolean;
+}
+
+/** The keys of an operator-mode server: what a test needs to mint users (never written anywhere but its dir). */
+export interface NatsTrust {
+  operator: string;
+  /** The account bacl's users live in (public key). */
+  account: string;
+  /** Seed (SA...) of the account's signing key. */
+  signingSeed: string;
+  systemAccount: string;
+}
+
+/** Keys and the server config lines of an operator-mode server. */
+function operatorMode(): { trust: NatsTrust; config: string[] } {
+  const operator = nkeys.createOperator();
+  const account = nkeys.createAccount();
+  const signing = nkeys.createAccount();
+  const system = nkeys.createAccount();
+  const issuedAt = Math.floor(Date.now() / 1000);
+  const operatorJwt = encodeJwt(
+    operatorClaims({
+      name: 'bacl-test',
+      operator: operator.getPublicKey(),
+      issuedAt,
+      systemAccount: system.getPublicKey(),
+    }),
+    operator,
+  );
+  const accountJwt = encodeJwt(
+    accountClaims({
+      name: 'bacl',
+      account: account.getPublicKey(),
+      issuedAt,
+      signingKeys: [signing.getPublicKey()],
+    }),
+    operator,
+  );
+  const systemJwt = encodeJwt(
+    accountClaims({ name: 'SYS', account: system.getPublicKey(), issuedAt }),
+    operator,
+  );
+  return {
+    trust: {
+      operator: operator.getPublicKey(),
+      account: account.getPublicKey(),
+      signingSeed: new TextDecoder().decode(signing.getSeed()),
+      systemAccount: system.getPublicKey(),
+    },
+    config: [
+      `operator: "${operatorJwt}"`,
+      `system_account: "${system.getPublicKey()}"`,
+      'resolver: MEMORY',
+      'resolver_preload: {',
+      `  ${account.getPublicKey()}: "${accountJwt}"`,
+      `  ${system.getPublicKey()}: "${systemJwt}"`,
+      '}',
+    ],
+  };
 }
 
 export async function startNats(options: StartNatsOptions = {}): Promise<NatsServer> {
@@ -41,16 +109,21 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
   ]);
   // 8 MB is the largest payload nats-server accepts without raising max_pending (see test-infra notes);
   // 2.9 has no CLI flag for it, hence the config file (tests of chunking may ask for a smaller one). JetStream is capped so CI's disk and memory are safe.
+  const jwt = options.jwt ? operatorMode() : undefined;
   const config = [
     `listen: 127.0.0.1:${port}`,
     `http: 127.0.0.1:${monitorPort}`,
     `max_payload: ${maxPayload}`,
     ...(options.writeDeadline ? [`write_deadline: "${options.writeDeadline}"`] : []),
-    'jetstream {',
-    `  store_dir: "${join(dir, 'jetstream')}"`,
-    '  max_memory_store: 256MB',
-    '  max_file_store: 1GB',
-    '}',
+    ...(jwt
+      ? jwt.config
+      : [
+          'jetstream {',
+          `  store_dir: "${join(dir, 'jetstream')}"`,
+          '  max_memory_store: 256MB',
+          '  max_file_store: 1GB',
+          '}',
+        ]),
     '',
   ].join('\n');
   const configPath = join(dir, 'nats.conf');
@@ -68,6 +141,7 @@ export async function startNats(options: StartNatsOptions = {}): Promise<NatsSer
     monitorUrl: `http://127.0.0.1:${monitorPort}`,
     configuredMaxPayload: maxPayload,
     version: infra.natsServer.version,
+    ...(jwt ? { jwt: jwt.trust } : {}),
     process: proc,
     stop: () => proc.stop(),
   };

@@ -24,7 +24,7 @@ export class PodStartError extends Error {
 }
 
 /**
- * Materialises a pod's configMap and emptyDir volumes under `podDir` and returns mountPath -> local dir, so
+ * Materialises a pod's configMap, secret and emptyDir volumes under `podDir` and returns mountPath -> local dir, so
  * paths the pod spec names (e.g. BACL_CONFIG=/etc/bacl/config.yaml) can be rewritten to files that exist.
  */
 export async function materialiseVolumes(
@@ -40,11 +40,16 @@ export async function materialiseVolumes(
     if (volume.configMap?.name) {
       const configMap = await core.readNamespacedConfigMap({ name: volume.configMap.name, namespace });
       for (const [key, value] of Object.entries(configMap.data ?? {})) writeFileSync(join(dir, key), value);
+    } else if (volume.secret?.secretName) {
+      // As a kubelet does: the Secret's keys as files (owner-only), read with the runner's own credentials.
+      const secret = await core.readNamespacedSecret({ name: volume.secret.secretName, namespace });
+      for (const [key, value] of Object.entries(secret.data ?? {}))
+        writeFileSync(join(dir, key), Buffer.from(value, 'base64'), { mode: 0o600 });
     } else if (!volume.emptyDir) {
       throw new PodStartError(
         podName(pod),
         'UnsupportedVolume',
-        `volume ${volume.name}: only configMap and emptyDir run here`,
+        `volume ${volume.name}: only configMap, secret and emptyDir run here`,
       );
     }
     localDirs.set(volume.name, dir);

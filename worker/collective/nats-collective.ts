@@ -70,6 +70,7 @@ export async function joinNatsGroup(options: NatsGroupOptions): Promise<NatsColl
         name: `bacl ${options.job} attempt ${options.attempt} rank ${options.rank}`,
         ...(credentials ? { authenticator: credsAuthenticator(credentials) } : {}),
         noEcho: true,
+        inboxPrefix: subjects.inbox,
         // A dropped connection may have lost messages, so it fails the group (TransportLostError here); the
         // client still reconnects, only to tell the others at once (PeerLostError naming this rank) instead of
         // at their heartbeat timeout.

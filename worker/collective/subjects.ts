@@ -1,8 +1,10 @@
-// NATS subjects of one group (design.md): everything under bacl.<ns>.<job>.<attempt>, so a restarted group
-// (attempt + 1) never reads a dead group's messages, and data subjects carry the operation number:
+// NATS subjects of one group (design.md): everything under bacl.<ns>.<job>.<attempt>, inside the job's root (the
+// only subjects its minted NATS user may use, ADR 0038), so a restarted group (attempt + 1) never reads a dead
+// group's messages, and data subjects carry the operation number:
 //   .rdzv  joins          .ctl  aborts          .hb  heartbeats          .credit.<rank>  grants to <rank>
 //   .op.<op>.rs.<owner>   contributions to a shard's owner
 //   .op.<op>.ag.<owner>   an owner's reduced chunks      .op.<op>.bc.<src>  broadcast / allGather bytes
+import { jobInboxPrefix, jobSubjectRoot } from '../../common/index.js';
 import { CollectiveOptionError } from './errors.js';
 import type { Route } from './transport.js';
 
@@ -10,6 +12,8 @@ const TOKEN = /^[A-Za-z0-9_-]+$/;
 
 export interface GroupSubjects {
   base: string;
+  /** The connection's inbox prefix (nats.js inboxPrefix): the job's, so replies stay inside its root. */
+  inbox: string;
   rdzv: string;
   ctl: string;
   hb: string;
@@ -38,9 +42,10 @@ export function groupSubjects(job: string, attempt: number, channel?: string): G
   if (channel !== undefined && !TOKEN.test(channel)) {
     throw new CollectiveOptionError('channel', channel, 'must be one NATS subject token');
   }
-  const base = `bacl.${namespace}.${name}.${attempt}${channel === undefined ? '' : `.${channel}`}`;
+  const base = `${jobSubjectRoot(namespace, name)}.${attempt}${channel === undefined ? '' : `.${channel}`}`;
   return {
     base,
+    inbox: jobInboxPrefix(namespace, name),
     rdzv: `${base}.rdzv`,
     ctl: `${base}.ctl`,
     hb: `${base}.hb`,

@@ -4,7 +4,7 @@
 // operator would drop is a bug here, not a silent gap in status.
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { progressSubject, rankReportSchema, type RankReport } from '../../common/index.js';
+import { jobInboxPrefix, progressSubject, rankReportSchema, type RankReport } from '../../common/index.js';
 import { NATS_DEFAULTS } from '../collective/nats-collective.js';
 import { connectRetrying, unreachableLine } from '../collective/nats-connect.js';
 import type { RankEnv } from './rank-env.js';
@@ -74,6 +74,7 @@ export class NatsProgressSink implements ProgressSink {
           servers: options.servers.split(','),
           name: `bacl ${options.namespace}/${options.job} attempt ${options.attempt} progress`,
           ...(credentials ? { authenticator: credsAuthenticator(credentials) } : {}),
+          inboxPrefix: jobInboxPrefix(options.namespace, options.job),
           // Progress is for people: reconnect for as long as the job runs; messages published meanwhile are
           // buffered.
           reconnect: true,

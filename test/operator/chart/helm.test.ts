@@ -16,9 +16,9 @@ interface PodSpec {
     livenessProbe?: { httpGet?: { path: string } };
     readinessProbe?: { httpGet?: { path: string } };
     resources?: Record<string, unknown>;
-    volumeMounts?: { name: string; mountPath: string }[];
+    volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
   }[];
-  volumes?: { name: string; emptyDir?: object }[];
+  volumes?: { name: string; emptyDir?: object; secret?: object }[];
 }
 const podSpecOf = (deployment: Manifest) =>
   (deployment as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
@@ -155,6 +155,56 @@ describe('charts/bacl-operator with helm', function () {
       image: 'ghcr.io/bacl/worker:0.1.0',
       natsUrl: 'nats://bacl-nats.bacl.svc:4222',
       s3CredentialsSecret: 'bacl-s3',
+    });
+  });
+
+  it('mounts the NATS signing key and the operator credentials as files, and may create (never read) Secrets, with per-job NATS users', async function () {
+    const account = 'ADSILFOKOC44YIMERYQPWYIPZDWNZLG4BGYAGVIKZFLHLXTWPCLHGJXD';
+    const secretRules = (rendered: Manifest[]) =>
+      (
+        (
+          only(rendered, 'ClusterRole', 'bacl') as unknown as {
+            rules: { resources: string[]; verbs: string[] }[];
+          }
+        ).rules ?? []
+      ).filter((rule) => rule.resources.includes('secrets'));
+    const plain = manifests(await helmTemplate('bacl', 'bacl', ['--set', 'nats.enabled=true']));
+    expect(podSpecOf(only(plain, 'Deployment')).volumes?.map((v) => v.name)).to.deep.equal(['tmp']);
+    expect(secretRules(plain).flatMap((rule) => rule.verbs)).to.not.include('create');
+    const rendered = manifests(
+      await helmTemplate('bacl', 'bacl', [
+        '--set', 'nats.enabled=true', '--set', 'workerDefaults.nats.jwt.signingKeySecret=bacl-nats-signing',
+        '--set', `workerDefaults.nats.jwt.account=${account}`,
+        '--set', 'workerDefaults.nats.jwt.operatorCredentialsSecret=bacl-nats-operator',
+        '--set', 'workerDefaults.nats.jwt.rotationDays=7',
+      ]), // prettier-ignore
+    );
+    const pod = podSpecOf(only(rendered, 'Deployment'));
+    expect(pod.volumes).to.deep.include.members([
+      {
+        name: 'nats-signing',
+        secret: { secretName: 'bacl-nats-signing', items: [{ key: 'seed', path: 'seed' }] },
+      },
+      {
+        name: 'nats-operator',
+        secret: { secretName: 'bacl-nats-operator', items: [{ key: 'nats.creds', path: 'nats.creds' }] },
+      },
+    ]);
+    expect(pod.containers[0]?.volumeMounts).to.deep.include.members([
+      { name: 'nats-signing', mountPath: '/etc/bacl/nats-signing', readOnly: true },
+      { name: 'nats-operator', mountPath: '/etc/bacl/nats-operator', readOnly: true },
+    ]);
+    // What bacl-operator makes of the rendered flags.
+    expect(parseOperatorFlags(pod.containers[0]?.args ?? []).natsMinting).to.deep.equal({
+      signingKeyFile: '/etc/bacl/nats-signing/seed',
+      account,
+      credentialsFile: '/etc/bacl/nats-operator/nats.creds',
+      periodSeconds: 7 * 24 * 3600,
+    });
+    expect(secretRules(rendered)).to.deep.include({
+      apiGroups: [''],
+      resources: ['secrets'],
+      verbs: ['create'],
     });
   });
 

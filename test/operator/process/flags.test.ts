@@ -66,6 +66,46 @@ describe('operator/process/flags', function () {
     );
   });
 
+  it('reads the per-job NATS user settings: signing key file, account, own credentials, rotation days', function () {
+    const account = 'ADSILFOKOC44YIMERYQPWYIPZDWNZLG4BGYAGVIKZFLHLXTWPCLHGJXD';
+    expect(parseOperatorFlags([]).natsMinting).to.equal(undefined);
+    const base = [
+      '--nats-url=nats://bacl-nats.bacl.svc:4222',
+      '--nats-signing-key-file=/etc/bacl/nats-signing/seed',
+    ];
+    expect(parseOperatorFlags([...base, `--nats-account=${account}`]).natsMinting).to.deep.equal({
+      signingKeyFile: '/etc/bacl/nats-signing/seed',
+      account,
+      periodSeconds: 30 * 24 * 3600,
+    });
+    expect(
+      parseOperatorFlags([
+        ...base,
+        `--nats-account=${account}`,
+        '--nats-operator-credentials-file=/etc/bacl/nats-operator/nats.creds',
+        '--nats-credentials-days=7',
+      ]).natsMinting,
+    ).to.deep.equal({
+      signingKeyFile: '/etc/bacl/nats-signing/seed',
+      account,
+      credentialsFile: '/etc/bacl/nats-operator/nats.creds',
+      periodSeconds: 7 * 24 * 3600,
+    });
+    const refusals: [string[], string][] = [
+      [[...base], '--nats-account must be an account public key'],
+      [
+        [...base, '--nats-account=UAXXZPH647GD2R42QBDIPDZSBMKE2EWLIHDQTCY2B4RTBYEZALHEJLEF'],
+        '--nats-account',
+      ],
+      [[base[1]!, `--nats-account=${account}`], '--nats-signing-key-file needs --nats-url'],
+      [[...base, `--nats-account=${account}`, '--nats-credentials-secret=shared'], 'exclude each other'],
+      [[...base, `--nats-account=${account}`, '--nats-credentials-days=0'], '--nats-credentials-days'],
+      [[`--nats-account=${account}`], 'need --nats-signing-key-file'],
+    ];
+    for (const [argv, message] of refusals)
+      expect(() => parseOperatorFlags(argv), argv.join(' ')).to.throw(FlagError, message);
+  });
+
   it('refuses bad values naming the flag', function () {
     expect(() => parseOperatorFlags(['--concurrency', '0'])).to.throw(FlagError, '--concurrency');
     expect(() => parseOperatorFlags(['--log-level', 'loud'])).to.throw(FlagError, '--log-level');
