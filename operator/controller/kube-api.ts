@@ -8,7 +8,6 @@ import {
   type KubeConfig,
   type V1ConfigMap,
   type V1Pod,
-  type V1Secret,
   type V1Service,
 } from '@kubernetes/client-node';
 import { baclJobResource, type BaclJobStatus } from '../../common/index.js';
@@ -138,16 +137,6 @@ export class KubeApi {
     await call(`create event in ${namespace}`, () =>
       this.core.createNamespacedEvent({ namespace, body: event }),
     );
-  }
-
-  /** undefined when the Secret does not exist. */
-  async readSecret(namespace: string, name: string): Promise<V1Secret | undefined> {
-    try {
-      return await this.core.readNamespacedSecret({ namespace, name });
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw new KubeRequestError(`read secret ${namespace}/${name}`, statusOf(error), { cause: error });
-    }
   }
 
   /** Lists BaclJobs, in one namespace or all; the informer's initial list. */

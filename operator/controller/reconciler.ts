@@ -1,4 +1,4 @@
-import { InvalidBaclJobError, parseBaclJob, type BaclJobStatus, type Results } from '../../common/index.js';
+import { InvalidBaclJobError, parseBaclJob, type BaclJobStatus } from '../../common/index.js';
 import { isTerminal } from '../reconcile/conditions.js';
 import { decide } from '../reconcile/decide.js';
 import { applyWorkerDefaults, type WorkerDefaults } from '../reconcile/worker-defaults.js';
@@ -10,7 +10,6 @@ import type { Caches } from './informers.js';
 import type { KubeApi, RawJob } from './kube-api.js';
 import { buildObserved } from './observed.js';
 import type { RankReports } from './rank-reports.js';
-import type { RunData } from './run-data.js';
 import { sameJson } from './same-json.js';
 import type { ReconcileOutcome } from './workers.js';
 
@@ -23,12 +22,13 @@ export interface ReconcilerDeps {
   api: KubeApi;
   caches: Caches;
   reports: RankReports;
-  runData: RunData;
   events: EventRecorder;
   logger: Logger;
   clock: Clock;
   /** @default 300 s; see DecideOptions.terminatingGraceSeconds */
   terminatingGraceSeconds?: number;
+  /** @default 600 s; see DecideOptions.purgeTimeoutSeconds */
+  purgeTimeoutSeconds?: number;
   workerCommand?: string[];
   /** Filled into a job's spec on first sight (operator/reconcile/worker-defaults.ts). @default {} */
   workerDefaults?: WorkerDefaults;
@@ -40,7 +40,6 @@ const cacheLagRetryMs = 1000;
 export class Reconciler {
   /** Per job key: the resourceVersion the cache held when this operator last wrote the job. */
   private readonly behind = new Map<string, string>();
-  private readonly results = new Map<string, Results>();
 
   constructor(private readonly deps: ReconcilerDeps) {}
 
@@ -88,13 +87,15 @@ export class Reconciler {
     if (job.metadata.deletionTimestamp || isTerminal(status)) reports.unwatch(key);
     else reports.watch(namespace, name, job.spec.nats.url);
 
-    const observed = await buildObserved(job, { ...this.deps, results: this.results });
+    const observed = buildObserved(job, this.deps);
     const decision = decide(job, observed, new Date(this.deps.clock.now()), {
       terminatingGraceSeconds: this.deps.terminatingGraceSeconds,
+      purgeTimeoutSeconds: this.deps.purgeTimeoutSeconds,
     });
 
     let current = raw;
-    if (!job.metadata.deletionTimestamp && !sameJson(raw.status, decision.status)) {
+    // A job being deleted keeps its status, except RunDataPurged when its purge pod fails (finish.ts).
+    if (!sameJson(raw.status ?? {}, decision.status)) {
       current = await api.writeStatus(raw, decision.status);
       // Recorded at once: should an action below fail, the retry must still not decide on the old status.
       this.behind.set(key, raw.metadata.resourceVersion ?? '');
@@ -105,7 +106,6 @@ export class Reconciler {
       {
         api,
         events: this.deps.events,
-        runData: this.deps.runData,
         logger,
         signal,
         workerCommand: this.deps.workerCommand,
@@ -114,10 +114,7 @@ export class Reconciler {
       current,
       decision.actions,
     );
-    if (effects.released) {
-      this.results.delete(job.metadata.uid ?? '');
-      reports.unwatch(key);
-    }
+    if (effects.released) reports.unwatch(key);
     if (effects.wroteJob) this.behind.set(key, raw.metadata.resourceVersion ?? '');
     return effects.requeueAfterMs === undefined ? undefined : { requeueAfterMs: effects.requeueAfterMs };
   }
