@@ -14,7 +14,7 @@ export async function runPurge(args: string[], env: NodeJS.ProcessEnv, io: Progr
   }
   let client;
   try {
-    client = new S3Client(readS3Env(env));
+    client = new S3Client({ ...readS3Env(env), ...staticCredentials(env) });
   } catch (error) {
     if (!(error instanceof RankEnvError)) throw error;
     io.stderr(`${name}: ${error.message}\n`);
@@ -37,4 +37,16 @@ export async function runPurge(args: string[], env: NodeJS.ProcessEnv, io: Progr
   } finally {
     client.destroy();
   }
+}
+
+/**
+ * The job Secret's keys as envFrom gives them; without them the SDK's default chain (a web identity, an
+ * instance role) is used, as the workers do.
+ */
+function staticCredentials(env: NodeJS.ProcessEnv) {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) return {};
+  const sessionToken = env.AWS_SESSION_TOKEN;
+  return { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } };
 }

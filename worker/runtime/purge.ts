@@ -18,7 +18,8 @@ export class PurgeError extends RuntimeError {
   override readonly name = 'PurgeError';
 }
 
-const runPrefixPattern = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/((?:[^/]+\/)*runs\/[^/]+\/[^/]+\/[^/]+\/)$/;
+const runPrefixPattern =
+  /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/((?:[^/]+\/)*runs\/[^/]+\/[^/]+\/[^/]+\/)$/;
 
 /** The bucket and key prefix of a run prefix URI; throws PurgeUsageError for anything else. */
 export function parseRunPrefix(uri: string): { bucket: string; prefix: string } {
@@ -39,7 +40,11 @@ export interface PurgeOptions {
 }
 
 /** Deletes every object under the run prefix `uri`; resolves with how many were deleted. */
-export async function purgeRunPrefix(client: S3Client, uri: string, options: PurgeOptions = {}): Promise<number> {
+export async function purgeRunPrefix(
+  client: S3Client,
+  uri: string,
+  options: PurgeOptions = {},
+): Promise<number> {
   const { bucket, prefix } = parseRunPrefix(uri);
   const call = options.signal === undefined ? {} : { abortSignal: options.signal };
   let deleted = 0;

@@ -230,7 +230,8 @@ async function evaluate(
   });
   if (result.metrics !== undefined) {
     // The operator's status.results: read from this pod's termination message, not from S3 (ADR 0037).
-    if (env.terminationLog !== undefined) await writeFile(env.terminationLog, terminationMetrics(result.metrics));
+    if (env.terminationLog !== undefined)
+      await writeFile(env.terminationLog, terminationMetrics(result.metrics));
     const board = boardFor('evaluate');
     reporter.evaluation(result.metrics);
     board?.evaluation(result.metrics, 0);
