@@ -49,7 +49,7 @@ export async function installOperatorIdentity(
     user: `system:serviceaccount:${system}:${release}`,
     kubeconfigPath,
     kubeConfig,
-    rbac: manifests(rendered) as OperatorIdentity['rbac'],
+    rbac: manifests(rendered),
   };
 }
 
