@@ -21,7 +21,9 @@ export const jobStates = ['Pending', 'Running', 'Restarting', 'Suspended', 'Succ
 
 /** The shape of a Kubernetes metav1.Condition. */
 export const conditionSchema = z.object({
-  type: z.enum(jobConditionTypes).describe('Created, Running, Restarting, Suspended, Succeeded, Failed or RunDataPurged.'),
+  type: z
+    .enum(jobConditionTypes)
+    .describe('Created, Running, Restarting, Suspended, Succeeded, Failed or RunDataPurged.'),
   status: z.enum(['True', 'False', 'Unknown']),
   observedGeneration: z.int().optional().describe('The .metadata.generation the condition was set for.'),
   lastTransitionTime: time.describe('When status last changed (not when the condition was last written).'),

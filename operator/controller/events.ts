@@ -102,7 +102,12 @@ export function transitionEvents(before: BaclJobStatus | undefined, after: BaclJ
   const purge = condition(after, 'RunDataPurged');
   const purgeBefore = condition(before, 'RunDataPurged');
   if (purge?.status === 'False' && (purgeBefore?.status !== 'False' || purgeBefore.reason !== purge.reason))
-    events.push({ type: 'Warning', reason: purge.reason, message: purge.message, log: 'Run data purge failed' });
+    events.push({
+      type: 'Warning',
+      reason: purge.reason,
+      message: purge.message,
+      log: 'Run data purge failed',
+    });
   if (after.stage !== undefined && before?.stage !== undefined && after.stage !== before.stage)
     events.push({
       type: 'Normal',

@@ -63,7 +63,12 @@ export function finalizeDeletion(r: Reconciliation, purgeTimeoutSeconds: number)
     if (!purgeRunData(r, purgeTimeoutSeconds)) return;
   } else if (observed.purgePod && observed.purgePod.deletionTimestamp === undefined) {
     // Purging was called off (the way out of a failed purge): its pod goes, the data stays.
-    r.actions.push({ type: 'DeletePurgePod', name: observed.purgePod.name, uri: purgeUri(job), purged: false });
+    r.actions.push({
+      type: 'DeletePurgePod',
+      name: observed.purgePod.name,
+      uri: purgeUri(job),
+      purged: false,
+    });
   }
   r.actions.push({ type: 'RemoveFinalizer', finalizer });
 }

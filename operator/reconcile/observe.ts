@@ -74,7 +74,9 @@ export function resultsFromPod(pod: V1Pod, uri: string): { results: Results } | 
   const parsed = evaluationMetricsSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { problem: `${where} is not the metrics: ${issue?.path.join('.') || '(root)'}: ${issue?.message}` };
+    return {
+      problem: `${where} is not the metrics: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+    };
   }
   return { results: { ...parsed.data, uri } };
 }

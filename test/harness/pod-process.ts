@@ -230,7 +230,9 @@ export function terminationFile(container: V1Container, podDir: string): [string
 export function readTerminationMessage(container: V1Container, podDir: string, exitCode: number): string {
   const tail = (bytes: Buffer, max: number) => bytes.subarray(Math.max(0, bytes.length - max));
   const file = join(podDir, `${container.name}.termination-log`);
-  const message = existsSync(file) ? tail(readFileSync(file), terminationMessage.maxBytes).toString('utf8') : '';
+  const message = existsSync(file)
+    ? tail(readFileSync(file), terminationMessage.maxBytes).toString('utf8')
+    : '';
   if (message !== '' || container.terminationMessagePolicy !== 'FallbackToLogsOnError' || exitCode === 0)
     return message;
   const logPath = join(podDir, `${container.name}.log`);
