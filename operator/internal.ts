@@ -37,7 +37,7 @@ export { FlagError, parseAddress, parseOperatorFlags } from './process/flags.js'
 export type { HttpEndpoint } from './process/http.js';
 export { deriveState, setCondition } from './reconcile/conditions.js';
 export { decide } from './reconcile/decide.js';
-export { finalizer, podName } from './reconcile/naming.js';
+export { finalizer, podName, purgePodName, runPrefix } from './reconcile/naming.js';
 export {
   defaultNatsPeriodSeconds,
   mintedCredentials,
@@ -47,11 +47,27 @@ export {
 export {
   buildConfigMap,
   buildNatsCredentialsSecret,
+  buildPurgePod,
   buildService,
   buildWorkerPod,
+  purgeContainer,
+  purgeUri,
 } from './reconcile/objects.js';
-export { observePod } from './reconcile/observe.js';
-export type { Action, Decision, Observed, ObservedPod, PodPhase } from './reconcile/types.js';
+export { observePod, observePurgePod, resultsFromPod } from './reconcile/observe.js';
+export {
+  terminationMessagePath,
+  workerContainerSecurity,
+  workerPodSecurity,
+  workerUid,
+} from './reconcile/pod-security.js';
+export type {
+  Action,
+  Decision,
+  Observed,
+  ObservedPod,
+  ObservedPurgePod,
+  PodPhase,
+} from './reconcile/types.js';
 export { applyWorkerDefaults, defaultedFields, type WorkerDefaults } from './reconcile/worker-defaults.js';
 export { createLogger, silentLogger } from './telemetry/logger.js';
 export { Counter, Gauge, Histogram, Registry } from './telemetry/metrics.js';

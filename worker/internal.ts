@@ -315,7 +315,8 @@ export {
   mergeRankDetections,
   type RankDetections,
 } from './runtime/eval-merge.js';
-export { metricsJson } from './runtime/eval-metrics.js';
+export { metricsJson, terminationMessageLimit, terminationMetrics } from './runtime/eval-metrics.js';
+export { parseRunPrefix, PurgeError, PurgeUsageError, purgeRunPrefix } from './runtime/purge.js';
 export {
   type PartChunk,
   parsePart,

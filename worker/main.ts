@@ -15,6 +15,7 @@ import { ModelError } from './model/index.js';
 import { RuntimeError } from './runtime/errors.js';
 import { forwardProcessSignals, launchRanks } from './runtime/launcher.js';
 import { RankEnvError } from './runtime/rank-env-error.js';
+import { runPurge } from './runtime/purge-command.js';
 import { readPodEnv, readRankEnv, workerRole } from './runtime/rank-env.js';
 import { runRankProcess } from './runtime/rank-process.js';
 import { readWorkerSettings, workerFlagHelp, WorkerSettingsError } from './settings.js';
@@ -24,7 +25,7 @@ export const workerInfo: ProgramInfo = {
   name: 'bacl-worker',
   summary:
     'one training rank of a BaclJob: tfjs training, gradient all-reduce over NATS, shards and checkpoints in S3',
-  usage: 'bacl-worker [flags]',
+  usage: 'bacl-worker [flags] | bacl-worker purge <run prefix>/',
   description: [
     'Started by the operator in each worker pod (one rank per GPU) with the rank environment (RANK, WORLD_SIZE,\n' +
       'NATS_URL, BACL_CONFIG, BACL_STAGE, ...), or by `baclctl run` on one machine.',
@@ -36,6 +37,9 @@ export const workerInfo: ProgramInfo = {
       "failure's status. With RANK it is one rank: it reads the rank environment once (every wrong variable in\n" +
       'one error, exit 2), joins the group, runs the stages of BACL_STAGE (comma-separated for several) and exits\n' +
       '0, or 130 after a SIGTERM checkpoint, or 1 (LossDiverged, a lost peer, ...), 4 (a bad config or dataset).',
+    '`bacl-worker purge s3://<bucket>/[<root>/]runs/<namespace>/<job>/<uid>/` deletes a run prefix with the S3\n' +
+      "credentials in the environment: the operator's purge pod runs it when a job is deleted with\n" +
+      'runPolicy.deleteRunDataOnDelete. Exit 0, 2 (not a run prefix, a bad S3 variable) or 1 (the store failed).',
   ],
   flags: workerFlagHelp,
 };
@@ -54,6 +58,7 @@ export async function main(
   start: Partial<WorkerStart> = {},
 ): Promise<number> {
   const name = workerInfo.name;
+  if (argv[0] === 'purge') return runPurge(argv.slice(1), start.env ?? process.env, io);
   let settings;
   try {
     settings = readWorkerSettings(argv, start.env ?? process.env);

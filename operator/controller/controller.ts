@@ -12,7 +12,6 @@ import { startInformers } from './informers.js';
 import { KubeApi } from './kube-api.js';
 import { RankReports } from './rank-reports.js';
 import { Reconciler } from './reconciler.js';
-import { S3RunData, type RunData } from './run-data.js';
 import { WorkQueue } from './work-queue.js';
 import { runWorkers } from './workers.js';
 
@@ -28,6 +27,8 @@ export interface ControllerOptions {
   concurrency?: number;
   /** See DecideOptions.terminatingGraceSeconds. @default 300 (seconds) */
   terminatingGraceSeconds?: number;
+  /** See DecideOptions.purgeTimeoutSeconds. @default 600 (seconds) */
+  purgeTimeoutSeconds?: number;
   /** At most one progress-driven reconcile (and status write) per job per this interval. @default 5000 ms */
   progressIntervalMs?: number;
   /**
@@ -44,7 +45,6 @@ export interface ControllerOptions {
    */
   instance?: string;
   clock?: Clock;
-  runData?: RunData;
   /** Told about every reconcile and how long it took (benchmarks, tracing); errors also go to the log. */
   onReconciled?: (key: string, ms: number, error?: unknown) => void;
   connectNats?: (url: string) => Promise<NatsConnection>;
@@ -121,11 +121,11 @@ export async function runController(options: ControllerOptions): Promise<void> {
     api,
     caches,
     reports,
-    runData: options.runData ?? new S3RunData(api),
     events: new KubeEventRecorder(api, logger, instance),
     logger,
     clock,
     terminatingGraceSeconds: options.terminatingGraceSeconds,
+    purgeTimeoutSeconds: options.purgeTimeoutSeconds,
     workerCommand: options.workerCommand,
     workerDefaults: options.workerDefaults ?? {},
     ...(options.nats ? { natsMinting: options.nats } : {}),

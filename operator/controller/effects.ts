@@ -6,7 +6,6 @@ import type { Action } from '../reconcile/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { EventRecorder } from './events.js';
 import type { KubeApi, RawJob } from './kube-api.js';
-import type { RunData } from './run-data.js';
 
 // The thin effect runner: executes decide()'s actions in order and stops at the first failure (the error goes
 // up, the queue retries the key with backoff, and the next decide() sees what did happen). Every action is
@@ -16,7 +15,6 @@ import type { RunData } from './run-data.js';
 export interface EffectContext {
   api: KubeApi;
   events: EventRecorder;
-  runData: RunData;
   logger: Logger;
   signal: AbortSignal;
   /** Replaces the worker container's command (see ControllerOptions.workerCommand). */
@@ -147,17 +145,35 @@ export async function runEffects(
         if ((await api.deleteService(namespace, action.name)) === 'deleted')
           logger.info('Deleted headless service', { service: action.name });
         break;
-      case 'DeleteRunData': {
-        const objects = await context.runData.deletePrefix(job, action.uri);
-        logger.info('Deleted run data', { uri: action.uri, objects });
-        await events.record(
-          job,
-          'Normal',
-          'DeletedRunData',
-          `Deleted ${objects} object(s) under ${action.uri}`,
-        );
+      case 'CreatePurgePod': {
+        const pod = context.workerCommand ? withCommand(action.pod, context.workerCommand) : action.pod;
+        if ((await api.createPod(namespace, pod)) === 'created') {
+          logger.info('Created purge pod', { pod: pod.metadata?.name, uri: action.uri });
+          await events.record(
+            job,
+            'Normal',
+            'PurgingRunData',
+            `Created pod ${pod.metadata?.name} to delete the run data under ${action.uri}`,
+          );
+        }
         break;
       }
+      case 'DeletePurgePod':
+        if ((await api.deletePod(namespace, action.name, false)) === 'deleted' || action.purged) {
+          logger.info(action.purged ? 'Deleted run data' : 'Deleted purge pod', {
+            pod: action.name,
+            uri: action.uri,
+          });
+          await events.record(
+            job,
+            'Normal',
+            action.purged ? 'DeletedRunData' : 'KeptRunData',
+            action.purged
+              ? `Deleted the run data under ${action.uri} (pod ${action.name} succeeded)`
+              : `Kept the run data under ${action.uri}: deleteRunDataOnDelete was turned off; deleted pod ${action.name}`,
+          );
+        }
+        break;
       case 'DeleteJob':
         if ((await api.deleteJob(namespace, job.metadata.name)) === 'deleted') {
           logger.info('Deleted job', { reason: action.reason });

@@ -16,18 +16,6 @@ export class KubeRequestError extends Error {
   }
 }
 
-/** Reading or deleting a job's run data in S3 failed (not a 404: a missing object is an answer). */
-export class RunDataError extends Error {
-  override readonly name = 'RunDataError';
-  constructor(
-    readonly job: string,
-    readonly uri: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`BaclJob ${job}: S3 access to ${uri} failed: ${describe(options?.cause)}`, options);
-  }
-}
-
 /** The Lease could not be acquired or renewed (the API server answered something unexpected). */
 export class LeaderElectionError extends Error {
   override readonly name = 'LeaderElectionError';

@@ -57,7 +57,7 @@ export class KubeEventRecorder implements EventRecorder {
 
 /**
  * The Events a status change deserves: a restart (Restarting turned True, or its message moved to a new
- * attempt), and the terminal transitions. Creates and deletes are recorded by the effect runner.
+ * attempt), the terminal transitions, and a run-data purge that failed or overran (RunDataPurged turned False). Creates and deletes are recorded by the effect runner.
  */
 export interface TransitionEvent {
   type: EventType;
@@ -99,6 +99,15 @@ export function transitionEvents(before: BaclJobStatus | undefined, after: BaclJ
     suspended.reason === 'JobResumed'
   )
     events.push({ type: 'Normal', reason: 'JobResumed', message: suspended.message, log: 'Resumed job' });
+  const purge = condition(after, 'RunDataPurged');
+  const purgeBefore = condition(before, 'RunDataPurged');
+  if (purge?.status === 'False' && (purgeBefore?.status !== 'False' || purgeBefore.reason !== purge.reason))
+    events.push({
+      type: 'Warning',
+      reason: purge.reason,
+      message: purge.message,
+      log: 'Run data purge failed',
+    });
   if (after.stage !== undefined && before?.stage !== undefined && after.stage !== before.stage)
     events.push({
       type: 'Normal',

@@ -147,16 +147,6 @@ export class KubeApi {
     );
   }
 
-  /** undefined when the Secret does not exist. */
-  async readSecret(namespace: string, name: string): Promise<V1Secret | undefined> {
-    try {
-      return await this.core.readNamespacedSecret({ namespace, name });
-    } catch (error) {
-      if (statusOf(error) === 404) return undefined;
-      throw new KubeRequestError(`read secret ${namespace}/${name}`, statusOf(error), { cause: error });
-    }
-  }
-
   /** Lists BaclJobs, in one namespace or all; the informer's initial list. */
   async listJobs(
     namespace: string | undefined,

@@ -1,35 +1,31 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import type { BaclJob, Results } from '../../common/index.js';
+import { metricsObjectPath, type BaclJob } from '../../common/index.js';
 import { isTerminal } from '../reconcile/conditions.js';
-import { configMapName, serviceName } from '../reconcile/naming.js';
-import { observePod } from '../reconcile/observe.js';
+import { configMapName, purgePodName, runPrefix, serviceName } from '../reconcile/naming.js';
+import { observePod, observePurgePod, resultsFromPod } from '../reconcile/observe.js';
 import type { Observed, ObservedPod } from '../reconcile/types.js';
 import type { Caches } from './informers.js';
 import type { RankReports } from './rank-reports.js';
-import type { RunData } from './run-data.js';
 
-// Builds decide()'s view of the world from the informer caches, the latest rank reports and, only when the
-// evaluate stage's rank 0 has succeeded, the job's metrics.json in S3. Nothing here writes.
+// Builds decide()'s view of the world from the informer caches and the latest rank reports. The evaluate
+// stage's metrics come from its node-0 pod's termination message, which the pod cache holds like any status:
+// the operator reads no S3 object and no Secret (ADR 0037). Nothing here writes or waits.
 
 export interface ObservedSources {
   caches: Caches;
   reports: RankReports;
-  runData: RunData;
-  /** metrics.json per job uid once read: the object is written once, so it is never read twice. */
-  results: Map<string, Results>;
 }
 
-export async function buildObserved(job: BaclJob, sources: ObservedSources): Promise<Observed> {
+export function buildObserved(job: BaclJob, sources: ObservedSources): Observed {
   const { caches } = sources;
   const namespace = job.metadata.namespace ?? 'default';
   const name = job.metadata.name;
-  const pods = caches.pods
-    .list(namespace)
-    .filter((pod) => ownedBy(pod, job))
-    .flatMap((pod) => {
-      const observed = observePod(pod);
-      return observed ? [observed] : [];
-    });
+  const owned = caches.pods.list(namespace).filter((pod) => ownedBy(pod, job));
+  const byName = new Map<string, V1Pod>(owned.map((pod) => [pod.metadata?.name ?? '', pod]));
+  const pods = owned.flatMap((pod) => {
+    const observed = observePod(pod);
+    return observed ? [observed] : [];
+  });
   const status = job.status ?? {};
   const observed: Observed = {
     configMap: caches.configMaps.get(configMapName(name), namespace) !== undefined,
@@ -37,13 +33,15 @@ export async function buildObserved(job: BaclJob, sources: ObservedSources): Pro
     pods,
     ...sources.reports.reportsOf(`${namespace}/${name}`, status.attempt ?? 0),
   };
-  if (evaluationFinished(job, pods)) {
-    const uid = job.metadata.uid ?? '';
-    const results = sources.results.get(uid) ?? (await sources.runData.readMetrics(job));
-    if (results) {
-      sources.results.set(uid, results);
-      observed.results = results;
-    }
+  const purge = byName.get(purgePodName(name));
+  const purgePod = purge && observePurgePod(purge);
+  if (purgePod) observed.purgePod = purgePod;
+  const evaluator = finishedEvaluator(job, pods);
+  const evaluatorPod = evaluator && byName.get(evaluator.name);
+  if (evaluatorPod) {
+    const read = resultsFromPod(evaluatorPod, `${runPrefix(job)}/${metricsObjectPath}`);
+    if ('results' in read) observed.results = read.results;
+    else observed.resultsProblem = read.problem;
   }
   return observed;
 }
@@ -55,13 +53,13 @@ function ownedBy(pod: V1Pod, job: BaclJob): boolean {
 }
 
 /**
- * The current group is the evaluate stage's and its node-0 pod (rank 0's, which writes metrics.json after
- * every rank's detections are in, ADR 0029) succeeded: decide() needs the metrics now.
+ * The current group's evaluate node-0 pod (rank 0's, which reports the metrics after every rank's detections
+ * are in, ADR 0029), once it succeeded: decide() needs the metrics now.
  */
-function evaluationFinished(job: BaclJob, pods: ObservedPod[]): boolean {
+function finishedEvaluator(job: BaclJob, pods: ObservedPod[]): ObservedPod | undefined {
   const status = job.status ?? {};
-  if (status.stage !== 'evaluate' || isTerminal(status) || job.metadata.deletionTimestamp) return false;
-  return pods.some(
+  if (status.stage !== 'evaluate' || isTerminal(status) || job.metadata.deletionTimestamp) return undefined;
+  return pods.find(
     (pod) =>
       pod.stage === 'evaluate' &&
       pod.attempt === (status.attempt ?? 0) &&

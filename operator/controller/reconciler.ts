@@ -1,4 +1,4 @@
-import { InvalidBaclJobError, parseBaclJob, type BaclJobStatus, type Results } from '../../common/index.js';
+import { InvalidBaclJobError, parseBaclJob, type BaclJobStatus } from '../../common/index.js';
 import { isTerminal } from '../reconcile/conditions.js';
 import { decide } from '../reconcile/decide.js';
 import type { NatsUserMinter } from '../nats/job-user.js';
@@ -12,7 +12,6 @@ import type { Caches } from './informers.js';
 import type { KubeApi, RawJob } from './kube-api.js';
 import { buildObserved } from './observed.js';
 import type { RankReports } from './rank-reports.js';
-import type { RunData } from './run-data.js';
 import { sameJson } from './same-json.js';
 import type { ReconcileOutcome } from './workers.js';
 
@@ -25,12 +24,13 @@ export interface ReconcilerDeps {
   api: KubeApi;
   caches: Caches;
   reports: RankReports;
-  runData: RunData;
   events: EventRecorder;
   logger: Logger;
   clock: Clock;
   /** @default 300 s; see DecideOptions.terminatingGraceSeconds */
   terminatingGraceSeconds?: number;
+  /** @default 600 s; see DecideOptions.purgeTimeoutSeconds */
+  purgeTimeoutSeconds?: number;
   workerCommand?: string[];
   /** Filled into a job's spec on first sight (operator/reconcile/worker-defaults.ts). @default {} */
   workerDefaults?: WorkerDefaults;
@@ -44,7 +44,6 @@ const cacheLagRetryMs = 1000;
 export class Reconciler {
   /** Per job key: the resourceVersion the cache held when this operator last wrote the job. */
   private readonly behind = new Map<string, string>();
-  private readonly results = new Map<string, Results>();
   /** `namespace/name` of every minted NATS credentials Secret created or found existing by this process. */
   private readonly natsSecrets = new Set<string>();
 
@@ -94,7 +93,7 @@ export class Reconciler {
     if (job.metadata.deletionTimestamp || isTerminal(status)) reports.unwatch(key);
     else reports.watch(namespace, name, job.spec.nats.url);
 
-    const observed = await buildObserved(job, { ...this.deps, results: this.results });
+    const observed = buildObserved(job, this.deps);
     const minting = this.deps.natsMinting;
     const secretsOf = `${namespace}/${natsCredentialsSecretPrefix(job)}`;
     if (minting) {
@@ -104,11 +103,13 @@ export class Reconciler {
     }
     const decision = decide(job, observed, new Date(this.deps.clock.now()), {
       terminatingGraceSeconds: this.deps.terminatingGraceSeconds,
+      purgeTimeoutSeconds: this.deps.purgeTimeoutSeconds,
       ...(minting ? { natsMinting: { url: minting.url, periodSeconds: minting.periodSeconds } } : {}),
     });
 
     let current = raw;
-    if (!job.metadata.deletionTimestamp && !sameJson(raw.status, decision.status)) {
+    // A job being deleted keeps its status, except RunDataPurged when its purge pod fails (finish.ts).
+    if (!sameJson(raw.status ?? {}, decision.status)) {
       current = await api.writeStatus(raw, decision.status);
       // Recorded at once: should an action below fail, the retry must still not decide on the old status.
       this.behind.set(key, raw.metadata.resourceVersion ?? '');
@@ -119,7 +120,6 @@ export class Reconciler {
       {
         api,
         events: this.deps.events,
-        runData: this.deps.runData,
         logger,
         signal,
         workerCommand: this.deps.workerCommand,
@@ -134,7 +134,6 @@ export class Reconciler {
     if (effects.released) {
       for (const secret of this.natsSecrets)
         if (secret.startsWith(secretsOf)) this.natsSecrets.delete(secret);
-      this.results.delete(job.metadata.uid ?? '');
       reports.unwatch(key);
     }
     if (effects.wroteJob) this.behind.set(key, raw.metadata.resourceVersion ?? '');

@@ -11,6 +11,7 @@ import { reconcileGroup } from './run-group.js';
 import type { DecideOptions, Decision, Observed } from './types.js';
 
 const defaultGraceSeconds = 300;
+const defaultPurgeTimeoutSeconds = 600;
 
 /**
  * The whole reconcile logic of a BaclJob: from the job and what exists now, the actions that move the world
@@ -19,10 +20,11 @@ const defaultGraceSeconds = 300;
  */
 export function decide(job: BaclJob, observed: Observed, now: Date, options: DecideOptions = {}): Decision {
   const grace = options.terminatingGraceSeconds ?? defaultGraceSeconds;
-  if (job.metadata.deletionTimestamp !== undefined) {
-    return { actions: finalizeDeletion(job, observed, now, grace), status: job.status ?? {} };
-  }
   const r = new Reconciliation(job, observed, now, grace, structuredClone(job.status ?? {}));
+  if (job.metadata.deletionTimestamp !== undefined) {
+    finalizeDeletion(r, options.purgeTimeoutSeconds ?? defaultPurgeTimeoutSeconds);
+    return { actions: r.finalActions(), status: r.status };
+  }
   if (!job.metadata.finalizers?.includes(finalizer)) r.actions.push({ type: 'AddFinalizer', finalizer });
   r.status.observedGeneration = job.metadata.generation;
   if (!isTrue(r.status, 'Created')) initialize(r);
@@ -181,11 +183,8 @@ function stageSucceeded(r: Reconciliation, stage: JobStage): void {
   }
   const results = r.observed.results;
   if (!results) {
-    fail(
-      r,
-      'ResultsMissing',
-      'the evaluate stage succeeded but its rank 0 wrote no metrics.json under the run prefix',
-    );
+    const problem = r.observed.resultsProblem === undefined ? '' : `: ${r.observed.resultsProblem}`;
+    fail(r, 'ResultsMissing', `the evaluate stage succeeded but its rank 0 reported no metrics${problem}`);
     return;
   }
   status.results = roundResults(results);

@@ -18,6 +18,9 @@ export function podName(job: string, stage: JobStage, attempt: number, nodeRank:
   return `${job}-${stageShort[stage]}-${attempt}-${nodeRank}`;
 }
 
+/** `<job>-purge`: the pod that deletes the job's run prefix on deletion (runPolicy.deleteRunDataOnDelete). */
+export const purgePodName = (job: string): string => `${job}-purge`;
+
 export const configMapName = (job: string): string => `${job}-config`;
 /** The headless Service has the job's name, so ranks resolve `<pod>.<job>.<namespace>.svc`. */
 export const serviceName = (job: string): string => job;

@@ -14,8 +14,9 @@ import {
   type BaclJob,
   type JobStage,
 } from '../../common/index.js';
-import { configMapName, podName, serviceName } from './naming.js';
-import { configFile, configMountDir, natsCredsDir, rankEnv } from './rank-env.js';
+import { configMapName, podName, purgePodName, runPrefix, serviceName } from './naming.js';
+import { terminationMessagePath, workerContainerSecurity, workerPodSecurity } from './pod-security.js';
+import { configFile, configMountDir, natsCredsDir, rankEnv, s3Env } from './rank-env.js';
 
 // Builders for the objects the operator creates. Each carries the job's owner reference (so deleting the job
 // garbage-collects it) and the job label (so the operator finds it again).
@@ -121,6 +122,9 @@ export function buildWorkerPod(job: BaclJob, ref: WorkerPodRef): V1Pod {
       subdomain: serviceName(job.metadata.name),
       // Service links would add a variable per Service in the namespace to the rank environment.
       enableServiceLinks: false,
+      // The worker never calls the Kubernetes API (pod-security.ts).
+      automountServiceAccountToken: false,
+      securityContext: workerPodSecurity,
       nodeSelector: spec.nodeSelector,
       tolerations: spec.tolerations,
       containers: [
@@ -129,6 +133,10 @@ export function buildWorkerPod(job: BaclJob, ref: WorkerPodRef): V1Pod {
           image: spec.image,
           env,
           envFrom: [{ secretRef: { name: spec.s3.credentialsSecret } }],
+          securityContext: workerContainerSecurity,
+          // The evaluate stage's rank 0 writes its metrics here; the operator reads them from the pod status.
+          terminationMessagePath,
+          terminationMessagePolicy: 'File',
           resources: {
             requests: { ...quantities(spec.resources?.requests), ...gpus },
             limits: { ...quantities(spec.resources?.limits), ...gpus },
@@ -148,3 +156,46 @@ export function buildWorkerPod(job: BaclJob, ref: WorkerPodRef): V1Pod {
     },
   };
 }
+
+/**
+ * The pod that deletes a job's run prefix when the job is deleted with runPolicy.deleteRunDataOnDelete
+ * (`bacl-worker purge <prefix>/`): the worker image with the job's own S3 credentials (envFrom its Secret, as
+ * the workers get them), so the operator itself needs no Secret (ADR 0037). It runs where the workers may
+ * (their nodeSelector and tolerations, where the image is likely pulled already).
+ */
+export function buildPurgePod(job: BaclJob): V1Pod {
+  const { spec } = job;
+  const env: V1EnvVar[] = Object.entries(s3Env(job)).map(([key, value]) => ({ name: key, value }));
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: metadata(job, purgePodName(job.metadata.name), { 'app.kubernetes.io/component': 'purge' }),
+    spec: {
+      restartPolicy: 'Never',
+      enableServiceLinks: false,
+      automountServiceAccountToken: false,
+      securityContext: workerPodSecurity,
+      nodeSelector: spec.nodeSelector,
+      tolerations: spec.tolerations,
+      containers: [
+        {
+          name: purgeContainer,
+          image: spec.image,
+          args: ['purge', purgeUri(job)],
+          env,
+          envFrom: [{ secretRef: { name: spec.s3.credentialsSecret } }],
+          securityContext: workerContainerSecurity,
+          terminationMessagePath,
+          terminationMessagePolicy: 'FallbackToLogsOnError',
+          volumeMounts: [{ name: 'scratch', mountPath: '/tmp' }],
+        },
+      ],
+      volumes: [{ name: 'scratch', emptyDir: {} }],
+    },
+  };
+}
+
+export const purgeContainer = 'purge';
+
+/** What the purge pod deletes: everything under the job's run prefix (the trailing slash keeps siblings). */
+export const purgeUri = (job: BaclJob): string => `${runPrefix(job)}/`;

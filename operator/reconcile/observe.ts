@@ -1,6 +1,13 @@
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import { jobStages, podLabels as labels, type JobStage } from '../../common/index.js';
-import type { ObservedPod, PodPhase } from './types.js';
+import {
+  evaluationMetricsSchema,
+  jobStages,
+  podLabels as labels,
+  workerContainer,
+  type JobStage,
+  type Results,
+} from '../../common/index.js';
+import type { ObservedPod, ObservedPurgePod, PodPhase } from './types.js';
 
 // Reads a worker pod, as the informer holds it, into the view decide() works on. The labels written by
 // objects.ts are the only source of stage, attempt and rank: a pod without them is not one of ours.
@@ -14,8 +21,7 @@ export function observePod(pod: V1Pod): ObservedPod | undefined {
   const nodeRank = Number(meta?.labels?.[labels.nodeRank]);
   if (!meta?.name || !isStage(stage) || !Number.isInteger(attempt) || !Number.isInteger(nodeRank))
     return undefined;
-  const phase =
-    phases.find((known) => known === pod.status?.phase) ?? (pod.status?.phase ? 'Unknown' : 'Pending');
+  const phase = phaseOf(pod);
   const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
   const reason = explain(pod);
   return {
@@ -28,6 +34,51 @@ export function observePod(pod: V1Pod): ObservedPod | undefined {
     ...(meta.deletionTimestamp ? { deletionTimestamp: new Date(meta.deletionTimestamp).toISOString() } : {}),
     ...(reason ? { reason } : {}),
   };
+}
+
+function phaseOf(pod: V1Pod): PodPhase {
+  return phases.find((known) => known === pod.status?.phase) ?? (pod.status?.phase ? 'Unknown' : 'Pending');
+}
+
+/** The run-data purge pod (objects.ts buildPurgePod), as the finalizer waits on it. */
+export function observePurgePod(pod: V1Pod): ObservedPurgePod | undefined {
+  const meta = pod.metadata;
+  if (!meta?.name) return undefined;
+  const reason = explain(pod);
+  return {
+    name: meta.name,
+    phase: phaseOf(pod),
+    createdAt: new Date(meta.creationTimestamp ?? 0).toISOString(),
+    ...(meta.deletionTimestamp ? { deletionTimestamp: new Date(meta.deletionTimestamp).toISOString() } : {}),
+    ...(reason ? { reason } : {}),
+  };
+}
+
+/**
+ * The evaluate stage's metrics from its node-0 pod's termination message (the worker container's
+ * state.terminated.message: rank 0 writes metrics.json's numbers to BACL_TERMINATION_LOG, the kubelet copies
+ * up to 4096 bytes of it into the pod status). `uri` is metrics.json's location, which status.results names.
+ * A problem (no message, not JSON, not the metrics schema) is said in words for the ResultsMissing message.
+ */
+export function resultsFromPod(pod: V1Pod, uri: string): { results: Results } | { problem: string } {
+  const container = pod.status?.containerStatuses?.find((c) => c.name === workerContainer);
+  const message = container?.state?.terminated?.message;
+  const where = `pod ${pod.metadata?.name}'s termination message`;
+  if (message === undefined || message.trim() === '') return { problem: `${where} is empty` };
+  let value: unknown;
+  try {
+    value = JSON.parse(message);
+  } catch {
+    return { problem: `${where} is not JSON: ${JSON.stringify(message.slice(0, 80))}` };
+  }
+  const parsed = evaluationMetricsSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return {
+      problem: `${where} is not the metrics: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`,
+    };
+  }
+  return { results: { ...parsed.data, uri } };
 }
 
 function isStage(value: string | undefined): value is JobStage {

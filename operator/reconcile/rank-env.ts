@@ -1,5 +1,6 @@
 import type { BaclJob, JobStage } from '../../common/index.js';
 import { runPrefix } from './naming.js';
+import { terminationMessagePath } from './pod-security.js';
 
 // The rank environment contract (shared/design.md) as the operator sets it on a worker pod. RANK and
 // LOCAL_RANK are per process: the pod's launcher sets them when it forks one rank per GPU, from NODE_RANK and
@@ -45,10 +46,19 @@ export function rankEnv(
     BACL_DATASET: spec.dataset.name,
     BACL_DATASET_TRAIN: shardLocation(spec.dataset.train),
     BACL_DATASET_VAL: shardLocation(spec.dataset.val),
-    AWS_REGION: spec.s3.region,
-    BACL_S3_FORCE_PATH_STYLE: String(spec.s3.forcePathStyle),
+    BACL_TERMINATION_LOG: terminationMessagePath,
+    ...s3Env(job),
   };
-  if (spec.s3.endpoint) env.AWS_ENDPOINT_URL_S3 = spec.s3.endpoint;
   if (ref.natsSecret ?? spec.nats.credentialsSecret) env.NATS_CREDS = `${natsCredsDir}/${natsCredsFile}`;
   return env;
+}
+
+/** Where the S3 store is (not who may use it: the credentials come from the job's Secret through envFrom). */
+export function s3Env(job: BaclJob): Record<string, string> {
+  const { s3 } = job.spec;
+  return {
+    AWS_REGION: s3.region,
+    BACL_S3_FORCE_PATH_STYLE: String(s3.forcePathStyle),
+    ...(s3.endpoint ? { AWS_ENDPOINT_URL_S3: s3.endpoint } : {}),
+  };
 }

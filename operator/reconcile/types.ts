@@ -3,7 +3,7 @@ import type { BaclJobStatus, CheckpointRef, JobStage, Results } from '../../comm
 import type { NatsMinting } from './nats-credentials.js';
 
 // What decide() reads besides the job (Observed) and what it asks the effect runner to do (Action). Observed is
-// a view the runner builds from its caches, S3 and NATS; decide never does I/O.
+// a view the runner builds from its caches and NATS (never S3, never a Secret: ADR 0037); decide never does I/O.
 
 export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed' | 'Unknown';
 
@@ -44,8 +44,9 @@ export interface Observed {
   /** The stage's latest complete checkpoint (its latest.json). */
   checkpoint?: CheckpointRef;
   /**
-   * The evaluate stage's metrics.json. The runner must read it whenever its node-0 pod has succeeded;
-   * undefined then means it is not there, and the job fails with ResultsMissing instead of waiting forever.
+   * The evaluate stage's metrics, from the termination message of its node-0 pod (observe.ts, ADR 0037). The
+   * runner reads them whenever that pod has succeeded; undefined then means rank 0 reported none, and the job
+   * fails with ResultsMissing (and `resultsProblem`) instead of waiting forever.
    */
   results?: Results;
   /**
@@ -53,6 +54,21 @@ export interface Observed {
    * operator may create Secrets but not read them). Undefined or missing a name: create it (AlreadyExists is done).
    */
   natsSecrets?: string[];
+  /** Why `results` is missing although the node-0 evaluate pod succeeded: for the ResultsMissing message. */
+  resultsProblem?: string;
+  /** The pod that deletes the run prefix (runPolicy.deleteRunDataOnDelete), once created. */
+  purgePod?: ObservedPurgePod;
+}
+
+/** The run-data purge pod of a job being deleted (objects.ts buildPurgePod). */
+export interface ObservedPurgePod {
+  name: string;
+  phase: PodPhase;
+  /** RFC 3339: when it was created, for the bounded wait. */
+  createdAt: string;
+  deletionTimestamp?: string;
+  /** Why it failed or is waiting (as ObservedPod.reason). */
+  reason?: string;
 }
 
 export type Action =
@@ -75,7 +91,10 @@ export type Action =
   /** On deletion: the operator removes what it created itself instead of relying on garbage collection. */
   | { type: 'DeleteConfigMap'; name: string }
   | { type: 'DeleteService'; name: string }
-  | { type: 'DeleteRunData'; uri: string }
+  /** On deletion with runPolicy.deleteRunDataOnDelete: the pod that deletes `uri` with the job's own credentials. */
+  | { type: 'CreatePurgePod'; pod: V1Pod; uri: string }
+  /** The purge pod is done with (`purged`: it deleted the run data; false: purging was called off). */
+  | { type: 'DeletePurgePod'; name: string; uri: string; purged: boolean }
   | { type: 'DeleteJob'; reason: string }
   /** Reconcile again after this long even if nothing changes (deadlines, TTL, grace periods). */
   | { type: 'RequeueAfter'; seconds: number };
@@ -96,4 +115,10 @@ export interface DecideOptions {
   terminatingGraceSeconds?: number;
   /** Mint per-job NATS users for jobs on this server (nats-credentials.ts). @default undefined (never mint) */
   natsMinting?: NatsMinting;
+  /**
+   * How long the finalizer waits for the run-data purge pod to succeed before it reports RunDataPurged=False
+   * (PurgeTimedOut) on the job; the job is still held, so the data is never left behind silently.
+   * @default 600 (seconds: listing and deleting a run prefix of a few thousand objects takes well under a minute)
+   */
+  purgeTimeoutSeconds?: number;
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { CoreV1Api, V1Container, V1EnvFromSource, V1EnvVar, V1Pod } from '@kubernetes/client-node';
 
@@ -206,4 +206,44 @@ function signalNumber(signal: NodeJS.Signals | null): number {
 
 export function podName(pod: V1Pod): string {
   return `${pod.metadata?.namespace ?? 'default'}/${pod.metadata?.name ?? '?'}`;
+}
+
+/** The kubelet's defaults and caps for termination messages (pkg/kubelet/container: MaxContainerTerminationMessageLength ...). */
+export const terminationMessage = {
+  defaultPath: '/dev/termination-log',
+  /** Bytes kept of the file: the last ones (kubelet tail.ReadAtMost). */
+  maxBytes: 4096,
+  /** FallbackToLogsOnError: the last 80 lines of the log, at most 2048 bytes. */
+  fallbackLines: 80,
+  fallbackBytes: 2048,
+};
+
+/**
+ * The container's terminationMessagePath -> its file in the pod's directory, created empty before the container
+ * starts (a kubelet bind-mounts such a file at that path, writable even on a read-only root).
+ */
+export function terminationFile(container: V1Container, podDir: string): [string, string] {
+  const local = join(podDir, `${container.name}.termination-log`);
+  writeFileSync(local, '');
+  return [container.terminationMessagePath || terminationMessage.defaultPath, local];
+}
+
+/**
+ * state.terminated.message as a kubelet writes it: the last 4096 bytes of the file; with
+ * FallbackToLogsOnError, an empty file and a failed container, the tail of its log instead.
+ */
+export function readTerminationMessage(container: V1Container, podDir: string, exitCode: number): string {
+  const tail = (bytes: Buffer, max: number) => bytes.subarray(Math.max(0, bytes.length - max));
+  const file = join(podDir, `${container.name}.termination-log`);
+  const message = existsSync(file)
+    ? tail(readFileSync(file), terminationMessage.maxBytes).toString('utf8')
+    : '';
+  if (message !== '' || container.terminationMessagePolicy !== 'FallbackToLogsOnError' || exitCode === 0)
+    return message;
+  const logPath = join(podDir, `${container.name}.log`);
+  if (!existsSync(logPath)) return '';
+  const lines = readFileSync(logPath, 'utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const last = Buffer.from(lines.slice(-terminationMessage.fallbackLines).join('\n'));
+  return tail(last, terminationMessage.fallbackBytes).toString('utf8');
 }

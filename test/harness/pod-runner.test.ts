@@ -58,6 +58,65 @@ describe('harness: test pod runner (stand-in for scheduler + kubelet)', function
     return seen.pod;
   }
 
+  it("reports the termination message file as the kubelet does: the container's path, the last 4096 bytes", async function () {
+    const terminated = async (name: string) => {
+      const done = await podWhen(name, (current) =>
+        ['Succeeded', 'Failed'].includes(current?.status?.phase ?? ''),
+      );
+      return done?.status?.containerStatuses?.[0]?.state?.terminated;
+    };
+    // The default path, named by an env value (rewritten to the pod's own file, as a bind mount would be).
+    await core.createNamespacedPod({
+      namespace,
+      body: pod('message', 'printf \'{"AP":0.25}\' > "$MESSAGE_FILE"', {
+        containers: [
+          {
+            name: 'main',
+            image: 'ignored',
+            command: ['/bin/sh', '-c', 'printf \'{"AP":0.25}\' > "$MESSAGE_FILE"'],
+            env: [{ name: 'MESSAGE_FILE', value: '/dev/termination-log' }],
+          },
+        ],
+      }),
+    });
+    expect((await terminated('message'))?.message).to.equal('{"AP":0.25}');
+    // A path of its own, in an argument; 5000 bytes: the kubelet keeps the last 4096.
+    const long = 'x'.repeat(904) + 'y'.repeat(4096);
+    await core.createNamespacedPod({
+      namespace,
+      body: pod('long-message', '', {
+        containers: [
+          {
+            name: 'main',
+            image: 'ignored',
+            command: ['/bin/sh', '-c', `printf '%s' '${long}' > "$0"`, '/var/run/result'],
+            terminationMessagePath: '/var/run/result',
+          },
+        ],
+      }),
+    });
+    const cut = (await terminated('long-message'))?.message;
+    expect(cut).to.have.length(4096);
+    expect(cut).to.equal('y'.repeat(4096));
+    // Nothing written: no message; FallbackToLogsOnError and a failure: the log's tail instead.
+    await core.createNamespacedPod({ namespace, body: pod('no-message', 'echo hello') });
+    expect((await terminated('no-message'))?.message).to.equal(undefined);
+    await core.createNamespacedPod({
+      namespace,
+      body: pod('fallback', '', {
+        containers: [
+          {
+            name: 'main',
+            image: 'ignored',
+            command: ['/bin/sh', '-c', 'echo first; echo "the reason"; exit 3'],
+            terminationMessagePolicy: 'FallbackToLogsOnError',
+          },
+        ],
+      }),
+    });
+    expect((await terminated('fallback'))?.message).to.equal('first\nthe reason');
+  });
+
   it('binds a pod, runs its command with the pod env, and reports Succeeded with exit code 0', async function () {
     await core.createNamespacedPod({
       namespace,

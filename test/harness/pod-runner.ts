@@ -13,6 +13,8 @@ import {
 import {
   containerEnv,
   materialiseVolumes,
+  readTerminationMessage,
+  terminationFile,
   podName,
   PodStartError,
   spawnContainer,
@@ -25,8 +27,11 @@ import { makeWorkDir } from './workdir.js';
  * A stand-in for kube-scheduler + kubelet (none runs here): binds unscheduled pods to one fake node, runs each
  * container's command + args as a local process with the pod's env and volumes, and writes pod status (phase,
  * container states, exit codes) back through the API, as a kubelet would. It serves container logs on the
- * node's kubelet port, so pods/log (kubectl logs) works through the API server. restartPolicy is treated as Never:
- * the operator owns restarts. Images are not pulled or run; a container needs an explicit command.
+ * node's kubelet port, so pods/log (kubectl logs) works through the API server. Each container's
+ * terminationMessagePath is a file of the pod's own directory (env values and args naming the path are
+ * rewritten to it, as a kubelet bind-mounts it) whose last 4096 bytes become state.terminated.message, with the
+ * kubelet's FallbackToLogsOnError rule. restartPolicy is treated as Never: the operator owns restarts. Images
+ * are not pulled or run; a container needs an explicit command.
  */
 export interface PodRunner {
   nodeName: string;
@@ -138,8 +143,9 @@ export async function startPodRunner(
     try {
       const mounts = await materialiseVolumes(core, pod, dir);
       for (const container of pod.spec?.containers ?? []) {
-        const env = await containerEnv(core, pod, container, mounts);
-        entry.containers.push(spawnContainer(pod, container, env, mounts, dir));
+        const own = new Map([...mounts, terminationFile(container, dir)]);
+        const env = await containerEnv(core, pod, container, own);
+        entry.containers.push(spawnContainer(pod, container, env, own, dir));
       }
     } catch (error) {
       for (const container of entry.containers) container.child.kill('SIGKILL');
@@ -170,6 +176,10 @@ export async function startPodRunner(
         finished.set(key, { dir, pod });
         const codes = exits.map((exit) => entry.failedOnPurpose ?? exit.exitCode);
         const finishedAt = new Date();
+        const specs = pod.spec?.containers ?? [];
+        const messages = entry.containers.map((container, index) =>
+          readTerminationMessage(specs[index]!, dir, codes[index] ?? 1),
+        );
         await writeStatus(pod, {
           phase: codes.every((code) => code === 0) ? 'Succeeded' : 'Failed',
           conditions: [
@@ -187,6 +197,7 @@ export async function startPodRunner(
                       : 'Error',
                 startedAt,
                 finishedAt,
+                ...(messages[index] ? { message: messages[index] } : {}),
               },
             }),
           ),

@@ -21,3 +21,22 @@ export function metricsJson(metrics: LvisMetrics): string {
   }
   return text;
 }
+
+/** The kubelet keeps at most this many bytes of a termination message (the last ones). */
+export const terminationMessageLimit = 4096;
+
+/**
+ * What the evaluate stage's rank 0 writes to its termination message (BACL_TERMINATION_LOG) for the operator's
+ * status.results (ADR 0037): metrics.json's numbers as compact JSON, only the keys the operator keeps. About
+ * 250 bytes; anything near the kubelet's 4096-byte cap would be cut, so it throws instead.
+ */
+export function terminationMetrics(metrics: LvisMetrics): string {
+  const kept = evaluationMetricsSchema.parse(JSON.parse(metricsJson(metrics)));
+  const text = JSON.stringify(kept);
+  if (Buffer.byteLength(text) > terminationMessageLimit) {
+    throw new EvaluateError(
+      `the metrics are ${Buffer.byteLength(text)} bytes, over the ${terminationMessageLimit}-byte termination message; this is a bug, report it`,
+    );
+  }
+  return text;
+}

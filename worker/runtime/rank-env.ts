@@ -50,6 +50,12 @@ export interface RankEnv {
   /** BACL_EVAL_GT: the val annotations (LVIS JSON, a path or s3:// URI) the evaluate stage scores against; absent: the copy beside the val shards. */
   evalGroundTruth?: string;
   /**
+   * BACL_TERMINATION_LOG: the container's termination message file (the operator sets it to the pod's
+   * terminationMessagePath); the evaluate stage's rank 0 writes its metrics there for the operator (ADR 0037).
+   * Absent (`baclctl run`): nothing is written.
+   */
+  terminationLog?: string;
+  /**
    * The S3 client settings (AWS_ENDPOINT_URL_S3, AWS_REGION, BACL_S3_FORCE_PATH_STYLE, through data/'s
    * resolveS3ClientConfig). Credentials stay with the SDK's default chain (AWS_ACCESS_KEY_ID, ...).
    */
@@ -262,6 +268,7 @@ export function readRankEnv(env: NodeJS.ProcessEnv): RankEnv {
   )
     read.problem('BACL_WEIGHTS', should.weights);
   const evalGroundTruth = read.raw('BACL_EVAL_GT');
+  const terminationLog = read.raw('BACL_TERMINATION_LOG');
   const s3 = readS3(read, env);
   if (
     read.problems.length > 0 ||
@@ -291,8 +298,17 @@ export function readRankEnv(env: NodeJS.ProcessEnv): RankEnv {
     dataset,
     ...(weights === undefined ? {} : { weights }),
     ...(evalGroundTruth === undefined ? {} : { evalGroundTruth }),
+    ...(terminationLog === undefined ? {} : { terminationLog }),
     s3,
   };
+}
+
+/** The S3 client settings alone (`bacl-worker purge`); throws RankEnvError naming a bad variable. */
+export function readS3Env(env: NodeJS.ProcessEnv): S3ClientConfig {
+  const read = new EnvReader(env);
+  const s3 = readS3(read, env);
+  if (read.problems.length > 0 || s3 === undefined) throw new RankEnvError(read.problems);
+  return s3;
 }
 
 function readS3(read: EnvReader, env: NodeJS.ProcessEnv): S3ClientConfig | undefined {

@@ -3,7 +3,7 @@
 // the stores and datasets opened, and the stages of BACL_STAGE run (run-rank.ts) with rank 0 logging,
 // reporting progress and writing TensorBoard scalars. SIGTERM or SIGINT makes the group checkpoint after the
 // step in flight and exit 130; a launcher that disappears aborts the rank at once.
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -21,6 +21,7 @@ import { watchTermination } from '../checkpoint/terminate.js';
 import type { Collective } from '../collective/collective.js';
 import { joinGroup } from '../collective/join-group.js';
 import { evaluateStage, loadValGroundTruth } from './evaluate.js';
+import { terminationMetrics } from './eval-metrics.js';
 import { describeLoaded, loadEvalWeights, readGroundTruthFile } from './eval-weights.js';
 import { RankStateError } from './errors.js';
 import { launcherSink, watchLauncher } from './launcher-link.js';
@@ -229,6 +230,9 @@ async function evaluate(
     onProgress: (progress) => reporter.evaluateProgress(progress, (performance.now() - started) / 1000),
   });
   if (result.metrics !== undefined) {
+    // The operator's status.results: read from this pod's termination message, not from S3 (ADR 0037).
+    if (env.terminationLog !== undefined)
+      await writeFile(env.terminationLog, terminationMetrics(result.metrics));
     const board = boardFor('evaluate');
     reporter.evaluation(result.metrics);
     board?.evaluation(result.metrics, 0);

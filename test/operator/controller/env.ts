@@ -2,7 +2,7 @@
 // progress, and the operator's controller running in-process against them.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import {
   CoreV1Api,
   CustomObjectsApi,
@@ -117,14 +117,6 @@ export async function patchSpec(w: TestWorld, namespace: string, name: string, s
     { ...bacljobs, namespace, name, body: { spec } },
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
   );
-}
-
-/** What the evaluate stage would leave at `<run>/eval/metrics.json`. */
-export async function putMetrics(w: TestWorld, job: BaclJob, metrics: object): Promise<void> {
-  const key = `runs/${job.metadata.namespace}/${job.metadata.name}/${job.metadata.uid}/eval/metrics.json`;
-  await w.s3
-    .client()
-    .send(new PutObjectCommand({ Bucket: w.bucket, Key: key, Body: JSON.stringify(metrics) }));
 }
 
 export async function podsOf(w: TestWorld, namespace: string, job: string): Promise<V1Pod[]> {

@@ -8,7 +8,6 @@ import {
   getJob,
   newNamespace,
   podsOf,
-  putMetrics,
   startOperator,
   stateOf,
   testWorld,
@@ -39,9 +38,17 @@ describe('operator/controller: a BaclJob runs end to end', function () {
 
   it('creates pods with the rank env, owner references and GPU requests; runs the stages to Succeeded', async function () {
     namespace = await newNamespace(w, 'e2e');
-    operator = startOperator(w, namespace);
+    // The evaluate stage's rank 0 reports its metrics in its termination message (ADR 0037): no S3 read.
+    const metrics = JSON.stringify({ AP: 0.254321, APr: 0.151, APc: 0.2449, APf: 0.3012 });
+    operator = startOperator(w, namespace, {
+      workerCommand: [
+        '/bin/sh',
+        '-c',
+        'sleep 0.2; if [ "$BACL_STAGE" = evaluate ] && [ "$NODE_RANK" = 0 ]; then ' +
+          `printf '%s' '${metrics}' > "$BACL_TERMINATION_LOG"; fi`,
+      ],
+    });
     const created = await createJob(w, namespace, 'tiny', { nodes: 2, gpusPerNode: 1 });
-    await putMetrics(w, created, { AP: 0.254321, APr: 0.151, APc: 0.2449, APf: 0.3012 });
 
     const done = await waitFor(
       'the job to succeed',

@@ -214,15 +214,13 @@ describe('operator/reconcile/decide: run policy', function () {
       expect(summarize(decision.actions)).to.deep.equal(['RemoveFinalizer']);
     });
 
-    it('deletes the S3 run prefix when asked, and force-deletes pods on lost nodes', function () {
+    it('force-deletes pods on lost nodes and, asked to delete the run data, waits until every worker pod is gone', function () {
       const decision = decide(deleting(true), observed(pods), at(400));
       expect(summarize(decision.actions)).to.deep.equal([
         'DeletePod lvis-rep-0-0',
         'DeletePod lvis-rep-0-1 (force)',
         'DeleteConfigMap',
         'DeleteService',
-        'DeleteRunData s3://bacl/runs/ml/lvis/uid-1/',
-        'RemoveFinalizer',
       ]);
     });
 

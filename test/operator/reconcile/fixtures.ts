@@ -69,8 +69,10 @@ export function summarize(actions: Action[]): string[] {
         return `DeletePod ${action.name}${action.force ? ' (force)' : ''}`;
       case 'RequeueAfter':
         return `RequeueAfter ${action.seconds}s`;
-      case 'DeleteRunData':
-        return `DeleteRunData ${action.uri}`;
+      case 'CreatePurgePod':
+        return `CreatePurgePod ${action.pod.metadata?.name} ${action.uri}`;
+      case 'DeletePurgePod':
+        return `DeletePurgePod ${action.name}${action.purged ? ' (purged)' : ' (kept)'}`;
       default:
         return action.type;
     }

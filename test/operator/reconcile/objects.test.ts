@@ -41,6 +41,8 @@ describe('operator/reconcile/objects: what the operator creates for a job', func
       // spec.dataset names the manifests; the ranks read the shard prefix beside them.
       BACL_DATASET_TRAIN: 's3://bacl/datasets/lvis-v1/train',
       BACL_DATASET_VAL: 's3://bacl/datasets/lvis-v1/val',
+      // The evaluate stage's rank 0 reports its metrics there (the container's terminationMessagePath).
+      BACL_TERMINATION_LOG: '/dev/termination-log',
       AWS_REGION: 'us-east-1',
       AWS_ENDPOINT_URL_S3: 'http://minio:9000',
       BACL_S3_FORCE_PATH_STYLE: 'true',
