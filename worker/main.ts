@@ -7,7 +7,7 @@ import {
   processIO,
 } from '../common/index.js';
 import type { ProgramInfo, ProgramIO } from '../common/index.js';
-import { DataError } from '../data/index.js';
+import { DataError, S3RequestFailedError } from '../data/index.js';
 import { CheckpointError } from './checkpoint/index.js';
 import { CollectiveError } from './collective/index.js';
 import { PipelineError } from './data/index.js';
@@ -148,7 +148,8 @@ function describeFailure(error: unknown): { status: number; message: string } {
     error instanceof CollectiveError ||
     error instanceof CheckpointError ||
     error instanceof PipelineError ||
-    error instanceof ModelError
+    error instanceof ModelError ||
+    error instanceof S3RequestFailedError
   ) {
     return { status: ExitCode.failure, message };
   }

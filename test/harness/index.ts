@@ -3,6 +3,14 @@ export { infraManifest, InfraMissingError, type InfraManifest } from './infra.js
 export { startKube, type KubeCluster } from './kube.js';
 export { startNats, NATS_MAX_PAYLOAD, type NatsServer, type StartNatsOptions } from './nats.js';
 export { startS3, type S3Server } from './s3.js';
+export {
+  startS3FaultProxy,
+  type InjectedFault,
+  type ProxiedRequest,
+  type S3Fault,
+  type S3FaultAnswer,
+  type S3FaultProxy,
+} from './s3-faults.js';
 export { freePort } from './ports.js';
 export { startPodRunner, type PodRunner, type PodRunnerOptions } from './pod-runner.js';
 export { ManagedProcess, ServerStartError, startProcess } from './process.js';
