@@ -18,6 +18,9 @@ export function observePod(pod: V1Pod): ObservedPod | undefined {
     phases.find((known) => known === pod.status?.phase) ?? (pod.status?.phase ? 'Unknown' : 'Pending');
   const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
   const reason = explain(pod);
+  const exitCode = pod.status?.containerStatuses
+    ?.map((status) => status.state?.terminated?.exitCode)
+    .find((code) => code !== undefined && code !== 0);
   return {
     name: meta.name,
     stage,
@@ -27,6 +30,7 @@ export function observePod(pod: V1Pod): ObservedPod | undefined {
     ready,
     ...(meta.deletionTimestamp ? { deletionTimestamp: new Date(meta.deletionTimestamp).toISOString() } : {}),
     ...(reason ? { reason } : {}),
+    ...(exitCode === undefined ? {} : { exitCode }),
   };
 }
 
