@@ -7,8 +7,14 @@ export { ManualClock } from './controller/clock.js';
 export { type ControllerOptions, runController } from './controller/controller.js';
 export { transitionEvents } from './controller/events.js';
 export { ownerKey } from './controller/informers.js';
+export { KubeRequestError, RunDataError } from './controller/errors.js';
 export { bacljobs } from './controller/kube-api.js';
 export { RankReports } from './controller/rank-reports.js';
+export {
+  describeReconcileError,
+  invalidSpecProblem,
+  missingSettingsProblem,
+} from './controller/reconcile-problem.js';
 export { sameJson } from './controller/same-json.js';
 export { WorkQueue } from './controller/work-queue.js';
 export { runWorkers } from './controller/workers.js';
@@ -22,6 +28,12 @@ export { decide } from './reconcile/decide.js';
 export { finalizer, podName } from './reconcile/naming.js';
 export { buildConfigMap, buildService, buildWorkerPod } from './reconcile/objects.js';
 export { observePod } from './reconcile/observe.js';
+export {
+  reconcileFailing,
+  withReconcileProblem,
+  type ReconcileFailureReason,
+  type ReconcileProblem,
+} from './reconcile/reconcile-failed.js';
 export type { Action, Decision, Observed, ObservedPod, PodPhase } from './reconcile/types.js';
 export { applyWorkerDefaults, defaultedFields, type WorkerDefaults } from './reconcile/worker-defaults.js';
 export { createLogger, silentLogger } from './telemetry/logger.js';

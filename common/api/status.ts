@@ -13,12 +13,17 @@ export const jobConditionTypes = [
   'Suspended',
   'Succeeded',
   'Failed',
+  'ReconcileFailed',
 ] as const;
 export const jobStates = ['Pending', 'Running', 'Restarting', 'Suspended', 'Succeeded', 'Failed'] as const;
 
 /** The shape of a Kubernetes metav1.Condition. */
 export const conditionSchema = z.object({
-  type: z.enum(jobConditionTypes).describe('Created, Running, Restarting, Suspended, Succeeded or Failed.'),
+  type: z
+    .enum(jobConditionTypes)
+    .describe(
+      'Created, Running, Restarting, Suspended, Succeeded, Failed, or ReconcileFailed (True while the operator cannot act on the job: its reason and message say why).',
+    ),
   status: z.enum(['True', 'False', 'Unknown']),
   observedGeneration: z.int().optional().describe('The .metadata.generation the condition was set for.'),
   lastTransitionTime: time.describe('When status last changed (not when the condition was last written).'),
