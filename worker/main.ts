@@ -104,6 +104,7 @@ export async function main(
       env: rankEnv,
       backend: runtime.backend,
       log: (line) => io.stdout(`${line}\n`),
+      ...(settings.logInterval === undefined ? {} : { logInterval: settings.logInterval }),
     });
   } catch (error) {
     const { status, message } = describeFailure(error);

@@ -14,6 +14,11 @@ export interface WorkerSettings {
   backendSource: string;
   /** LOCAL_WORLD_SIZE: ranks on this machine; native intra-op threads default to cores / this. @default 1 */
   localRanks: number;
+  /**
+   * `--log-interval N`: rank 0's training line every N steps (and the first and last). @default 50 (mmdet's
+   * log_config.interval); 1 logs every step, which the fault suite reads to count the steps a kill lost.
+   */
+  logInterval?: number;
 }
 
 /** A flag or environment variable is wrong (exit 2); the message names it and ends with what to do. */
@@ -27,6 +32,7 @@ export const workerFlagHelp = [
   '      --backend NAME      tfjs backend: auto (default: tensorflow when its addon loads, else wasm),',
   '                          tensorflow (native, built by `baclctl backend install`), wasm or cpu.',
   `                          Beats ${backendEnvVar}.`,
+  '      --log-interval N    Rank 0 prints a training line every N steps (default 50), and the first and last.',
 ];
 
 export function readWorkerSettings(argv: string[], env: NodeJS.ProcessEnv): WorkerSettings {
@@ -39,6 +45,7 @@ export function readWorkerSettings(argv: string[], env: NodeJS.ProcessEnv): Work
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
         backend: { type: 'string' },
+        'log-interval': { type: 'string' },
       },
     }));
   } catch (error) {
@@ -60,7 +67,18 @@ export function readWorkerSettings(argv: string[], env: NodeJS.ProcessEnv): Work
     backend,
     backendSource: flag ? `--backend ${backend}` : fromEnv ? `${backendEnvVar}=${backend}` : 'auto (default)',
     localRanks: readLocalRanks(env['LOCAL_WORLD_SIZE']),
+    ...(values['log-interval'] === undefined ? {} : { logInterval: readLogInterval(values['log-interval']) }),
   };
+}
+
+function readLogInterval(value: string): number {
+  const steps = Number(value);
+  if (!Number.isInteger(steps) || steps < 1) {
+    throw new WorkerSettingsError(
+      `--log-interval ${value} is not a whole number of steps of at least 1. Try this: --log-interval 50`,
+    );
+  }
+  return steps;
 }
 
 function readLocalRanks(value: string | undefined): number {

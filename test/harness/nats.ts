@@ -25,13 +25,20 @@ export interface StartNatsOptions {
   maxPayload?: number;
   /** nats-server's write_deadline (e.g. "1s"): a client that does not read for this long is disconnected. */
   writeDeadline?: string;
+  /** Client port; a test that restarts the server passes the first one's, so clients reconnect to it. @default a free port */
+  port?: number;
+  /** Monitoring (HTTP) port. @default a free port */
+  monitorPort?: number;
 }
 
 export async function startNats(options: StartNatsOptions = {}): Promise<NatsServer> {
   const maxPayload = options.maxPayload ?? NATS_MAX_PAYLOAD;
   const infra = infraManifest();
   const dir = makeWorkDir('nats');
-  const [port, monitorPort] = await Promise.all([freePort(), freePort()]);
+  const [port, monitorPort] = await Promise.all([
+    options.port ?? freePort(),
+    options.monitorPort ?? freePort(),
+  ]);
   // 8 MB is the largest payload nats-server accepts without raising max_pending (see test-infra notes);
   // 2.9 has no CLI flag for it, hence the config file (tests of chunking may ask for a smaller one). JetStream is capped so CI's disk and memory are safe.
   const config = [

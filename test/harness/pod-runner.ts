@@ -36,6 +36,13 @@ export interface PodRunner {
   failPod(namespace: string, name: string, exitCode?: number): Promise<void>;
   /** From now on the node is gone: processes die, no status is written, deleted pods stay Terminating. */
   loseNode(): void;
+  /**
+   * One pod's share of a lost node: its processes are SIGKILLed, its status stays as last written (Running)
+   * and its deletion is never confirmed, so once deleted it stays Terminating. Other pods run on.
+   */
+  losePod(namespace: string, name: string): Promise<void>;
+  /** The PIDs of a running pod's container processes (each container's command), in container order. */
+  pids(namespace: string, name: string): number[];
   /** What a container wrote to stdout/stderr. */
   logs(namespace: string, name: string, container?: string): string;
   stop(): Promise<void>;
@@ -80,6 +87,8 @@ export async function startPodRunner(
   const started: string[] = [];
   let nodeLost = false;
   let stopping = false;
+  /** `ns/name` of pods lost on purpose (losePod): nothing more is reported about them. */
+  const lost = new Set<string>();
 
   /** One handler at a time per pod, in event order; later events see the effects of earlier ones. */
   const enqueue = (pod: V1Pod, work: (pod: V1Pod) => Promise<void>) => {
@@ -94,7 +103,7 @@ export async function startPodRunner(
   };
 
   const writeStatus = async (pod: V1Pod, status: V1PodStatus) => {
-    if (nodeLost) return;
+    if (nodeLost || lost.has(podName(pod))) return;
     for (let attempt = 0; attempt < 5; attempt += 1) {
       try {
         const current = await core.readNamespacedPodStatus({
@@ -187,8 +196,9 @@ export async function startPodRunner(
   };
 
   const terminate = async (pod: V1Pod) => {
-    if (nodeLost) return; // a lost node never confirms the deletion: the pod stays Terminating
     const key = podName(pod);
+    // A lost node never confirms the deletion: the pod stays Terminating.
+    if (nodeLost || lost.has(key)) return;
     const entry = running.get(key);
     if (entry) {
       const grace = Math.min(pod.spec?.terminationGracePeriodSeconds ?? 30, 30) * 1000;
@@ -258,6 +268,24 @@ export async function startPodRunner(
       nodeLost = true;
       for (const entry of running.values())
         for (const container of entry.containers) container.child.kill('SIGKILL');
+    },
+    async losePod(namespace, name) {
+      const key = `${namespace}/${name}`;
+      const entry = running.get(key);
+      if (!entry) throw new Error(`pod ${key} is not running on ${nodeName}`);
+      lost.add(key);
+      for (const container of entry.containers) container.child.kill('SIGKILL');
+      await Promise.all(entry.containers.map((container) => container.exited));
+    },
+    pids(namespace, name) {
+      const key = `${namespace}/${name}`;
+      const entry = running.get(key);
+      if (!entry) throw new Error(`pod ${key} is not running on ${nodeName}`);
+      return entry.containers.map((container) => {
+        if (container.child.pid === undefined)
+          throw new Error(`pod ${key}: ${container.name} has no process`);
+        return container.child.pid;
+      });
     },
     logs(namespace, name, container) {
       const key = `${namespace}/${name}`;

@@ -59,6 +59,16 @@ describe('worker settings (flags and environment, read once at start-up)', () =>
     }
   });
 
+  it('reads --log-interval as the steps between training lines, refusing what is not a count', () => {
+    expect(readWorkerSettings(['--log-interval', '1'], {}).logInterval).to.equal(1);
+    expect(readWorkerSettings([], {})).not.to.have.property('logInterval');
+    for (const bad of ['0', '-2', '2.5', 'often']) {
+      expect(refused([`--log-interval=${bad}`], {})).to.equal(
+        `--log-interval ${bad} is not a whole number of steps of at least 1. Try this: --log-interval 50`,
+      );
+    }
+  });
+
   it('refuses an unknown flag or argument, pointing at --help', () => {
     expect(refused(['--threads', '4'], {})).to.match(
       /Unknown option '--threads'.*\nTry this: bacl-worker --help$/s,
