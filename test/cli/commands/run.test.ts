@@ -349,7 +349,8 @@ describe('baclctl run (real processes: the CLI and two wasm ranks)', function ()
     // The rank's own status is LossDiverged's (common/exit-codes.ts), which the operator does not retry.
     expect(stderr).to.match(/exited with status 5\b/);
     const log = readFileSync(join(out, 'logs', 'worker.log'), 'utf8');
-    const match = /LossDiverged: stage representation, step (\d+): loss\w* is (NaN|-?Infinity)/.exec(log);
+    const match =
+      /LossDiverged: stage representation, step (\d+): (loss\w*|weights: \S+) is (NaN|-?Infinity)/.exec(log);
     expect(match, log.slice(-2000)).to.not.equal(null);
     const step = Number(match![1]);
     const latest = await readLatestPointer(new LocalCheckpointStore(out), 'representation');

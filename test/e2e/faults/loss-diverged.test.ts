@@ -43,7 +43,9 @@ describe('e2e fault: the loss diverging (an absurd learning rate)', function () 
     const line = await waitFor(
       'rank 0 to report LossDiverged',
       () =>
-        /LossDiverged: stage representation, step (\d+): (\S+) is (\S+?);/.exec(s.podLog(rank0)) ?? undefined,
+        /LossDiverged: stage representation, step (\d+): (loss\w*|weights: \S+) is (\S+?);/.exec(
+          s.podLog(rank0),
+        ) ?? undefined,
       { timeoutMs: 600_000, intervalMs: 50, last: () => s.podLog(rank0).slice(-2000) },
     );
     const divergedAt = Date.now();
