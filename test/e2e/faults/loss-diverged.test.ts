@@ -89,7 +89,8 @@ describe('e2e fault: the loss diverging (an absurd learning rate)', function () 
       test: this.test!.fullTitle(),
       fault: `an absurd learning rate (${sets.join(', ')}) in the representation stage, 2 pods x 1 GPU`,
       happened:
-        `every rank stopped at step ${step} (${line[2]} is ${line[3]}) before applying it and exited 5; the ` +
+        `every rank stopped at step ${step} (${line[2]} is ${line[3]}: ` +
+        `${line[2]!.startsWith('weights') ? "the step's update overflowed the weights, found before its checkpoint" : 'the step was not applied'}) and exited 5; the ` +
         `operator failed the job with LossDiverged without restarting the group (restarts 0, no attempt 1), and ` +
         `latest.json kept ckpt-${latest!.step}, which verifies and holds only finite weights (${weights.length} arrays); ` +
         `no checkpoint at or after step ${step} was written`,
