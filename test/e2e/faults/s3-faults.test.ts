@@ -49,7 +49,7 @@ describe('e2e fault: S3 answering 500/503 for a while', function () {
     const checkpointPuts = p.inject({
       answer: 500,
       method: 'PUT',
-      key: new RegExp(`${run.source.slice(1)}checkpoints/representation/`),
+      key: new RegExp(`^${s.w.bucket}/runs/${s.namespace}/${name}/[^/]+/checkpoints/representation/`),
       times: 5,
     });
     const shardGets = p.inject({
