@@ -123,14 +123,13 @@ export function openS3Source(location: S3Location, s3: S3Client): DatasetSource 
     return retryS3(
       { action: 'GET', bucket, key },
       async (attempt) => {
-        const request = new AbortController();
-        const onAbort = () => request.abort(attempt.reason);
+        const cut = new AbortController();
+        const onAbort = () => cut.abort(attempt.reason);
         attempt.addEventListener('abort', onAbort, { once: true });
-        signal?.addEventListener('abort', () => request.abort(signal.reason), { once: true });
+        // AbortSignal.any holds no listener on the caller's long-lived signal once the stream is gone.
+        const abortSignal = signal === undefined ? cut.signal : AbortSignal.any([cut.signal, signal]);
         try {
-          const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
-            abortSignal: request.signal,
-          });
+          const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal });
           return response.Body as Body;
         } finally {
           attempt.removeEventListener('abort', onAbort);
