@@ -4,7 +4,7 @@
 // every other domain error in ./errors.ts.
 import type { Errors } from '@oclif/core';
 import type { ErrorCode } from '../common/index.js';
-import { DataError, type DataErrorKind } from '../data/index.js';
+import { DataError, S3RequestFailedError, type DataErrorKind } from '../data/index.js';
 import { cliError } from './errors.js';
 
 const codeOfKind: Record<DataErrorKind, ErrorCode> = {
@@ -27,6 +27,10 @@ export function dataCliError(error: unknown): Errors.CLIError | undefined {
   if (!(error instanceof Error)) return undefined;
   if (error instanceof DataError) {
     return cliError(error.message, { code: codeOfKind[error.kind], tryThis: error.hint });
+  }
+  if (error instanceof S3RequestFailedError) {
+    // The message ends with its own "Try this:" (the worker prints it alone); the CLI prints the hint once.
+    return cliError(error.message.replace(/ Try this: .*$/s, ''), { code: 'S3_ERROR', tryThis: error.hint });
   }
   if (s3AccessErrors.has(error.name)) {
     return cliError(error.message, {

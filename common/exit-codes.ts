@@ -18,6 +18,11 @@ export const ExitCode = {
   notFound: 3,
   /** An input (config, job spec, annotation, results or dataset file) is malformed. */
   invalid: 4,
+  /**
+   * A training stage diverged (LossDiverged: a non-finite loss, the step not applied). Not retryable: the same
+   * config from the same checkpoint diverges again, so the operator fails the job instead of restarting it.
+   */
+  diverged: 5,
   /** Ctrl-C (SIGINT) or SIGTERM stopped the command before its work was done. */
   interrupted: 130,
 } as const;

@@ -22,6 +22,13 @@ export {
   prepareShards,
   readShardManifest,
   resolveS3ClientConfig,
+  defaultS3RetryPolicy,
+  describeRetry,
+  resolveS3RetryPolicy,
+  retryS3,
+  S3RequestFailedError,
+  type S3RetryNotice,
+  type S3RetryPolicy,
   ShardDatasetReader,
   type ShardManifest,
 } from './shards/index.js';

@@ -7,8 +7,14 @@ export { ManualClock } from './controller/clock.js';
 export { type ControllerOptions, runController } from './controller/controller.js';
 export { transitionEvents } from './controller/events.js';
 export { ownerKey } from './controller/informers.js';
+export { KubeRequestError } from './controller/errors.js';
 export { bacljobs } from './controller/kube-api.js';
 export { RankReports } from './controller/rank-reports.js';
+export {
+  describeReconcileError,
+  invalidSpecProblem,
+  missingSettingsProblem,
+} from './controller/reconcile-problem.js';
 export { sameJson } from './controller/same-json.js';
 export { WorkQueue } from './controller/work-queue.js';
 export { runWorkers } from './controller/workers.js';
@@ -68,6 +74,12 @@ export type {
   ObservedPurgePod,
   PodPhase,
 } from './reconcile/types.js';
+export {
+  reconcileFailing,
+  withReconcileProblem,
+  type ReconcileFailureReason,
+  type ReconcileProblem,
+} from './reconcile/reconcile-failed.js';
 export { applyWorkerDefaults, defaultedFields, type WorkerDefaults } from './reconcile/worker-defaults.js';
 export { createLogger, silentLogger } from './telemetry/logger.js';
 export { Counter, Gauge, Histogram, Registry } from './telemetry/metrics.js';

@@ -7,12 +7,12 @@ import {
   processIO,
 } from '../common/index.js';
 import type { ProgramInfo, ProgramIO } from '../common/index.js';
-import { DataError } from '../data/index.js';
+import { DataError, S3RequestFailedError } from '../data/index.js';
 import { CheckpointError } from './checkpoint/index.js';
 import { CollectiveError } from './collective/index.js';
 import { PipelineError } from './data/index.js';
 import { ModelError } from './model/index.js';
-import { RuntimeError } from './runtime/errors.js';
+import { LossDivergedError, RuntimeError } from './runtime/errors.js';
 import { forwardProcessSignals, launchRanks } from './runtime/launcher.js';
 import { RankEnvError } from './runtime/rank-env-error.js';
 import { runPurge } from './runtime/purge-command.js';
@@ -36,7 +36,8 @@ export const workerInfo: ProgramInfo = {
       '+ LOCAL_RANK), prefixes their lines with [rank N], forwards SIGTERM/SIGINT and exits with the first\n' +
       "failure's status. With RANK it is one rank: it reads the rank environment once (every wrong variable in\n" +
       'one error, exit 2), joins the group, runs the stages of BACL_STAGE (comma-separated for several) and exits\n' +
-      '0, or 130 after a SIGTERM checkpoint, or 1 (LossDiverged, a lost peer, ...), 4 (a bad config or dataset).',
+      '0, or 130 after a SIGTERM checkpoint, or 5 (LossDiverged), 1 (a lost peer, S3 down, ...), 4 (a bad config or\n' +
+      'dataset).',
     '`bacl-worker purge s3://<bucket>/[<root>/]runs/<namespace>/<job>/<uid>/` deletes a run prefix with the S3\n' +
       "credentials in the environment: the operator's purge pod runs it when a job is deleted with\n" +
       'runPolicy.deleteRunDataOnDelete. Exit 0, 2 (not a run prefix, a bad S3 variable) or 1 (the store failed).',
@@ -149,12 +150,15 @@ function describeFailure(error: unknown): { status: number; message: string } {
   if (error instanceof ConfigValidationError || error instanceof ConfigError || error instanceof DataError) {
     return { status: ExitCode.invalid, message };
   }
+  // Its own status: the operator fails the job with LossDiverged instead of restarting the group.
+  if (error instanceof LossDivergedError) return { status: ExitCode.diverged, message };
   if (
     error instanceof RuntimeError ||
     error instanceof CollectiveError ||
     error instanceof CheckpointError ||
     error instanceof PipelineError ||
-    error instanceof ModelError
+    error instanceof ModelError ||
+    error instanceof S3RequestFailedError
   ) {
     return { status: ExitCode.failure, message };
   }

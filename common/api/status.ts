@@ -16,6 +16,7 @@ export const jobConditionTypes = [
   // Only on a job being deleted with runPolicy.deleteRunDataOnDelete: False while its purge pod failed or
   // overran (reason PurgeFailed or PurgeTimedOut; the message says how to retry or give up). ADR 0037.
   'RunDataPurged',
+  'ReconcileFailed',
 ] as const;
 export const jobStates = ['Pending', 'Running', 'Restarting', 'Suspended', 'Succeeded', 'Failed'] as const;
 
@@ -23,7 +24,9 @@ export const jobStates = ['Pending', 'Running', 'Restarting', 'Suspended', 'Succ
 export const conditionSchema = z.object({
   type: z
     .enum(jobConditionTypes)
-    .describe('Created, Running, Restarting, Suspended, Succeeded, Failed or RunDataPurged.'),
+    .describe(
+      "Created, Running, Restarting, Suspended, Succeeded, Failed, RunDataPurged (False while a deleted job's purge pod failed or overran), or ReconcileFailed (True while the operator cannot act on the job: its reason and message say why).",
+    ),
   status: z.enum(['True', 'False', 'Unknown']),
   observedGeneration: z.int().optional().describe('The .metadata.generation the condition was set for.'),
   lastTransitionTime: time.describe('When status last changed (not when the condition was last written).'),

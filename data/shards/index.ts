@@ -37,6 +37,19 @@ export {
   type DatasetSample,
   type ShardReaderOptions,
 } from './reader.js';
+export {
+  defaultS3RetryPolicy,
+  describeRetry,
+  isRetryableS3Error,
+  resolveS3RetryPolicy,
+  retryDelayMs,
+  retryS3,
+  S3RequestFailedError,
+  type S3Request,
+  type S3RetryNotice,
+  type S3RetryOptions,
+  type S3RetryPolicy,
+} from './s3-retry.js';
 export { planRankShare, type RankShareOptions, type ShardSlice } from './share.js';
 export type { DatasetSink, DatasetSource } from './dataset-io.js';
 export { openDatasetSink, openDatasetSource } from './store.js';

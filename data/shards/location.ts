@@ -46,6 +46,7 @@ export interface S3Settings {
 /**
  * S3 client settings from explicit values, then the standard AWS variables in `env`. Credentials are left to
  * the SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profiles, IRSA), which reads them itself.
+ * The SDK's own retries are off (maxAttempts 1): every request goes through retryS3 (s3-retry.ts), one layer.
  */
 export function resolveS3ClientConfig(
   settings: S3Settings,
@@ -56,6 +57,7 @@ export function resolveS3ClientConfig(
   const config: S3ClientConfig = {
     region,
     forcePathStyle: settings.forcePathStyle ?? endpoint !== undefined,
+    maxAttempts: 1,
   };
   if (endpoint !== undefined) {
     if (!/^https?:\/\/[^/]+/.test(endpoint)) {

@@ -1,6 +1,8 @@
 // Shards in S3. Objects go up as Buffers through lib-storage's Upload (multipart above 5 MiB, parts retried
 // and the upload aborted on failure), never as streams of unknown length through PutObject. manifest.json is
 // written last; abort() deletes every object this sink wrote, so a failed prepare leaves the prefix empty.
+// Every request goes through retryS3 (s3-retry.ts, the one retry policy); a stream is retried until its first
+// byte arrives (opening it), not once it is being read: the reader above it fails with the shard named.
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import {
@@ -13,6 +15,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { DestinationNotEmptyError, ShardLocationError } from './errors.js';
 import { objectKey, type ShardLocation } from './location.js';
+import { retryS3 } from './s3-retry.js';
 import type { DatasetSink, DatasetSource } from './dataset-io.js';
 
 type S3Location = Extract<ShardLocation, { kind: 's3' }>;
@@ -42,71 +45,122 @@ export async function openS3Sink(
   signal?: AbortSignal,
 ): Promise<DatasetSink> {
   const listPrefix = location.prefix === '' ? '' : `${location.prefix}/`;
-  const listed = await s3
-    .send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: listPrefix, MaxKeys: 1 }), {
-      abortSignal: signal,
-    })
-    .catch((error: unknown) => {
-      throw explain(error, location.text);
-    });
+  const { bucket } = location;
+  const listed = await retryS3(
+    { action: 'LIST', bucket, key: listPrefix },
+    (attempt) =>
+      s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: listPrefix, MaxKeys: 1 }), {
+        abortSignal: attempt,
+      }),
+    signal === undefined ? {} : { signal },
+  ).catch((error: unknown) => {
+    throw explain(error, location.text);
+  });
   if ((listed.KeyCount ?? 0) > 0) throw new DestinationNotEmptyError(location.text);
   const written: string[] = [];
-  const upload = async (name: string, body: Buffer | Readable, abortSignal?: AbortSignal) => {
+  /** `body` makes the body afresh for each attempt (a stream is read once). */
+  const upload = async (name: string, body: () => Buffer | Readable, abortSignal?: AbortSignal) => {
     const key = objectKey(location, name);
     written.push(key);
-    const request = new Upload({ client: s3, params: { Bucket: location.bucket, Key: key, Body: body } });
-    const onAbort = () => void request.abort();
-    abortSignal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      await request.done();
-    } finally {
-      abortSignal?.removeEventListener('abort', onAbort);
-    }
+    await retryS3(
+      { action: 'PUT', bucket, key },
+      async (attempt) => {
+        const request = new Upload({ client: s3, params: { Bucket: bucket, Key: key, Body: body() } });
+        const onAbort = () => void request.abort();
+        attempt.addEventListener('abort', onAbort, { once: true });
+        try {
+          await request.done();
+        } finally {
+          attempt.removeEventListener('abort', onAbort);
+        }
+      },
+      abortSignal === undefined ? {} : { signal: abortSignal },
+    );
     abortSignal?.throwIfAborted();
   };
   return {
     describe: (name) => uri(location, name),
-    write: (name, body, abortSignal) => upload(name, body, abortSignal),
-    copyFile: (name, path, abortSignal) => upload(name, createReadStream(path), abortSignal),
+    write: (name, body, abortSignal) => upload(name, () => body, abortSignal),
+    copyFile: (name, path, abortSignal) => upload(name, () => createReadStream(path), abortSignal),
     async commit(manifest, abortSignal) {
       const key = objectKey(location, 'manifest.json');
       written.push(key);
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: location.bucket,
-          Key: key,
-          Body: manifest,
-          ContentType: 'application/json',
-        }),
-        { abortSignal },
+      await retryS3(
+        { action: 'PUT', bucket, key },
+        (attempt) =>
+          s3.send(
+            new PutObjectCommand({
+              Bucket: bucket,
+              Key: key,
+              Body: manifest,
+              ContentType: 'application/json',
+            }),
+            { abortSignal: attempt },
+          ),
+        abortSignal === undefined ? {} : { signal: abortSignal },
       );
     },
     async abort() {
       // Deliberately not tied to the caller's signal: cleanup must run after an abort too.
       for (const key of written.splice(0)) {
-        await s3.send(new DeleteObjectCommand({ Bucket: location.bucket, Key: key }));
+        await retryS3({ action: 'DELETE', bucket, key }, (attempt) =>
+          s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: attempt }),
+        );
       }
     },
   };
 }
 
 export function openS3Source(location: S3Location, s3: S3Client): DatasetSource {
-  const get = async (name: string, signal?: AbortSignal) => {
+  const { bucket } = location;
+  type Body = Readable & { transformToByteArray(): Promise<Uint8Array> };
+  /**
+   * The object's body, to stream. The attempt's deadline covers the request until the answer's headers; after
+   * that only the caller's `signal` stays attached (a shard may take longer to read than one attempt may last).
+   */
+  const open = (name: string, signal?: AbortSignal): Promise<Body> => {
     const key = objectKey(location, name);
-    const response = await s3
-      .send(new GetObjectCommand({ Bucket: location.bucket, Key: key }), { abortSignal: signal })
-      .catch((error: unknown) => {
-        throw explain(error, uri(location, name));
-      });
-    return response.Body as Readable & { transformToByteArray(): Promise<Uint8Array> };
+    return retryS3(
+      { action: 'GET', bucket, key },
+      async (attempt) => {
+        const cut = new AbortController();
+        const onAbort = () => cut.abort(attempt.reason);
+        attempt.addEventListener('abort', onAbort, { once: true });
+        // AbortSignal.any holds no listener on the caller's long-lived signal once the stream is gone.
+        const abortSignal = signal === undefined ? cut.signal : AbortSignal.any([cut.signal, signal]);
+        try {
+          const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal });
+          return response.Body as Body;
+        } finally {
+          attempt.removeEventListener('abort', onAbort);
+        }
+      },
+      signal === undefined ? {} : { signal },
+    ).catch((error: unknown) => {
+      throw explain(error, uri(location, name));
+    });
   };
   return {
     describe: (name) => uri(location, name),
     async read(name, signal) {
-      return Buffer.from(await (await get(name, signal)).transformToByteArray());
+      const key = objectKey(location, name);
+      // A whole small object: its body is read inside the attempt, so a stall mid-body is retried too.
+      const bytes = await retryS3(
+        { action: 'GET', bucket, key },
+        async (attempt) => {
+          const response = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), {
+            abortSignal: attempt,
+          });
+          return (response.Body as Body).transformToByteArray();
+        },
+        signal === undefined ? {} : { signal },
+      ).catch((error: unknown) => {
+        throw explain(error, uri(location, name));
+      });
+      return Buffer.from(bytes);
     },
     async *stream(name, signal) {
-      const body = await get(name, signal);
+      const body = await open(name, signal);
       try {
         for await (const chunk of body) yield chunk as Uint8Array;
       } finally {

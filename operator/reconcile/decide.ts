@@ -147,9 +147,21 @@ function resume(r: Reconciliation): void {
   r.status.startTime = r.now.toISOString();
 }
 
-/** Restarts the stage's whole group from its last checkpoint, or fails the job when backoffLimit is used up. */
+/**
+ * Restarts the stage's whole group from its last checkpoint, or fails the job when backoffLimit is used up or
+ * the failure is one a restart cannot fix (LossDiverged: the last good checkpoint stays the latest).
+ */
 function restart(r: Reconciliation, failure: GroupFailure): void {
   const { status } = r;
+  if (!failure.retryable) {
+    const checkpoint = status.lastCheckpoint;
+    const kept =
+      checkpoint && checkpoint.stage === status.stage
+        ? `the last good checkpoint ${checkpoint.uri} (step ${checkpoint.step}) is kept`
+        : `stage ${status.stage} had written no checkpoint yet`;
+    fail(r, failure.reason, `${failure.message}; not restarted: ${kept}`);
+    return;
+  }
   const limit = r.job.spec.runPolicy.backoffLimit;
   const restarts = status.restarts ?? 0;
   if (restarts >= limit) {

@@ -1,12 +1,17 @@
-import type { JobStage, Workers } from '../../common/index.js';
+import { ExitCode, type JobStage, type Workers } from '../../common/index.js';
 import type { ObservedPod } from './types.js';
 
 // The pods of one stage and attempt (a "group") and what they say: counts for status, the first failure, and
 // which ranks still need a pod.
 
 export interface GroupFailure {
-  reason: 'WorkerFailed' | 'WorkerLost' | 'NodeLost';
+  reason: 'WorkerFailed' | 'WorkerLost' | 'NodeLost' | 'LossDiverged';
   message: string;
+  /**
+   * Whether restarting the group from its last checkpoint can help: a crash, a lost pod or node can; a diverged
+   * loss cannot (the same config from the same checkpoint diverges again), so the job fails at once.
+   */
+  retryable: boolean;
 }
 
 export const isActive = (pod: ObservedPod): boolean =>
@@ -48,11 +53,25 @@ export function groupFailure(
   now: Date,
   graceSeconds: number,
 ): GroupFailure | undefined {
+  // A diverged rank first: its peers may fail too (a lost peer), but the divergence is the cause.
+  const diverged = group.find((pod) => pod.phase === 'Failed' && pod.exitCode === ExitCode.diverged);
+  if (diverged) {
+    return {
+      reason: 'LossDiverged',
+      message:
+        `worker pod ${diverged.name} (node rank ${diverged.nodeRank}) stopped with LossDiverged (exit ${ExitCode.diverged}): ` +
+        'the training loss became NaN or infinite and the step was not applied; restarting from the last checkpoint ' +
+        'would diverge again. Try this: lower the learning rate (or lengthen the warmup) and resubmit; ' +
+        'the pod log names the stage, step and loss term',
+      retryable: false,
+    };
+  }
   const failed = group.find((pod) => pod.phase === 'Failed');
   if (failed) {
     return {
       reason: 'WorkerFailed',
       message: `worker pod ${failed.name} (node rank ${failed.nodeRank}) failed${failed.reason ? `: ${failed.reason}` : ''}`,
+      retryable: true,
     };
   }
   const stuck = group.find((pod) => isActive(pod) && overstaySeconds(pod, now) > graceSeconds);
@@ -60,6 +79,7 @@ export function groupFailure(
     return {
       reason: 'NodeLost',
       message: `worker pod ${stuck.name} (node rank ${stuck.nodeRank}) has been terminating for over ${graceSeconds}s past its deadline; its node is taken for lost`,
+      retryable: true,
     };
   }
   const started = group.some((pod) => pod.phase !== 'Pending');
@@ -68,6 +88,7 @@ export function groupFailure(
     return {
       reason: 'WorkerLost',
       message: `the pod of node rank ${missing.join(', ')} disappeared while the group was running`,
+      retryable: true,
     };
   }
   return undefined;

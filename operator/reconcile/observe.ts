@@ -24,6 +24,9 @@ export function observePod(pod: V1Pod): ObservedPod | undefined {
   const phase = phaseOf(pod);
   const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
   const reason = explain(pod);
+  const exitCode = pod.status?.containerStatuses
+    ?.map((status) => status.state?.terminated?.exitCode)
+    .find((code) => code !== undefined && code !== 0);
   return {
     name: meta.name,
     stage,
@@ -33,6 +36,7 @@ export function observePod(pod: V1Pod): ObservedPod | undefined {
     ready,
     ...(meta.deletionTimestamp ? { deletionTimestamp: new Date(meta.deletionTimestamp).toISOString() } : {}),
     ...(reason ? { reason } : {}),
+    ...(exitCode === undefined ? {} : { exitCode }),
   };
 }
 

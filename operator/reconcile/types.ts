@@ -20,6 +20,8 @@ export interface ObservedPod {
   deletionTimestamp?: string;
   /** Why it failed or is waiting, for people: "OOMKilled (exit 137)", "ImagePullBackOff: ...". */
   reason?: string;
+  /** The first non-zero exit code of its terminated containers (common/exit-codes.ts: 5 is LossDiverged). */
+  exitCode?: number;
 }
 
 /** The latest progress event published by the ranks (NATS `....progress`). */

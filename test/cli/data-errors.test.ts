@@ -4,6 +4,7 @@ import { dataCliError, runDataTask, toCliError } from '../../cli/internal.js';
 import { LvisFormatError, LvisReadError } from '../../common/index.js';
 import {
   DestinationNotEmptyError,
+  S3RequestFailedError,
   ShardRecordError,
   SourceImageError,
   SynthOptionsError,
@@ -72,6 +73,27 @@ describe('cli/data-errors: the data tools failures become CLI errors (data/ know
       expect(cli?.suggestions?.[0]).to.match(tryThis);
     });
   }
+
+  it('an S3 request that failed every retry -> S3_ERROR, exit 1, the object and attempts named, one Try this line', function () {
+    const error = new S3RequestFailedError(
+      { action: 'GET', bucket: 'b', key: 'd/train/manifest.json' },
+      8,
+      21_400,
+      {
+        cause: Object.assign(new Error('ServiceUnavailable'), {
+          name: 'ServiceUnavailable',
+          $metadata: { httpStatusCode: 503 },
+        }),
+      },
+    );
+    const cli = dataCliError(error);
+    expect(cli?.code).to.equal('S3_ERROR');
+    expect(cli?.oclif.exit).to.equal(1);
+    expect(cli?.message).to.equal(
+      'GET s3://b/d/train/manifest.json failed 8 time(s) over 21.4 s, the last time with: HTTP 503 (ServiceUnavailable: ServiceUnavailable).',
+    );
+    expect(cli?.suggestions).to.deep.equal([error.hint]);
+  });
 
   it('leaves the LVIS file errors and bugs to toCliError, which maps each once', function () {
     const format = new LvisFormatError({ file: 'a.json', jsonPath: 'images[0]' }, 'bad', 'do this');

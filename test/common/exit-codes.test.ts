@@ -14,6 +14,7 @@ describe('common/exit-codes: one table for every bacl process', function () {
       usage: 2,
       notFound: 3,
       invalid: 4,
+      diverged: 5,
       interrupted: 130,
     });
   });

@@ -9,6 +9,14 @@ export {
   type StartNatsOptions,
 } from './nats.js';
 export { startS3, type S3Server } from './s3.js';
+export {
+  startS3FaultProxy,
+  type InjectedFault,
+  type ProxiedRequest,
+  type S3Fault,
+  type S3FaultAnswer,
+  type S3FaultProxy,
+} from './s3-faults.js';
 export { freePort } from './ports.js';
 export { startPodRunner, type PodRunner, type PodRunnerOptions } from './pod-runner.js';
 export { ManagedProcess, ServerStartError, startProcess } from './process.js';

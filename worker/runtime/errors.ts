@@ -7,7 +7,10 @@ export class RuntimeError extends Error {
   override readonly name: string = 'RuntimeError';
 }
 
-/** A step's loss (summed over ranks) is NaN or infinite; the step was not applied. */
+/**
+ * A step's loss (summed over ranks) is NaN or infinite, the step not applied; or (`term` 'weights: <array>') a
+ * step's update made the model non-finite, found before its checkpoint was written, so no checkpoint holds it.
+ */
 export class LossDivergedError extends RuntimeError {
   override readonly name = 'LossDivergedError';
   /** The reason a job's Failed condition carries. */
@@ -24,7 +27,10 @@ export class LossDivergedError extends RuntimeError {
     readonly lastCheckpoint: string | undefined,
   ) {
     super(
-      `LossDiverged: stage ${stage}, step ${step + 1}: ${term} is ${value}; the step was not applied. ` +
+      `LossDiverged: stage ${stage}, step ${step + 1}: ${term} is ${value}; ` +
+        (term.startsWith('weights: ')
+          ? 'the update made the model non-finite and was not checkpointed. '
+          : 'the step was not applied. ') +
         (lastCheckpoint === undefined
           ? 'No checkpoint of this stage was written yet. '
           : `The last good checkpoint is kept: ${lastCheckpoint}. `) +

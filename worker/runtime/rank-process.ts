@@ -15,7 +15,13 @@ import {
   type JobStage,
   type TrainingConfig,
 } from '../../common/index.js';
-import { openDatasetSource, readShardManifest, type DatasetSource } from '../../data/index.js';
+import {
+  describeRetry,
+  type S3RetryNotice,
+  openDatasetSource,
+  readShardManifest,
+  type DatasetSource,
+} from '../../data/index.js';
 import { openCheckpointStore, parseCheckpointUri } from '../checkpoint/open-store.js';
 import { watchTermination } from '../checkpoint/terminate.js';
 import type { Collective } from '../collective/collective.js';
@@ -91,11 +97,11 @@ export async function runRankProcess(options: RankProcessOptions): Promise<ExitS
   ].some((uri) => uri?.startsWith('s3://'));
   const s3 = needsS3 ? new S3Client(env.s3) : undefined;
   const openSource = (location: string): DatasetSource => openDatasetSource(location, s3);
-  const store = openCheckpointStore(env.checkpoint.uri, s3 === undefined ? {} : { s3 });
-  const runStore =
-    env.runUri === env.checkpoint.uri
-      ? store
-      : openCheckpointStore(env.runUri, s3 === undefined ? {} : { s3 });
+  // Every S3 retry is logged: an S3 outage the rank rides out shows in its log, with the object and attempt.
+  const storeOptions =
+    s3 === undefined ? {} : { s3, onRetry: (notice: S3RetryNotice) => log(describeRetry(notice)) };
+  const store = openCheckpointStore(env.checkpoint.uri, storeOptions);
+  const runStore = env.runUri === env.checkpoint.uri ? store : openCheckpointStore(env.runUri, storeOptions);
   let collective: Collective | undefined;
   const publisher = new ProgressPublisher(await openProgressSink(env, launcherSink(), log));
   const runDir = parseCheckpointUri(env.runUri);

@@ -8,7 +8,10 @@
 //             anything is applied -> gradients all-reduced (the config's wire) and averaged -> SGD at the
 //             schedule's lr x the linear scaling factor -> the summed increments applied to the LTI.
 //   checkpoint every `everySteps` steps, at the stage's end and when any rank was asked to stop (SIGTERM):
-//             every rank its part, rank 0 the shared part, a barrier, rank 0 commits and prunes, a barrier.
+//             every rank checks the model and momentum are finite (a finite loss can still come with an update
+//             that overflows: LossDiverged then, and no checkpoint of those weights; every rank holds the same
+//             weights, so all reach the same verdict), then every rank its part, rank 0 the shared part, a
+//             barrier, rank 0 commits and prunes, a barrier.
 //
 // Same seed, config and world size give the same bits, whether or not the run was killed and resumed.
 import * as tf from '@tensorflow/tfjs';
@@ -35,6 +38,7 @@ import type { CheckpointStore } from '../checkpoint/store.js';
 import { commit, writeRankState, writeSharedState, type CommittedCheckpoint } from '../checkpoint/write.js';
 import { collateBatch, filterOptions, trainBatches, trainPipeline, type TrainBatch } from '../data/index.js';
 import type { Detector } from '../model/detector.js';
+import type { NamedArray } from '../model/weights/index.js';
 import { SgdMomentum } from '../model/detector-optimizer.js';
 import {
   computeGradients,
@@ -200,7 +204,7 @@ export async function runStage(options: StageRunOptions): Promise<StageResult> {
     });
 
     const save = async (): Promise<void> => {
-      const committed = await saveCheckpoint(options, optimizer, rng, cursor);
+      const committed = await saveCheckpoint(options, optimizer, rng, cursor, lastCheckpointUri);
       if (committed !== undefined) {
         lastCheckpoint = committed;
         options.onEvent?.({ kind: 'checkpoint', stage, checkpoint: committed });
@@ -449,19 +453,34 @@ async function trainOneStep(input: StepInput): Promise<StepOutcome> {
   }
 }
 
+/** The first float array holding a NaN or an infinity, and that value; undefined when all are finite. */
+function firstNonFinite(arrays: readonly NamedArray[]): { name: string; value: number } | undefined {
+  for (const array of arrays) {
+    if (!(array.data instanceof Float32Array)) continue;
+    for (const value of array.data) if (!Number.isFinite(value)) return { name: array.name, value };
+  }
+  return undefined;
+}
+
 /** Every rank writes its part; rank 0 the shared part, then (after a barrier) commits and prunes. */
 async function saveCheckpoint(
   options: StageRunOptions,
   optimizer: SgdMomentum,
   rng: Mulberry32,
   cursor: StageCursor,
+  lastCheckpointUri: string | undefined,
 ): Promise<CommittedCheckpoint | undefined> {
   const { detector, stage, store, collective, signal } = options;
   const call = { step: cursor.step, ...(signal === undefined ? {} : { signal }) };
+  // Read on every rank, written by rank 0: a model that is not finite is never checkpointed (ADR 0035).
+  const shared = await captureShared(detector, optimizer);
+  const bad = firstNonFinite([...shared.weights, ...shared.optimizer]);
+  if (bad !== undefined) {
+    throw new LossDivergedError(stage, cursor.step - 1, `weights: ${bad.name}`, bad.value, lastCheckpointUri);
+  }
   const rankState = await captureRank(detector, rng, cursor);
   await writeRankState(store, stage, cursor.step, collective.rank, encodeRankState(rankState), signal);
   if (collective.rank === 0) {
-    const shared = await captureShared(detector, optimizer);
     await writeSharedState(store, stage, cursor.step, encodeSharedState(shared), signal);
   }
   await collective.barrier(call);

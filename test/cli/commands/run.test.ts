@@ -5,7 +5,7 @@
 //   same bits as one never interrupted: locally, and over the real nats-server and S3 server;
 // - a rank SIGKILLed: the other fails with the collective's error naming it, the run exits 1, the last
 //   checkpoint still verifies;
-// - an absurd learning rate: LossDiverged naming stage and step, exit 1, the checkpoint before it kept;
+// - an absurd learning rate: LossDiverged naming stage and step, exit 1 (the rank's 5), the checkpoint before it kept;
 // - bacl-worker ranks running only the evaluate stage on that run's checkpoints, as the operator's evaluate
 //   pods do (ADR 0029): one rank writes detections.json byte-identical to the run's two-rank evaluate; with a
 //   damaged shard in rank 1's share of two, rank 1 fails, rank 0 fails naming it, and no metrics are written.
@@ -346,8 +346,11 @@ describe('baclctl run (real processes: the CLI and two wasm ranks)', function ()
     ]).done;
     expect(code).to.equal(1);
     expect(stderr).to.contain('Code: TRAINING_FAILED');
+    // The rank's own status is LossDiverged's (common/exit-codes.ts), which the operator does not retry.
+    expect(stderr).to.match(/exited with status 5\b/);
     const log = readFileSync(join(out, 'logs', 'worker.log'), 'utf8');
-    const match = /LossDiverged: stage representation, step (\d+): loss\w* is (NaN|-?Infinity)/.exec(log);
+    const match =
+      /LossDiverged: stage representation, step (\d+): (loss\w*|weights: \S+) is (NaN|-?Infinity)/.exec(log);
     expect(match, log.slice(-2000)).to.not.equal(null);
     const step = Number(match![1]);
     const latest = await readLatestPointer(new LocalCheckpointStore(out), 'representation');

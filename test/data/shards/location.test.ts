@@ -27,12 +27,13 @@ describe('data/shards: locations, S3 settings, the error family, decoding', func
     expect(() => parseShardLocation('s3://Bad_Bucket/x')).to.throw(ShardLocationError, /not a valid bucket/);
   });
 
-  it('resolves S3 settings: flags, then AWS_* variables; path style on with an endpoint', function () {
+  it('resolves S3 settings: flags, then AWS_* variables; path style on with an endpoint; no SDK retries', function () {
     const env = { AWS_ENDPOINT_URL_S3: 'http://s3.local:9000', AWS_REGION: 'eu-west-1' };
     expect(resolveS3ClientConfig({}, env)).to.deep.equal({
       endpoint: 'http://s3.local:9000',
       region: 'eu-west-1',
       forcePathStyle: true,
+      maxAttempts: 1,
     });
     expect(
       resolveS3ClientConfig({ endpoint: 'https://x', region: 'r', forcePathStyle: false }, env),
@@ -40,8 +41,13 @@ describe('data/shards: locations, S3 settings, the error family, decoding', func
       endpoint: 'https://x',
       region: 'r',
       forcePathStyle: false,
+      maxAttempts: 1,
     });
-    expect(resolveS3ClientConfig({}, {})).to.deep.equal({ region: 'us-east-1', forcePathStyle: false });
+    expect(resolveS3ClientConfig({}, {})).to.deep.equal({
+      region: 'us-east-1',
+      forcePathStyle: false,
+      maxAttempts: 1,
+    });
     expect(() => resolveS3ClientConfig({ endpoint: 'minio:9000' }, {})).to.throw(ShardLocationError);
   });
 

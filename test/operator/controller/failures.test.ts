@@ -91,6 +91,35 @@ describe('operator/controller: failures restart the group or fail the job', func
     ]);
   });
 
+  it('a rank that exits with LossDiverged (5) fails the job at once, with restarts left, and no new group starts', async function () {
+    namespace = await newNamespace(w, 'diverged');
+    operator = startOperator(w, namespace, {
+      workerCommand: [
+        '/bin/sh',
+        '-c',
+        'echo "LossDiverged: stage representation, step 3: loss is NaN" >&2; exit 5',
+      ],
+    });
+    await createJob(w, namespace, 'd', { nodes: 2, runPolicy: { backoffLimit: 3 } });
+    const failed = await waitFor(
+      'the job to fail',
+      async () => {
+        const current = await job('d');
+        return current?.status?.state === 'Failed' ? current : undefined;
+      },
+      { last: async () => stateOf(await job('d')) },
+    );
+    expect(failed.status).to.deep.include({ restarts: 0, attempt: 0 });
+    const condition = failed.status?.conditions?.find((c) => c.type === 'Failed');
+    expect(condition?.reason).to.equal('LossDiverged');
+    expect(condition?.message).to.match(/stopped with LossDiverged \(exit 5\).*not restarted/);
+    expect(failed.status?.conditions?.find((c) => c.type === 'Restarting')).to.equal(undefined);
+    // Still no attempt 1 a moment later: divergence is not retried.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const names = (await podsOf(w, namespace, 'd')).map((pod) => pod.metadata?.name).sort();
+    expect(names.filter((name) => !name?.startsWith('d-rep-0-'))).to.deep.equal([]);
+  });
+
   it('a pod stuck Terminating on a lost node past the grace period restarts the group', async function () {
     namespace = await newNamespace(w, 'lost');
     operator = startOperator(w, namespace, { workerCommand: firstAttemptRuns });

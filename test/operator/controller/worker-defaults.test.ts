@@ -74,7 +74,7 @@ describe('operator/controller: worker defaults', function () {
     expect(operator.logs.join('')).to.contain('Defaulted worker settings');
   });
 
-  it('without defaults, skips such a job and says which fields and flags', async function () {
+  it('without defaults, skips such a job and says which fields and flags, in its status too', async function () {
     const namespace = await newNamespace(w, 'no-defaults');
     await w.custom.createNamespacedCustomObject({
       ...bacljobs,
@@ -89,6 +89,43 @@ describe('operator/controller: worker defaults', function () {
     for (const flag of ['--worker-image', '--nats-url', '--s3-credentials-secret'])
       expect(logs).to.contain(flag);
     expect(await podsOf(w, namespace, 'bare')).to.deep.equal([]);
-    expect((await getJob(w, namespace, 'bare'))?.spec.image).to.equal(undefined);
+    // Not only logged: the job's status says why nothing happens (ReconcileFailed, docs/adr/0035).
+    const skipped = await waitFor('ReconcileFailed on the job', async () => {
+      const job = await getJob(w, namespace, 'bare');
+      return job?.status?.conditions?.find((c) => c.type === 'ReconcileFailed' && c.status === 'True')
+        ? job
+        : undefined;
+    });
+    expect(skipped.spec.image).to.equal(undefined);
+    const condition = skipped.status?.conditions?.find((c) => c.type === 'ReconcileFailed');
+    expect(condition?.reason).to.equal('WorkerSettingsMissing');
+    for (const flag of [
+      'spec.image',
+      '--worker-image',
+      'spec.nats.url',
+      '--nats-url',
+      '--s3-credentials-secret',
+    ])
+      expect(condition?.message).to.contain(flag);
+    expect(condition?.message).to.match(
+      /\(the operator waits for the job \(or its own settings\) to change\)$/,
+    );
+
+    // An operator started with the defaults fills them in, runs the job and clears the condition.
+    await operator.stop();
+    operator = startOperator(w, namespace, {
+      workerDefaults: {
+        image: 'registry.local/bacl/worker:dev',
+        natsUrl: w.natsUrl,
+        s3Endpoint: w.s3.endpoint,
+        s3CredentialsSecret: 's3-credentials',
+      },
+    });
+    const cleared = await waitFor('the pods and ReconcileFailed cleared', async () => {
+      const job = await getJob(w, namespace, 'bare');
+      const done = job?.status?.conditions?.find((c) => c.type === 'ReconcileFailed' && c.status === 'False');
+      return done && (await podsOf(w, namespace, 'bare')).length > 0 ? done : undefined;
+    });
+    expect(cleared.reason).to.equal('Reconciled');
   });
 });

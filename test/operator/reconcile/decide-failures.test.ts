@@ -142,6 +142,80 @@ describe('operator/reconcile/decide: failures, restarts and the backoff limit', 
     expect(decision.status).to.deep.include({ state: 'Failed', restarts: 0, attempt: 0 });
   });
 
+  // LossDiverged (bacl-worker exit 5): a restart from the same checkpoint with the same config diverges again.
+  const divergences: { what: string; pods: ObservedPod[]; restarts: number }[] = [
+    {
+      what: 'a rank diverged (exit 5)',
+      pods: [
+        pod('representation', 0, 0, 'Running'),
+        pod('representation', 0, 1, 'Failed', { reason: 'Error (exit 5)', exitCode: 5 }),
+      ],
+      restarts: 0,
+    },
+    {
+      what: 'a rank diverged while its peer failed first with a lost-peer error',
+      pods: [
+        pod('representation', 0, 0, 'Failed', { reason: 'Error (exit 1)', exitCode: 1 }),
+        pod('representation', 0, 1, 'Failed', { reason: 'Error (exit 5)', exitCode: 5 }),
+      ],
+      restarts: 0,
+    },
+    {
+      what: 'a rank diverged with restarts left and some already used',
+      pods: [pod('representation', 2, 0, 'Running'), pod('representation', 2, 1, 'Failed', { exitCode: 5 })],
+      restarts: 2,
+    },
+  ];
+  for (const { what, pods, restarts } of divergences) {
+    it(`fails with LossDiverged, not restarting the group, when ${what}`, function () {
+      const job = runningJob();
+      const attempt = pods[0]!.attempt;
+      const current = { ...job, status: { ...job.status, attempt, restarts, lastCheckpoint: checkpoint } };
+      const decision = decide(current, observed(pods, { checkpoint }), at(401));
+      expect(decision.status).to.deep.include({ state: 'Failed', restarts, attempt });
+      expect(condition(decision.status, 'Failed')).to.equal('True LossDiverged');
+      const failed = decision.status.conditions?.find((c) => c.type === 'Failed');
+      expect(failed?.message).to.match(
+        /^worker pod lvis-rep-\d-1 \(node rank 1\) stopped with LossDiverged \(exit 5\): .* Try this: lower the learning rate .*; not restarted: the last good checkpoint s3:\/\/bacl\/runs\/ml\/lvis\/uid-1\/representation\/ckpt-1000 \(step 1000\) is kept$/,
+      );
+      expect(decision.status.lastCheckpoint).to.deep.equal(checkpoint);
+      expect(condition(decision.status, 'Restarting')).to.not.equal('True LossDiverged');
+      // No new group; the running survivors are stopped (cleanPodPolicy Running).
+      const actions = summarize(decision.actions);
+      expect(actions.filter((a) => a.startsWith('CreatePod'))).to.deep.equal([]);
+      expect(actions.filter((a) => a.startsWith('DeletePod'))).to.deep.equal(
+        pods.filter((p) => p.phase === 'Running').map((p) => `DeletePod ${p.name}`),
+      );
+    });
+  }
+
+  it('says no checkpoint is kept when a stage diverged before its first checkpoint', function () {
+    const decision = decide(
+      runningJob(),
+      observed([
+        pod('representation', 0, 0, 'Failed', { exitCode: 5 }),
+        pod('representation', 0, 1, 'Failed'),
+      ]),
+      at(20),
+    );
+    expect(condition(decision.status, 'Failed')).to.equal('True LossDiverged');
+    expect(decision.status.conditions?.find((c) => c.type === 'Failed')?.message).to.match(
+      /; not restarted: stage representation had written no checkpoint yet$/,
+    );
+  });
+
+  it('restarts as before for any other exit code', function () {
+    const decision = decide(
+      runningJob(),
+      observed([
+        pod('representation', 0, 0, 'Failed', { exitCode: 1 }),
+        pod('representation', 0, 1, 'Running'),
+      ]),
+      at(20),
+    );
+    expect(condition(decision.status, 'Restarting')).to.equal('True WorkerFailed');
+  });
+
   it('never restarts a terminal job, whatever its pods do', function () {
     const failedJob = withStatus(
       runningJob({ runPolicy: { backoffLimit: 0 } }),

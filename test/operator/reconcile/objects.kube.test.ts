@@ -75,6 +75,7 @@ describe('operator/reconcile/objects on a real kube-apiserver', function () {
       phase: 'Failed',
       ready: false,
       reason: 'OOMKilled (exit 137)',
+      exitCode: 137,
     });
   });
 });

@@ -85,6 +85,23 @@ describe('operator/reconcile/observe: a pod as decide() sees it', function () {
     });
   }
 
+  it("carries a failed container's exit code (5: LossDiverged), not a zero one", function () {
+    const terminated = (name: string, exitCode: number) => ({
+      name,
+      image: 'x',
+      imageID: '',
+      ready: false,
+      restartCount: 0,
+      state: { terminated: { exitCode, reason: 'Error' } },
+    });
+    const failed = observePod(
+      worker({ phase: 'Failed', containerStatuses: [terminated('side', 0), terminated('worker', 5)] }),
+    );
+    expect(failed).to.deep.include({ exitCode: 5, reason: 'Error (exit 5)' });
+    const done = observePod(worker({ phase: 'Succeeded', containerStatuses: [terminated('worker', 0)] }));
+    expect(done).to.not.have.property('exitCode');
+  });
+
   it('carries the deletion deadline of a terminating pod', function () {
     const pod = worker({ phase: 'Running' }, { deletionTimestamp: new Date('2026-11-25T10:00:00Z') });
     expect(observePod(pod)?.deletionTimestamp).to.equal('2026-11-25T10:00:00.000Z');

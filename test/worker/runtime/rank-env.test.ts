@@ -69,7 +69,8 @@ describe('worker/runtime/rank-env (pure)', function () {
         train: 's3://bacl/datasets/lvis-v1/train',
         val: 's3://bacl/datasets/lvis-v1/val',
       },
-      s3: { region: 'eu-west-1', forcePathStyle: true, endpoint: 'http://minio:9000' },
+      // maxAttempts 1: the SDK does not retry; every request goes through data's one retry policy (ADR 0035).
+      s3: { region: 'eu-west-1', forcePathStyle: true, endpoint: 'http://minio:9000', maxAttempts: 1 },
     });
   });
 
@@ -95,7 +96,7 @@ describe('worker/runtime/rank-env (pure)', function () {
     expect(local.checkpoint).to.deep.equal({ uri: '/tmp/out' });
     expect(local.resume).to.equal('auto');
     expect(local.dataset).to.deep.equal({});
-    expect(local.s3).to.deep.equal({ region: 'us-east-1', forcePathStyle: false });
+    expect(local.s3).to.deep.equal({ region: 'us-east-1', forcePathStyle: false, maxAttempts: 1 });
   });
 
   it('reads the weights and ground truth an evaluate-only run evaluates (baclctl eval --weights)', function () {

@@ -11,11 +11,14 @@ import { loadTrainingConfig, type TrainingConfig } from '../../../common/interna
 import { openDatasetSource, prepareShards, writeSynthDataset } from '../../../data/internal.js';
 import {
   classifierForStages,
+  decodeSharedState,
   Detector,
+  listCheckpoints,
   LocalCheckpointStore,
   LossDivergedError,
   modelArrays,
   openTrainDataset,
+  readCheckpoint,
   readLatestPointer,
   runStage,
   SoloCollective,
@@ -216,12 +219,22 @@ describe('worker/runtime runStage (one rank, local store)', function () {
     const diverged = error as LossDivergedError;
     expect(diverged.stage).to.equal('representation');
     expect(diverged.reason).to.equal('LossDiverged');
+    // Either the summed loss is non-finite (the step not applied), or the step's update made the weights
+    // non-finite, found before its checkpoint: either way no checkpoint holds a non-finite weight.
     expect(diverged.message).to.match(
-      /LossDiverged: stage representation, step \d+: loss\w* is (NaN|-?Infinity)/,
+      /LossDiverged: stage representation, step \d+: (loss\w*|weights: \S+) is (NaN|-?Infinity)/,
     );
     const latest = await readLatestPointer(store, 'representation');
     expect(latest?.step).to.equal(diverged.step);
     expect(diverged.lastCheckpoint).to.match(new RegExp(`ckpt-${diverged.step}$`));
+    const kept = decodeSharedState(await readCheckpoint(store, 'representation', latest!.step));
+    const nonFinite = [...kept.weights, ...kept.optimizer].filter(
+      (array) => array.data instanceof Float32Array && array.data.some((value) => !Number.isFinite(value)),
+    );
+    expect(nonFinite.map((array) => array.name)).to.deep.equal([]);
+    expect((await listCheckpoints(store, 'representation')).map((c) => c.step)).to.not.include(
+      diverged.step + 1,
+    );
     expect(tf.memory().numTensors).to.equal(before);
   });
 });
