@@ -23,7 +23,8 @@ export function withCel<T extends z.ZodType>(
   rule: CelRule,
   check?: (value: z.output<T>) => boolean,
 ): T {
-  const checked = check ? schema.refine(check, { message: rule.message }) : schema;
+  const path = rule.fieldPath?.split('.').filter(Boolean);
+  const checked = check ? schema.refine(check, { message: rule.message, ...(path ? { path } : {}) }) : schema;
   const existing = (checked.meta()?.[celKey] as CelRule[] | undefined) ?? [];
   const entry: CelRule = { rule: rule.rule, message: rule.message };
   if (rule.fieldPath !== undefined) entry.fieldPath = rule.fieldPath;
