@@ -25,10 +25,13 @@ export function firstLeaf(tree: unknown, path: ConfigPath): ConfigPath {
   for (const segment of path) value = (value as Record<string | number, unknown>)[segment];
   const leaf = [...path];
   for (;;) {
-    if (Array.isArray(value) && value.length > 0) [value, leaf[leaf.length]] = [value[0], 0];
-    else if (isTree(value) && Object.keys(value).length > 0) {
+    if (Array.isArray(value) && value.length > 0) {
+      leaf.push(0);
+      value = (value as unknown[])[0];
+    } else if (isTree(value) && Object.keys(value).length > 0) {
       const key = Object.keys(value)[0]!;
-      [value, leaf[leaf.length]] = [value[key], key];
+      leaf.push(key);
+      value = value[key];
     } else return leaf;
   }
 }
