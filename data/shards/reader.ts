@@ -46,6 +46,8 @@ export class ShardDatasetReader implements AsyncIterable<DatasetSample> {
   skipped = 0;
   /** This rank's slices of the shards. */
   readonly share: ShardSlice[];
+  /** The dataset's category ids (manifest.json); a record naming another is from a different dataset. */
+  private readonly categories: ReadonlySet<number>;
 
   constructor(
     readonly manifest: ShardManifest,
@@ -53,6 +55,7 @@ export class ShardDatasetReader implements AsyncIterable<DatasetSample> {
     private readonly options: ShardReaderOptions = {},
   ) {
     this.share = planRankShare(manifest.shards, { rank: 0, worldSize: 1, ...options });
+    this.categories = new Set(manifest.categories.map((category) => category.id));
   }
 
   /** Samples in this rank's share. */
@@ -162,6 +165,17 @@ export class ShardDatasetReader implements AsyncIterable<DatasetSample> {
   private async process(record: ShardRecord): Promise<Outcome> {
     try {
       const { image, annotations } = parseRecordJson(record);
+      const stray = annotations.findIndex((annotation) => !this.categories.has(annotation.category_id));
+      // A manifest that lists no categories (hand-made, never by prepare) cannot tell, so it checks nothing.
+      if (stray >= 0 && this.categories.size > 0) {
+        throw new ShardRecordError(
+          record.shard,
+          record.key,
+          `${record.key}.json annotations[${stray}].category_id: category ${annotations[stray]!.category_id} is ` +
+            "not among the dataset's categories (manifest.json)",
+          { where: record.where },
+        );
+      }
       const sample: DatasetSample = {
         shard: record.shard,
         key: record.key,

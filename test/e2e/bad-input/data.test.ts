@@ -19,7 +19,14 @@ import {
   type DatasetSample,
   type SynthDatasetSummary,
 } from '../../../data/internal.js';
-import { openTrainDataset } from '../../../worker/internal.js';
+import {
+  filterOptions,
+  initTf,
+  openTrainDataset,
+  stepsPerEpoch,
+  trainBatches,
+  trainPipeline,
+} from '../../../worker/internal.js';
 import { cliRoot } from '../../cli/kube-fixture.js';
 import { makeWorkDir, sharedS3, type S3Server } from '../../harness/index.js';
 import { createBucket, listKeys, tinySynthDataset } from '../../data/shards/fixtures.js';
@@ -58,6 +65,7 @@ describe('e2e bad input: corrupt annotation files and shards, named by file, sha
     process.env.AWS_SECRET_ACCESS_KEY = server.secretAccessKey;
     delete process.env.AWS_ENDPOINT_URL_S3;
     process.env.NODE_ENV = 'test';
+    await initTf({ backend: 'cpu' });
     await prepareShards({
       annotations: synth.files.train,
       images: synth.files.images,
@@ -128,6 +136,39 @@ describe('e2e bad input: corrupt annotation files and shards, named by file, sha
     return typeof hint === 'string' && !error.message.includes(hint)
       ? `${error.message}\nTry this: ${hint}`
       : error.message;
+  };
+  const tinyConfig = () =>
+    loadTrainingConfig('tiny', { sets: ['model.roi_head.num_classes=8', 'data.synth.categories=8'] }).config;
+  /** One epoch of the worker's training batches (classifier pipeline, one rank), as a rank reads them. */
+  const trainEpoch = async (location: string) => {
+    const config = tinyConfig();
+    const source = openDatasetSource(location, s3);
+    const dataset = await openTrainDataset(source, config);
+    const batches = trainBatches({
+      manifest: dataset.manifest,
+      source,
+      pipeline: trainPipeline(config.data, 'classifier'),
+      filter: filterOptions(config.data),
+      labels: dataset.labels,
+      samplesPerGpu: 2,
+      seed: 0,
+      rank: 0,
+      worldSize: 1,
+      steps: stepsPerEpoch(dataset, 1, 2),
+      cursor: { epoch: 0, step: 0 },
+    });
+    let delivered = 0;
+    for await (const batch of batches) delivered += batch.samples.length;
+    return delivered;
+  };
+  const workerRow = (damage: (prefix: string) => Promise<void>) => async () => {
+    const { prefix, location } = await copyGood();
+    await damage(prefix);
+    const error = await failure(() => trainEpoch(location));
+    return {
+      message: withHint(error),
+      leftBehind: 'nothing written (the rank stops before the step trains)',
+    };
   };
   /** Reads the whole dataset as the worker's loader does (ShardDatasetReader, JPEGs decoded). */
   const readAll = async (location: string) => {
@@ -351,13 +392,37 @@ describe('e2e bad input: corrupt annotation files and shards, named by file, sha
         const value = gt();
         (value.images[2] as { id: unknown }).id = 'two';
         await putObject(`${prefix}/annotations.json`, JSON.stringify(value));
-        const { config } = loadTrainingConfig('tiny', {
-          sets: ['model.roi_head.num_classes=8', 'data.synth.categories=8'],
-        });
+        const config = tinyConfig();
         const error = await failure(() => openTrainDataset(openDatasetSource(location, s3), config));
         return { message: withHint(error), leftBehind: 'nothing written (the rank stops before training)' };
       },
       says: [/damaged-\d+\/annotations\.json/, 'images[2].id'],
+    },
+    {
+      id: 'worker-loader-shard-truncated',
+      input: "the worker's training loader on a dataset whose shard-000002.tar is cut short in S3",
+      act: workerRow(async (prefix) => {
+        const key = `${prefix}/shard-000002.tar`;
+        const bytes = await getObject(key);
+        await putObject(key, bytes.subarray(0, Math.floor(bytes.length / 2)));
+      }),
+      says: [/s3:\/\/.*\/damaged-\d+\/shard-000002\.tar: /, /truncated|end marker/],
+    },
+    {
+      id: 'worker-loader-record-bad-category',
+      input: "the worker's training loader on a record whose annotation has category_id 999",
+      act: workerRow(async (prefix) => {
+        const key = `${prefix}/shard-000001.tar`;
+        const member = (await firstMembers(key)).find((name) => name.endsWith('.json'))!;
+        await rewriteMember(key, member, (data) => {
+          const value = JSON.parse(data.toString()) as { annotations: { category_id: number }[] };
+          value.annotations[0]!.category_id = 999;
+          return Buffer.from(JSON.stringify(value));
+        });
+      }),
+      says: [
+        /s3:\/\/.*\/damaged-\d+\/shard-000001\.tar: record \d{12}: \d{12}\.json annotations\[0\]\.category_id: category 999 is not among the dataset's categories/,
+      ],
     },
     // ---- baclctl eval ----
     {
