@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { packageRoot } from '../../../common/index.js';
-import { crdPath } from '../../../operator/internal.js';
+import { crdPath, podName } from '../../../operator/internal.js';
 import { sharedKube, type KubeCluster } from '../../harness/index.js';
 import { minimalJob, minimalSpec, type JobManifest } from '../../operator/fixtures.js';
 import { recordReliability } from '../reliability/entries.js';
@@ -283,6 +283,18 @@ describe('e2e bad input: malformed BaclJobs refused by the API server (kubectl a
     expect(result.code, result.stderr).to.equal(0);
     expect(await names()).to.deep.equal(['bacljob.bacl.dev/valid-base']);
     const deleted = await cluster.kubectl(['delete', 'bacljob', 'valid-base', '-n', namespace]);
+    expect(deleted.code, deleted.stderr).to.equal(0);
+  });
+
+  it('accepts the longest name and the most nodes, and every derived pod name still fits a hostname', async function () {
+    const name = `j${'x'.repeat(39)}`;
+    const result = await apply(minimalJob(name, { nodes: 1024, gpusPerNode: 16 }));
+    expect(result.code, result.stderr).to.equal(0);
+    // <job>-<stage>-<attempt>-<nodeRank>: the pod's hostname, at most 63 characters, even after 10^12 attempts.
+    for (const stage of ['representation', 'classifier', 'baseline', 'evaluate'] as const) {
+      expect(podName(name, stage, 10 ** 12 - 1, 1023).length).to.be.at.most(63);
+    }
+    const deleted = await cluster.kubectl(['delete', 'bacljob', name, '-n', namespace]);
     expect(deleted.code, deleted.stderr).to.equal(0);
   });
 
