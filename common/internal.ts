@@ -3,5 +3,6 @@
 export * from './index.js';
 export type { CleanPodPolicy } from './api/index.js';
 export { formatOrigin } from './config/index.js';
+export { droppedKeys, firstLeaf, knownKeys, nearestKey } from './config/unknown-keys.js';
 export { LvisJsonSyntaxError, parseLvisGroundTruth, parseLvisResults, scanJson } from './lvis/index.js';
 export { stageScheduleSchema } from './training-config/index.js';

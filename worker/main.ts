@@ -2,6 +2,7 @@ import {
   ConfigError,
   ConfigValidationError,
   ExitCode,
+  LvisFormatError,
   helpText,
   packageVersion,
   processIO,
@@ -147,7 +148,14 @@ async function launch(argv: string[], env: NodeJS.ProcessEnv, io: ProgramIO): Pr
 /** A rank's failure as its exit status and one message (the stack only for bugs). */
 function describeFailure(error: unknown): { status: number; message: string } {
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof ConfigValidationError || error instanceof ConfigError || error instanceof DataError) {
+  // Bad input (ADR 0036): the message names the file, shard, key or field; a data error's hint says what to do.
+  if (error instanceof DataError)
+    return { status: ExitCode.invalid, message: `${message}\nTry this: ${error.hint}` };
+  if (
+    error instanceof ConfigValidationError ||
+    error instanceof ConfigError ||
+    error instanceof LvisFormatError
+  ) {
     return { status: ExitCode.invalid, message };
   }
   // Its own status: the operator fails the job with LossDiverged instead of restarting the group.

@@ -16,7 +16,7 @@ export default class Run extends BaclCommand {
   static override examples = [
     '<%= config.bin %> <%= command.id %> tiny --workers 2',
     '<%= config.bin %> <%= command.id %> small --workers 2 --out runs/small -o json',
-    '<%= config.bin %> <%= command.id %> tiny --set schedule.representation.iterations=200 --fresh',
+    '<%= config.bin %> <%= command.id %> tiny --set schedule.representation.iterations=200 --set schedule.representation.lr_steps=[160] --fresh',
   ];
 
   static override args = {

@@ -11,6 +11,7 @@ import { submitConfigSchema } from '../submit/config-schema.js';
 import { defaultImage, defaultNatsUrl, defaultS3Secret, defaultS3Uri } from '../submit/defaults.js';
 import { generateJobName } from '../submit/job-name.js';
 import { nextSteps } from '../submit/next-steps.js';
+import { checkS3Secret } from '../submit/preflight.js';
 import { parseWaitTarget } from '../wait/target.js';
 import { waitWithProgress } from '../wait/with-progress.js';
 
@@ -24,7 +25,7 @@ export default class Submit extends BaclCommand {
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> lvis_v1 --nodes 2 --gpus 8',
-    '<%= config.bin %> <%= command.id %> tiny --nodes 1 --gpus 0 --set schedule.representation.epochs=2 --wait',
+    '<%= config.bin %> <%= command.id %> tiny --nodes 1 --gpus 0 --set schedule.representation.iterations=200 --set schedule.representation.lr_steps=[160] --wait',
     '<%= config.bin %> <%= command.id %> ./my-experiment.yaml --name fcbl-ablation --dataset lvis-v05 -n research',
     '<%= config.bin %> <%= command.id %> lvis_v1 --nodes 4 --gpus 8 --dry-run -o yaml',
   ];
@@ -114,8 +115,10 @@ export default class Submit extends BaclCommand {
       this.print(job, flags.output ?? 'yaml', '(dry run)');
       return job;
     }
+    const namespace = job.metadata.namespace ?? 'default';
+    await checkS3Secret(target.kubeConfig, namespace, flags['s3-secret']);
     const api = new JobsApi(target.kubeConfig);
-    const created = await api.create(job.metadata.namespace ?? 'default', job);
+    const created = await api.create(namespace, job);
     this.print(created, flags.output, 'created');
     if (!flags.wait) return created;
     return waitWithProgress(target.kubeConfig, api, {

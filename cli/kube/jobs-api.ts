@@ -45,6 +45,7 @@ export class JobsApi {
     return list as BaclJobList;
   }
 
+  /** Strict field validation, as kubectl asks for: a field the CRD does not know is refused, not dropped. */
   async create(namespace: string, body: object): Promise<BaclJob> {
     return (await this.objects.createNamespacedCustomObject({
       group,
@@ -52,6 +53,7 @@ export class JobsApi {
       plural,
       namespace,
       body,
+      fieldValidation: 'Strict',
     })) as BaclJob;
   }
 

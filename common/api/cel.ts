@@ -4,6 +4,11 @@ import type { z } from 'zod';
 export interface CelRule {
   rule: string;
   message: string;
+  /**
+   * The field the API server names in its error, for a rule that sits on a parent (e.g. `.metadata.name` for
+   * a rule on the root object, which would otherwise be reported as `<nil>`).
+   */
+  fieldPath?: string;
 }
 
 export const celKey = 'x-kubernetes-validations';
@@ -18,9 +23,12 @@ export function withCel<T extends z.ZodType>(
   rule: CelRule,
   check?: (value: z.output<T>) => boolean,
 ): T {
-  const checked = check ? schema.refine(check, { message: rule.message }) : schema;
+  const path = rule.fieldPath?.split('.').filter(Boolean);
+  const checked = check ? schema.refine(check, { message: rule.message, ...(path ? { path } : {}) }) : schema;
   const existing = (checked.meta()?.[celKey] as CelRule[] | undefined) ?? [];
-  return checked.meta({ [celKey]: [...existing, { rule: rule.rule, message: rule.message }] });
+  const entry: CelRule = { rule: rule.rule, message: rule.message };
+  if (rule.fieldPath !== undefined) entry.fieldPath = rule.fieldPath;
+  return checked.meta({ [celKey]: [...existing, entry] });
 }
 
 /**
@@ -28,5 +36,8 @@ export function withCel<T extends z.ZodType>(
  * updates only. zod has no old object to compare with, so there is no zod twin.
  */
 export function immutable<T extends z.ZodType>(schema: T, field: string): T {
-  return withCel(schema, { rule: 'self == oldSelf', message: `${field} is immutable once the job exists` });
+  return withCel(schema, {
+    rule: 'self == oldSelf',
+    message: `${field} is immutable once the job exists: submit a new job to change it`,
+  });
 }

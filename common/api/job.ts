@@ -35,7 +35,9 @@ const nameRules = [
 
 export const baclJobSchema = nameRules.reduce(
   (schema, { rule, message, check }) =>
-    withCel(schema, { rule, message }, (job: { metadata: { name: string } }) => check(job.metadata.name)),
+    withCel(schema, { rule, message, fieldPath: '.metadata.name' }, (job: { metadata: { name: string } }) =>
+      check(job.metadata.name),
+    ),
   z.object({
     apiVersion: z.literal(baclJobResource.apiVersion),
     kind: z.literal(baclJobResource.kind),

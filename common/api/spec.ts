@@ -31,6 +31,31 @@ const atLeast = <T extends z.ZodType<number>>(schema: T, minimum: number, field:
     (n) => n >= minimum,
   );
 
+const atMost = <T extends z.ZodType<number>>(schema: T, maximum: number, field: string, why: string) =>
+  withCel(
+    schema,
+    { rule: `self <= ${maximum}`, message: `${field} must be at most ${maximum} (${why})` },
+    (n) => n <= maximum,
+  );
+
+/**
+ * Bounds of a job's size. nodes: one pod per node, named `<job>-<stage>-<attempt>-<nodeRank>` (a hostname, at
+ * most 63 characters): 4 digits of node rank leave a 40-character job name 12 digits of attempt. gpusPerNode:
+ * the most GPUs one machine carries (16 on the largest boxes); more ranks come from more nodes.
+ */
+export const maxNodes = 1024;
+export const maxGpusPerNode = 16;
+
+/**
+ * A container image reference as the container runtime parses it (distribution/reference, simplified):
+ * `[registry[:port]/]path[:tag][@algorithm:digest]`, the path lower-case. Checked here so a typo fails at
+ * `kubectl apply` and not as an ImagePullBackOff minutes later.
+ */
+export const imageReferencePattern =
+  '^([a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?([.][a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?' +
+  '[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*' +
+  '(:[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127})?(@[a-z0-9]+([+._-][a-z0-9]+)*:[a-fA-F0-9]{32,})?$';
+
 /** A resource quantity as Kubernetes accepts it: `8`, `"500m"`, `"16Gi"`. */
 const quantity = z.union([z.int(), z.string()]).describe('A resource quantity, e.g. 8, "500m" or "16Gi".');
 
@@ -181,13 +206,36 @@ export const baclJobSpecSchema = z
         'The effective training config (model, data, schedule per stage, evaluation), as resolved by baclctl.',
       ),
     dataset: immutable(datasetSchema, 'spec.dataset'),
-    nodes: immutable(atLeast(z.int32(), 1, 'spec.nodes'), 'spec.nodes')
+    nodes: immutable(
+      atMost(atLeast(z.int32(), 1, 'spec.nodes'), maxNodes, 'spec.nodes', 'pod names carry the node rank'),
+      'spec.nodes',
+    )
       .default(1)
       .describe('Worker pods per training stage (one per node); the evaluate stage runs one pod.'),
-    gpusPerNode: immutable(atLeast(z.int32(), 0, 'spec.gpusPerNode'), 'spec.gpusPerNode')
+    gpusPerNode: immutable(
+      atMost(
+        atLeast(z.int32(), 0, 'spec.gpusPerNode'),
+        maxGpusPerNode,
+        'spec.gpusPerNode',
+        'GPUs of one machine; add nodes for more ranks',
+      ),
+      'spec.gpusPerNode',
+    )
       .default(1)
       .describe('GPUs per worker pod, one rank each; 0 runs one CPU rank per pod.'),
-    image: immutable(z.string().min(1), 'spec.image').describe('The worker image (bacl-worker).'),
+    image: immutable(
+      withCel(
+        z.string().min(1).max(512),
+        {
+          rule: `self.matches('${imageReferencePattern}')`,
+          message:
+            'spec.image must be an image reference: [registry[:port]/]name[:tag][@sha256:digest], ' +
+            'the name lower-case, no spaces',
+        },
+        (value) => new RegExp(imageReferencePattern).test(value),
+      ),
+      'spec.image',
+    ).describe('The worker image (bacl-worker).'),
     resources: resourcesSchema.optional(),
     nodeSelector: z
       .record(z.string(), z.string())

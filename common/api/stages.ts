@@ -22,7 +22,7 @@ export type JobStage = (typeof jobStages)[number];
  */
 export const defaultTrainingStages: readonly TrainingStageName[] = ['representation', 'classifier'];
 
-const uniqueStagesMessage = 'stages must not repeat a stage';
+const uniqueStagesMessage = `stages must not repeat a stage: each of ${trainingStages.join(', ')} runs at most once`;
 
 /** `config.stages`: at least one training stage, none twice (a job's pods are named by stage and attempt). */
 export const trainingStagesSchema = withCel(

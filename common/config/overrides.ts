@@ -17,7 +17,7 @@ export interface ConfigOverride {
 export function parseOverride(text: string): ConfigOverride {
   const origin: ConfigOrigin = { file: `--set ${text}`, line: 0, column: 0 };
   const equals = text.indexOf('=');
-  const hint = 'write --set path.to.field=value, e.g. --set schedule.representation.epochs=2';
+  const hint = 'write --set path.to.field=value, e.g. --set model.roi_head.num_classes=80';
   if (equals <= 0) throw new ConfigError('an override needs the form path=value', { origin, hint });
   const rawPath = text.slice(0, equals).trim();
   const segments = rawPath.split('.');

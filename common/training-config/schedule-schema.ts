@@ -28,6 +28,23 @@ export const stageScheduleSchema = z
   .refine((s) => (s.epochs === undefined) !== (s.iterations === undefined), {
     message: 'set exactly one of epochs and iterations',
   })
+  .superRefine((s, ctx) => {
+    // A step past the stage's end never lowers the lr: almost always a schedule copied from a longer
+    // run (e.g. [16, 22] of a 24-epoch recipe onto 12 epochs), which would train at the peak lr throughout.
+    const [length, unit] = s.epochs !== undefined ? [s.epochs, 'epochs'] : [s.iterations, 'iterations'];
+    if (length === undefined) return;
+    s.lr_steps.forEach((step, index) => {
+      if (step > length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lr_steps', index],
+          message:
+            `step ${step} is past the end of the stage (${length} ${unit}), so the lr would never ` +
+            `decay there: use steps up to ${length}, or lengthen the stage`,
+        });
+      }
+    });
+  })
   .describe('SGD schedule of one stage');
 
 export type StageSchedule = z.output<typeof stageScheduleSchema>;

@@ -16,9 +16,10 @@ export class ShardRecordError extends ShardError {
   readonly key: string;
   readonly problem: string;
 
-  constructor(shard: string, key: string, problem: string, options?: { cause?: unknown }) {
+  /** `where`: the shard's full location (s3://bucket/prefix/shard-000000.tar or a path) for the message. */
+  constructor(shard: string, key: string, problem: string, options?: { cause?: unknown; where?: string }) {
     super(
-      `${shard}: record ${key}: ${problem}`,
+      `${options?.where ?? shard}: record ${key}: ${problem}`,
       'invalid',
       'rebuild the shard with `baclctl data prepare`, or read with skipBad to skip and count such records',
       options,
@@ -36,9 +37,14 @@ export class ShardFormatError extends ShardError {
   /** The last record read before the damage, if any. */
   readonly afterKey: string | undefined;
 
-  constructor(shard: string, problem: string, afterKey: string | undefined, options?: { cause?: unknown }) {
+  constructor(
+    shard: string,
+    problem: string,
+    afterKey: string | undefined,
+    options?: { cause?: unknown; where?: string },
+  ) {
     super(
-      `${shard}: ${problem}${afterKey === undefined ? '' : ` (after record ${afterKey})`}`,
+      `${options?.where ?? shard}: ${problem}${afterKey === undefined ? '' : ` (after record ${afterKey})`}`,
       'invalid',
       'the shard is damaged: rebuild the dataset with `baclctl data prepare`',
       options,
@@ -62,10 +68,11 @@ export class SourceImageError extends ShardError {
     paths: readonly string[],
     problem: string,
     kind: ShardErrorKind,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; annotations?: string },
   ) {
+    const where = options?.annotations === undefined ? jsonPath : `${options.annotations}: ${jsonPath}`;
     super(
-      `image ${imageId} (${jsonPath}): ${problem}: ${paths.join(', ')}`,
+      `image ${imageId} (${where}): ${problem}: ${paths.join(', ')}`,
       kind,
       'check --images (it holds <split>2017/<id>.jpg as named by coco_url), or pass --skip-bad to skip such images',
       options,

@@ -77,7 +77,7 @@ export async function prepareShards(options: PrepareShardsOptions): Promise<Prep
       signal?.throwIfAborted();
       let jpeg: Buffer;
       try {
-        jpeg = await readSourceImage(image, index, options.images);
+        jpeg = await readSourceImage(image, index, options.images, options.annotations);
       } catch (error) {
         if (!(options.skipBad && error instanceof SourceImageError)) throw error;
         skipped.push(error);

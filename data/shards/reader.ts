@@ -46,6 +46,8 @@ export class ShardDatasetReader implements AsyncIterable<DatasetSample> {
   skipped = 0;
   /** This rank's slices of the shards. */
   readonly share: ShardSlice[];
+  /** The dataset's category ids (manifest.json); a record naming another is from a different dataset. */
+  private readonly categories: ReadonlySet<number>;
 
   constructor(
     readonly manifest: ShardManifest,
@@ -53,6 +55,7 @@ export class ShardDatasetReader implements AsyncIterable<DatasetSample> {
     private readonly options: ShardReaderOptions = {},
   ) {
     this.share = planRankShare(manifest.shards, { rank: 0, worldSize: 1, ...options });
+    this.categories = new Set(manifest.categories.map((category) => category.id));
   }
 
   /** Samples in this rank's share. */
@@ -116,13 +119,26 @@ export class ShardDatasetReader implements AsyncIterable<DatasetSample> {
    */
   private async *readSlice(slice: ShardSlice): AsyncGenerator<{ outcome: Promise<Outcome> }> {
     const { signal } = this.options;
-    const expected = this.manifest.shards.find((shard) => shard.name === slice.shard)?.samples ?? 0;
+    const entry = this.manifest.shards.find((shard) => shard.name === slice.shard);
+    const expected = entry?.samples ?? 0;
+    const where = this.source.describe(slice.shard);
     let seen = 0;
     try {
-      for await (const item of readShardRecords(slice.shard, this.source.stream(slice.shard, signal))) {
+      const stream = this.source.stream(slice.shard, signal);
+      for await (const item of readShardRecords(slice.shard, stream, where)) {
         signal?.throwIfAborted();
         seen += 1;
         const index = item.ok ? item.record.index : item.index;
+        const key = item.ok ? item.record.key : item.error.key;
+        if (index === 0 && entry !== undefined && key !== entry.firstKey) {
+          throw new ShardFormatError(
+            slice.shard,
+            `starts with record ${key}, the manifest says ${entry.firstKey}: the shard and manifest.json ` +
+              'are from different datasets',
+            undefined,
+            { where },
+          );
+        }
         if (index < slice.from) continue;
         if (index >= slice.to) return;
         yield {
@@ -133,8 +149,9 @@ export class ShardDatasetReader implements AsyncIterable<DatasetSample> {
       if (seen !== expected) {
         throw new ShardFormatError(
           slice.shard,
-          `holds ${seen} records, the manifest says ${expected}`,
+          `holds ${seen} records, the manifest says ${expected}: the shard and manifest.json disagree`,
           undefined,
+          { where },
         );
       }
     } catch (error) {
@@ -148,6 +165,17 @@ export class ShardDatasetReader implements AsyncIterable<DatasetSample> {
   private async process(record: ShardRecord): Promise<Outcome> {
     try {
       const { image, annotations } = parseRecordJson(record);
+      const stray = annotations.findIndex((annotation) => !this.categories.has(annotation.category_id));
+      // A manifest that lists no categories (hand-made, never by prepare) cannot tell, so it checks nothing.
+      if (stray >= 0 && this.categories.size > 0) {
+        throw new ShardRecordError(
+          record.shard,
+          record.key,
+          `${record.key}.json annotations[${stray}].category_id: category ${annotations[stray]!.category_id} is ` +
+            "not among the dataset's categories (manifest.json)",
+          { where: record.where },
+        );
+      }
       const sample: DatasetSample = {
         shard: record.shard,
         key: record.key,
@@ -159,6 +187,7 @@ export class ShardDatasetReader implements AsyncIterable<DatasetSample> {
         sample.pixels = await decodeJpeg(record.jpeg).catch((error: unknown) => {
           throw new ShardRecordError(record.shard, record.key, `${record.key}.jpg does not decode`, {
             cause: error,
+            where: record.where,
           });
         });
         if (sample.pixels.width !== image.width || sample.pixels.height !== image.height) {
@@ -166,6 +195,7 @@ export class ShardDatasetReader implements AsyncIterable<DatasetSample> {
             record.shard,
             record.key,
             `${record.key}.jpg is ${sample.pixels.width}x${sample.pixels.height}, its JSON says ${image.width}x${image.height}`,
+            { where: record.where },
           );
         }
       }

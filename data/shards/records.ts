@@ -14,6 +14,8 @@ import { readTarEntries, TarFormatError } from './tar.js';
 
 export interface ShardRecord {
   shard: string;
+  /** The shard's full location (an s3:// URI or a path), named in errors; the shard name when not given. */
+  where?: string;
   key: string;
   /** Position of the record in its shard. */
   index: number;
@@ -29,6 +31,7 @@ export type RecordOrError =
 export async function* readShardRecords(
   shard: string,
   bytes: AsyncIterable<Uint8Array>,
+  where: string = shard,
 ): AsyncGenerator<RecordOrError> {
   let current: { key: string; members: Map<string, Buffer> } | undefined;
   let index = 0;
@@ -42,9 +45,9 @@ export async function* readShardRecords(
         extra.length > 0
           ? `unexpected members ${extra.map((e) => `${key}.${e}`).join(', ')}`
           : `no ${key}.${jpeg === undefined ? 'jpg' : 'json'} member`;
-      return { ok: false, index, error: new ShardRecordError(shard, key, problem) };
+      return { ok: false, index, error: new ShardRecordError(shard, key, problem, { where }) };
     }
-    return { ok: true, record: { shard, key, index, jpeg, json } };
+    return { ok: true, record: { shard, where, key, index, jpeg, json } };
   };
   try {
     for await (const entry of readTarEntries(bytes)) {
@@ -62,7 +65,7 @@ export async function* readShardRecords(
     }
   } catch (error) {
     if (error instanceof TarFormatError) {
-      throw new ShardFormatError(shard, error.message, current?.key ?? lastKey, { cause: error });
+      throw new ShardFormatError(shard, error.message, current?.key ?? lastKey, { cause: error, where });
     }
     throw error;
   }
@@ -77,12 +80,23 @@ export function parseRecordJson(record: ShardRecord): { image: LvisImage; annota
   try {
     value = JSON.parse(record.json.toString('utf8'));
   } catch (error) {
-    throw new ShardRecordError(record.shard, record.key, `${record.key}.json is not JSON`, { cause: error });
+    throw new ShardRecordError(record.shard, record.key, `${record.key}.json is not JSON`, {
+      cause: error,
+      where: record.where,
+    });
   }
   try {
-    return validateLvisValue(sampleJsonSchema, value, `${record.shard}:${record.key}.json`, []);
+    return validateLvisValue(
+      sampleJsonSchema,
+      value,
+      `${record.where ?? record.shard}:${record.key}.json`,
+      [],
+    );
   } catch (error) {
     const detail = error instanceof LvisFormatError ? `${error.jsonPath}: ${error.problem}` : String(error);
-    throw new ShardRecordError(record.shard, record.key, `${record.key}.json ${detail}`, { cause: error });
+    throw new ShardRecordError(record.shard, record.key, `${record.key}.json ${detail}`, {
+      cause: error,
+      where: record.where,
+    });
   }
 }

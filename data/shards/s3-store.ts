@@ -30,8 +30,9 @@ function explain(error: unknown, where: string): unknown {
   if (name === 'NoSuchBucket' || name === 'NoSuchKey' || name === 'NotFound') {
     return new ShardLocationError(
       where,
-      name,
-      'check the bucket and prefix (and --s3-endpoint)',
+      `no such ${name === 'NoSuchBucket' ? 'bucket' : 'object'} (${name})`,
+      'check the bucket and prefix (and --s3-endpoint); a dataset exists once `baclctl data prepare` wrote ' +
+        'its manifest.json',
       'not-found',
       error,
     );

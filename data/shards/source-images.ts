@@ -25,9 +25,18 @@ export function candidateImagePaths(image: LvisImage, imagesDir: string): string
   return [...new Set(names)].map((name) => join(imagesDir, name));
 }
 
-/** The JPEG bytes of `image`: found, a JPEG, and of the size the annotations say. */
-export async function readSourceImage(image: LvisImage, index: number, imagesDir: string): Promise<Buffer> {
+/**
+ * The JPEG bytes of `image`: found, a JPEG, and of the size the annotations say. `annotations`, the file the
+ * image is listed in, is named in errors.
+ */
+export async function readSourceImage(
+  image: LvisImage,
+  index: number,
+  imagesDir: string,
+  annotations?: string,
+): Promise<Buffer> {
   const jsonPath = `images[${index}]`;
+  const named = annotations === undefined ? {} : { annotations };
   const paths = candidateImagePaths(image, imagesDir);
   let bytes: Buffer | undefined;
   let found = '';
@@ -37,7 +46,7 @@ export async function readSourceImage(image: LvisImage, index: number, imagesDir
     if (bytes !== undefined) break;
   }
   if (bytes === undefined)
-    throw new SourceImageError(image.id, jsonPath, paths, 'no image file', 'not-found');
+    throw new SourceImageError(image.id, jsonPath, paths, 'no image file', 'not-found', named);
   // The header only: a full decode of every image would dominate prepare; the reader decodes anyway and
   // reports an undecodable record by shard and key.
   const metadata = await sharp(bytes)
@@ -45,6 +54,7 @@ export async function readSourceImage(image: LvisImage, index: number, imagesDir
     .catch((error: unknown) => {
       throw new SourceImageError(image.id, jsonPath, [found], 'not a readable image', 'invalid', {
         cause: error,
+        ...named,
       });
     });
   if (metadata.format !== 'jpeg') {
@@ -54,6 +64,7 @@ export async function readSourceImage(image: LvisImage, index: number, imagesDir
       [found],
       `a ${metadata.format} file, not a JPEG`,
       'invalid',
+      named,
     );
   }
   if (metadata.width !== image.width || metadata.height !== image.height) {
@@ -63,6 +74,7 @@ export async function readSourceImage(image: LvisImage, index: number, imagesDir
       [found],
       `${metadata.width}x${metadata.height} pixels, but the annotations say ${image.width}x${image.height}`,
       'invalid',
+      named,
     );
   }
   return bytes;

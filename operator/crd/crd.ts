@@ -104,7 +104,8 @@ function rootSchema(): SchemaNode {
       ...properties,
       apiVersion: { type: 'string' },
       kind: { type: 'string' },
-      metadata: { type: 'object' },
+      // Only name may be described here; it is, so the name rules above can report `metadata.name` (fieldPath).
+      metadata: { type: 'object', properties: { name: { type: 'string' } } },
     },
     required: ['spec'],
   };

@@ -16,6 +16,12 @@ describe('baclctl submit (real kube-apiserver)', function () {
 
   before(async function () {
     kube = await cliKube('cli-submit');
+    // The default S3 credentials Secret, which submit checks for before it creates a job.
+    const secret = await kube.cluster.kubectl([
+      ...['create', 'secret', 'generic', 'bacl-s3', '-n', kube.namespace],
+      ...['--from-literal=AWS_ACCESS_KEY_ID=key', '--from-literal=AWS_SECRET_ACCESS_KEY=secret'],
+    ]);
+    expect(secret.code, secret.stderr).to.equal(0);
     dir = mkdtempSync(join(tmpdir(), 'bacl-cli-submit-'));
     // Real training configs: the repo's tiny.yaml, one override in the child.
     writeFileSync(join(dir, 'base.yaml'), `_base_: ${join(packageRoot(), 'configs', 'tiny.yaml')}\n`);

@@ -117,6 +117,21 @@ describe('operator/crd: the BaclJob CRD on a real kube-apiserver', function () {
       message: 'spec.gpusPerNode must be at least 0',
     },
     {
+      what: 'nodes > 1024 (pod names carry the node rank)',
+      job: minimalJob('many-nodes', { nodes: 1025 }),
+      message: 'spec.nodes must be at most 1024',
+    },
+    {
+      what: 'gpusPerNode > 16',
+      job: minimalJob('many-gpus', { gpusPerNode: 17 }),
+      message: 'spec.gpusPerNode must be at most 16',
+    },
+    {
+      what: 'an image that is no image reference',
+      job: minimalJob('bad-image', { image: 'ghcr.io/Bacl/worker latest' }),
+      message: 'spec.image must be an image reference',
+    },
+    {
       what: 'backoffLimit < 0',
       job: minimalJob('negative-backoff', { runPolicy: { backoffLimit: -1 } }),
       message: 'spec.runPolicy.backoffLimit must be at least 0',

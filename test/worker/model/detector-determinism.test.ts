@@ -22,7 +22,10 @@ describe('worker/model detector: same seed, same bits', function () {
 
   /** The total loss of each of 6 steps, as float64 bits. */
   async function lossBits(): Promise<string[]> {
-    const config = tinyConfig(['schedule.representation.iterations=6']);
+    const config = tinyConfig([
+      'schedule.representation.iterations=6',
+      'schedule.representation.lr_steps=[6]',
+    ]);
     const schedule = config.schedule.representation;
     if (schedule === undefined) throw new Error('tiny.yaml has no representation schedule');
     const detector = new Detector({

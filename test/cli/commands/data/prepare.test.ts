@@ -104,7 +104,7 @@ describe('baclctl data prepare', function () {
     );
     expect(error?.oclif?.exit).to.equal(3);
     expect(error?.code).to.equal('NOT_FOUND');
-    expect(error?.message).to.contain('image 12 (images[11]): no image file');
+    expect(error?.message).to.contain(`image 12 (${copy.files.train}: images[11]): no image file`);
     expect(await listKeys(s3, bucket, 'missing/')).to.deep.equal([]);
   });
 
