@@ -52,6 +52,7 @@ export {
   lvisAnnotationSchema,
   type LvisDetection,
   lvisFileChunks,
+  lvisFileSize,
   LvisFormatError,
   type LvisFrequency,
   lvisFrequencyForImageCount,
@@ -62,6 +63,7 @@ export {
   LvisJsonSyntaxError,
   LvisReadError,
   LvisReferenceError,
+  readLvisFileFrom,
   readLvisGroundTruth,
   validateLvisValue,
 } from './lvis/index.js';
