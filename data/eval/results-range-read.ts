@@ -39,17 +39,20 @@ export function readResultsRange(read: RangeRead): RangeColumns {
   const scanner = new BoundaryScanner();
   const at = (base: number) => new ResultsTokenizer(undefined, read.file, { base, stopAt: read.stopAt });
   let tokenizer = begin === 0 ? at(0) : undefined;
+  // The first detection's bytes go to the tokenizer from its brace (the comma may be in an earlier read).
   try {
     readLvisFileFrom(read.file, read.cut, read.chunkBytes ?? defaultChunkBytes, (bytes, offset) => {
       if (tokenizer === undefined) {
         begin = scanner.feed(bytes, offset);
         if (begin === -1) return true;
-        tokenizer = at(begin);
-        tokenizer.push(bytes.subarray(begin - offset));
+        // Two cuts inside one detection: this range is empty, and the next one starts at the same comma.
+        if (begin >= read.stopAt) return false;
+        tokenizer = at(scanner.brace);
+        tokenizer.push(bytes.subarray(scanner.brace - offset));
       } else tokenizer.push(bytes);
       return tokenizer.stoppedAt === -1;
     });
-    if (tokenizer === undefined) return empty(-1);
+    if (tokenizer === undefined) return begin === -1 ? empty(-1) : { ...empty(begin), stoppedAt: begin };
     const columns = tokenizer.finish();
     return {
       begin,

@@ -47,13 +47,18 @@ function isWhitespace(c: number): boolean {
 export class BoundaryScanner {
   /** File offset of a comma seen with only whitespace after it so far, -1 when none. */
   private comma = -1;
+  /** File offset of the brace after the guessed comma, once found (in the bytes `feed` found it in). */
+  brace = -1;
 
   /** The guessed comma's file offset once found in `bytes` (which start at file offset `at`), else -1. */
   feed(bytes: Uint8Array, at: number): number {
     for (let i = 0; i < bytes.length; i++) {
       const c = bytes[i]!;
       if (this.comma !== -1) {
-        if (c === openBrace) return this.comma;
+        if (c === openBrace) {
+          this.brace = at + i;
+          return this.comma;
+        }
         if (isWhitespace(c)) continue;
         this.comma = -1;
       }

@@ -15,7 +15,7 @@
 // Memory: one chunk of text (4 MiB by default) plus the columns, 48 bytes per detection, grown by doubling.
 //
 // A byte range of the file (results-ranges.ts: the threads' share) is read by a tokenizer given a
-// TokenizerRange: it starts at a top-level comma, stops at the first top-level comma at or past `stopAt`, and
+// TokenizerRange: it starts at the detection after a top-level comma, stops at the first top-level comma at or past `stopAt`, and
 // without targets (the ground truth is still being read) keeps the raw ids; any detection it cannot keep so,
 // and any syntax error, is a RangeProblem, for the whole file to be read again by the sequential reader, whose
 // error is then the one reported.
@@ -143,7 +143,7 @@ type State = 'open' | 'first' | 'after' | 'next' | 'end' | 'stopped';
 
 /** A tokenizer's byte range of the file (see the file comment). */
 export interface TokenizerRange {
-  /** File offset of the first byte pushed: 0 (the array's start) or a top-level comma's. */
+  /** File offset of the first byte pushed: 0 (the array's start) or a detection's, after a top-level comma. */
   base: number;
   /** Stops before the first top-level comma at or past this file offset; Infinity reads to the end. */
   stopAt: number;
@@ -214,7 +214,7 @@ export class ResultsTokenizer {
   ) {
     this.base = range.base;
     this.stopAt = range.stopAt;
-    if (range.base > 0) this.state = 'after';
+    if (range.base > 0) this.state = 'next';
   }
 
   /** Whether the array's closing bracket has been read. */
