@@ -105,7 +105,11 @@ class ColumnBuilder {
     this.imageIndex[i] = image;
     this.categoryIndex[i] = category;
     this.score[i] = score;
-    this.boxes.set(box, i * 4);
+    const boxes = this.boxes;
+    boxes[i * 4] = box[0]!;
+    boxes[i * 4 + 1] = box[1]!;
+    boxes[i * 4 + 2] = box[2]!;
+    boxes[i * 4 + 3] = box[3]!;
   }
 
   private grow(): void {
@@ -653,32 +657,51 @@ export class ResultsTokenizer {
     let tail = 0;
     let digits = 0;
     let exponent = 0;
+    // One loop per kind of digit (into head, into tail, beyond), each with a single test per digit.
     if (c === Char.zero) c = ++p < n ? text[p]! : -1;
     else if (c > Char.zero && c <= Char.nine) {
       do {
-        if (digits < 15) head = head * 10 + (c - Char.zero);
-        else if (digits < 19) tail = tail * 10 + (c - Char.zero);
-        else exponent += 1;
+        head = head * 10 + (c - Char.zero);
         digits += 1;
         c = ++p < n ? text[p]! : -1;
-      } while (c >= Char.zero && c <= Char.nine);
+      } while (c >= Char.zero && c <= Char.nine && digits < 15);
+      while (c >= Char.zero && c <= Char.nine && digits < 19) {
+        tail = tail * 10 + (c - Char.zero);
+        digits += 1;
+        c = ++p < n ? text[p]! : -1;
+      }
+      while (c >= Char.zero && c <= Char.nine) {
+        exponent += 1;
+        digits += 1;
+        c = ++p < n ? text[p]! : -1;
+      }
     } else return this.numberEnd(p, 'a digit');
     if (c === Char.dot) {
       c = ++p < n ? text[p]! : -1;
       if (!(c >= Char.zero && c <= Char.nine)) return this.numberEnd(p, 'a digit after the decimal point');
-      do {
-        if (digits === 0 && c === Char.zero)
-          exponent -= 1; // a leading zero: not significant
-        else if (digits < 15) {
-          head = head * 10 + (c - Char.zero);
+      if (digits === 0) {
+        // Leading zeros: not significant.
+        while (c === Char.zero) {
           exponent -= 1;
-        } else if (digits < 19) {
-          tail = tail * 10 + (c - Char.zero);
-          exponent -= 1;
+          c = ++p < n ? text[p]! : -1;
         }
-        if (digits > 0 || c !== Char.zero) digits += 1;
+      }
+      while (c >= Char.zero && c <= Char.nine && digits < 15) {
+        head = head * 10 + (c - Char.zero);
+        exponent -= 1;
+        digits += 1;
         c = ++p < n ? text[p]! : -1;
-      } while (c >= Char.zero && c <= Char.nine);
+      }
+      while (c >= Char.zero && c <= Char.nine && digits < 19) {
+        tail = tail * 10 + (c - Char.zero);
+        exponent -= 1;
+        digits += 1;
+        c = ++p < n ? text[p]! : -1;
+      }
+      while (c >= Char.zero && c <= Char.nine) {
+        digits += 1;
+        c = ++p < n ? text[p]! : -1;
+      }
     }
     if (c === Char.lowerE || c === Char.upperE) {
       c = ++p < n ? text[p]! : -1;
