@@ -1,6 +1,6 @@
 // `baclctl eval`'s evaluation of two files. With more than one thread, reader threads read the results file
 // in byte ranges (results-range-threads.ts) while this thread reads the ground truth through the loader
-// (common/lvis); the ranges are joined in file order against it. Whatever the ranges cannot settle (a problem
+// (common/lvis), then the first range; the ranges are joined in file order against the ground truth. Whatever the ranges cannot settle (a problem
 // in the file, a wrong guess of a range's start) is read again by the streaming reader on this thread, so
 // results and errors are the sequential reader's. Then the categories on `threads` threads.
 import { availableParallelism } from 'node:os';
@@ -8,6 +8,7 @@ import { loadLvisGroundTruth } from '../../common/index.js';
 import { detectionTargets } from './detections.js';
 import { checkThreads, evaluateLvisParallel, type LvisEvaluation } from './evaluate.js';
 import { loadResultsColumns } from './results-reader.js';
+import { readResultsRange } from './results-range-read.js';
 import { startRangeReaders } from './results-range-threads.js';
 import { joinRanges } from './results-ranges.js';
 
@@ -51,11 +52,14 @@ export async function evaluateLvisFiles(
   }
   const targets = detectionTargets(gt);
   let ranges;
-  try {
-    ranges = await readers?.done;
-  } catch (error) {
-    signal?.throwIfAborted();
-    throw error;
+  if (readers !== undefined) {
+    const first = readResultsRange(readers.first);
+    try {
+      ranges = [first, ...(await readers.others)];
+    } catch (error) {
+      signal?.throwIfAborted();
+      throw error;
+    }
   }
   const columns =
     (ranges && joinRanges(ranges, targets)) ?? (await loadResultsColumns(resultsFile, targets, { signal }));

@@ -29,11 +29,16 @@ export interface RangeColumns {
 
 /**
  * The nominal cut points of a file of `size` bytes into at most `parts` ranges of at least `minBytes` each:
- * [0, c1, ..., size].
+ * [0, c1, ..., size]. The first range is `firstWeight` times as long as each of the others.
  */
-export function planRanges(size: number, parts: number, minBytes: number): number[] {
+export function planRanges(size: number, parts: number, minBytes: number, firstWeight = 1): number[] {
   const count = Math.max(1, Math.min(parts, Math.floor(size / Math.max(1, minBytes))));
-  return Array.from({ length: count + 1 }, (_, i) => Math.floor((size * i) / count));
+  if (count === 1) return [0, size];
+  const first = Math.floor((size * firstWeight) / (firstWeight + count - 1));
+  return [
+    0,
+    ...Array.from({ length: count }, (_, i) => first + Math.floor(((size - first) * i) / (count - 1))),
+  ];
 }
 
 const comma = 0x2c;

@@ -117,6 +117,9 @@ describe('data/eval results read in byte ranges', function () {
     expect(planRanges(100, 4, 1000)).to.deep.equal([0, 100]);
     expect(planRanges(0, 3, 1)).to.deep.equal([0, 0]);
     expect(planRanges(7, 3, 1)).to.deep.equal([0, 2, 4, 7]);
+    // The caller's first range is lighter: it reads the ground truth first.
+    expect(planRanges(160, 2, 10, 0.6)).to.deep.equal([0, 60, 160]);
+    expect(planRanges(260, 3, 10, 0.6)).to.deep.equal([0, 60, 160, 260]);
   });
 
   it('guesses a range start at a comma followed by whitespace and an opening brace, across reads', function () {
@@ -271,7 +274,7 @@ describe('data/eval results read in byte ranges', function () {
       expectSameEvaluation(ranged, inMemory, `${threads} threads, ranges of >= ${minRangeBytes} bytes`);
     }
     const readers = startRangeReaders(file, 3, { minRangeBytes: 1, chunkBytes: 100 })!;
-    const ranges = await readers.done;
+    const ranges = [readResultsRange(readers.first), ...(await readers.others)];
     expect(ranges.map((range) => range.problem)).to.deep.equal([undefined, undefined, undefined]);
     expect(ranges.reduce((sum, range) => sum + range.count, 0)).to.equal(results.length);
   });
