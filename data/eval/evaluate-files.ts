@@ -53,10 +53,11 @@ export async function evaluateLvisFiles(
   const targets = detectionTargets(gt);
   let ranges;
   if (readers !== undefined) {
-    const first = readResultsRange(readers.first);
     try {
+      const first = readResultsRange(readers.first);
       ranges = [first, ...(await readers.others)];
     } catch (error) {
+      await readers.cancel();
       signal?.throwIfAborted();
       throw error;
     }
