@@ -54,6 +54,7 @@ export {
   lvisAnnotationSchema,
   type LvisDetection,
   lvisFileChunks,
+  lvisFileSize,
   LvisFormatError,
   type LvisFrequency,
   lvisFrequencyForImageCount,
@@ -64,6 +65,7 @@ export {
   LvisJsonSyntaxError,
   LvisReadError,
   LvisReferenceError,
+  readLvisFileFrom,
   readLvisGroundTruth,
   validateLvisValue,
 } from './lvis/index.js';

@@ -63,7 +63,8 @@ export default class Eval extends BaclCommand {
       min: 1,
       default: () => Promise.resolve(defaultEvalThreads()),
       defaultHelp: () => Promise.resolve('the cores available'),
-      description: 'threads for the per-category work (the metrics are identical for every count)',
+      description:
+        'threads for reading the results and the per-category work (the metrics are identical for every count)',
     }),
     output: Flags.option({
       char: 'o',

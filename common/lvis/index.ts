@@ -36,6 +36,7 @@ export {
   readLvisResults,
   type LvisLoadOptions,
 } from './loader.js';
+export { lvisFileSize, readLvisFileFrom } from './file-range.js';
 export { checkLvisReferences } from './references.js';
 export { validateLvisValue } from './validate.js';
 export { scanJson, type JsonScanVisitor } from './json-scan.js';

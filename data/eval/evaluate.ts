@@ -68,6 +68,13 @@ export function evaluateLvis(
   return finish(prepared, arrays, dts);
 }
 
+/** A thread count must be a positive integer (a RangeError otherwise). */
+export function checkThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new RangeError(`threads must be a positive integer, got ${threads}`);
+  }
+}
+
 /**
  * evaluateLvis on detection columns (the streaming reader's) or objects, the categories spread over
  * `threads` threads; the same numbers, bit for bit, for every thread count.
@@ -78,9 +85,7 @@ export async function evaluateLvisParallel(
   options: LvisParallelOptions = {},
 ): Promise<LvisEvaluation> {
   const threads = options.threads ?? 1;
-  if (!Number.isInteger(threads) || threads < 1) {
-    throw new RangeError(`threads must be a positive integer, got ${threads}`);
-  }
+  checkThreads(threads);
   const targets = options.targets ?? detectionTargets(gt);
   const dts = Array.isArray(results)
     ? toDetectionColumns(results as readonly DetectionInput[], targets, options.resultsSource ?? 'results')

@@ -16,7 +16,16 @@ export {
   type DetectionTargets,
   type OutsideImageCount,
 } from './detections.js';
-export { loadResultsColumns, readResultsColumns, ResultsTokenizer } from './results-reader.js';
+export {
+  loadResultsColumns,
+  RangeProblem,
+  readResultsColumns,
+  ResultsTokenizer,
+  type TokenizerRange,
+} from './results-reader.js';
+export { BoundaryScanner, joinRanges, planRanges, type RangeColumns } from './results-ranges.js';
+export { readResultsRange, type RangeRead } from './results-range-read.js';
+export { startRangeReaders, type RangeReaders } from './results-range-threads.js';
 export { divideWide, scaleExact } from './decimal.js';
 export { LVIS_METRIC_KEYS, type LvisMetrics } from './summarize.js';
 export { formatLvisMetrics, type LvisMetricsFormat } from './format.js';

@@ -7,10 +7,12 @@
 //                            garbage not yet collected
 //   1 KiB x images           the ground truth's image records (neg / not-exhaustive id lists)
 //   512 B x annotations      its annotations as objects (segmentation dropped by the loader)
-//   160 B x detections       the columns (48 B, capacity up to twice the count while growing), the sort
-//                            indices of prepare (16 B) and the kept detections in cell order (40 B)
+//   160 B x detections       the columns (48 B, capacity up to twice the count while growing; read in ranges,
+//                            the ranges' 48 B and the joined 48 B), the sort indices of prepare (16 B) and the
+//                            kept detections in cell order (40 B)
 //   32,640 B x categories    precision [10][101][K][4] and recall [10][K][4] as float64
-//   96 MiB x (threads - 1)   each worker thread (a V8 isolate with its heap; 88 MiB measured at start-up)
+//   96 MiB x (threads - 1)   each worker thread (a V8 isolate with its heap; 88 MiB measured at start-up): the
+//                            results reader threads (docs/adr/0039), then the category workers
 //   128 B x largest x threads  each thread's per-category buffers (outcomes, ranking, running precision and
 //                            recall) sized by the category with the most kept detections
 

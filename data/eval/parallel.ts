@@ -34,9 +34,10 @@ export function workOnCategories(task: CategoryTask, signal?: AbortSignal): void
   }
 }
 
-function workerScript(): { url: URL; execArgv: string[] } {
+/** The worker script `name` (a file of this directory, without extension) and its execArgv; see the file comment. */
+export function workerScript(name: string): { url: URL; execArgv: string[] } {
   const fromSources = fileURLToPath(import.meta.url).endsWith('.ts');
-  const url = new URL(fromSources ? './category-worker.ts' : './category-worker.js', import.meta.url);
+  const url = new URL(`./${name}${fromSources ? '.ts' : '.js'}`, import.meta.url);
   const loader = process.execArgv.some((arg) => /^--(import|loader)(=|$)/.test(arg) && arg.includes('tsx'));
   const tsxArgs = fromSources && !loader && !process.execArgv.includes('tsx') ? ['--import', 'tsx'] : [];
   return { url, execArgv: [...process.execArgv, ...tsxArgs] };
@@ -77,7 +78,7 @@ export async function evaluateCategoriesInParallel(
   const order = new Int32Array(new SharedArrayBuffer(4 * K));
   [...Array(K).keys()].sort((a, b) => work(b) - work(a) || a - b).forEach((k, i) => (order[i] = k));
   const task: CategoryTask = { prepared, arrays, order, next: new Int32Array(new SharedArrayBuffer(4)) };
-  const script = workerScript();
+  const script = workerScript('category-worker');
   const workers = Array.from({ length: threads - 1 }, () => runWorker(task, script));
   try {
     workOnCategories(task, signal);

@@ -13,6 +13,12 @@
 // JSON.parse uses too.
 //
 // Memory: one chunk of text (4 MiB by default) plus the columns, 48 bytes per detection, grown by doubling.
+//
+// A byte range of the file (results-ranges.ts: the threads' share) is read by a tokenizer given a
+// TokenizerRange: it starts at the detection after a top-level comma, stops at the first top-level comma at or past `stopAt`, and
+// without targets (the ground truth is still being read) keeps the raw ids; any detection it cannot keep so,
+// and any syntax error, is a RangeProblem, for the whole file to be read again by the sequential reader, whose
+// error is then the one reported.
 import { LvisFormatError, LvisJsonSyntaxError, lvisFileChunks } from '../../common/index.js';
 import {
   boxError,
@@ -99,7 +105,11 @@ class ColumnBuilder {
     this.imageIndex[i] = image;
     this.categoryIndex[i] = category;
     this.score[i] = score;
-    this.boxes.set(box, i * 4);
+    const boxes = this.boxes;
+    boxes[i * 4] = box[0]!;
+    boxes[i * 4 + 1] = box[1]!;
+    boxes[i * 4 + 2] = box[2]!;
+    boxes[i * 4 + 3] = box[3]!;
   }
 
   private grow(): void {
@@ -133,7 +143,25 @@ class ColumnBuilder {
   }
 }
 
-type State = 'open' | 'first' | 'after' | 'next' | 'end';
+type State = 'open' | 'first' | 'after' | 'next' | 'end' | 'stopped';
+
+/** A tokenizer's byte range of the file (see the file comment). */
+export interface TokenizerRange {
+  /** File offset of the first byte pushed: 0 (the array's start) or a detection's, after a top-level comma. */
+  base: number;
+  /** Stops before the first top-level comma at or past this file offset; Infinity reads to the end. */
+  stopAt: number;
+}
+
+/** A range's detection that only the sequential reader can report or keep (see the file comment). */
+export class RangeProblem extends Error {
+  override name = 'RangeProblem';
+}
+
+/** Raw ids a range keeps: integers an Int32Array holds. */
+function isRawId(found: Found): found is number {
+  return typeof found === 'number' && (found | 0) === found && !Object.is(found, -0);
+}
 
 /** The file's bytes start..end as a string, one character per byte. */
 function latin1(bytes: Uint8Array, start: number, end: number): string {
@@ -175,10 +203,28 @@ export class ResultsTokenizer {
   private escaped = false;
   private readonly columns = new ColumnBuilder();
 
+  /** The file offset of the comma where a range stopped (the next range's start), -1 until then. */
+  stoppedAt = -1;
+  private readonly stopAt: number;
+
+  /**
+   * With `targets`, the columns index the ground truth's sorted ids; without (a range read before the ground
+   * truth), imageIndex and categoryIndex hold the raw ids and outsideImage is not counted.
+   */
   constructor(
-    private readonly targets: DetectionTargets,
+    private readonly targets: DetectionTargets | undefined,
     private readonly source: string,
-  ) {}
+    range: TokenizerRange = { base: 0, stopAt: Infinity },
+  ) {
+    this.base = range.base;
+    this.stopAt = range.stopAt;
+    if (range.base > 0) this.state = 'next';
+  }
+
+  /** Whether the array's closing bracket has been read. */
+  get ended(): boolean {
+    return this.state === 'end';
+  }
 
   /** Adds the next piece of the file (kept until used: the caller must not reuse its memory). */
   push(bytes: Uint8Array): void {
@@ -227,6 +273,7 @@ export class ResultsTokenizer {
 
   /** One structural unit (the opening bracket, a detection, a separator); false at the end of the text. */
   private step(): boolean {
+    if (this.state === 'stopped') return false;
     this.skipWhitespace();
     if (this.pos >= this.text.length) {
       if (!this.final) return false;
@@ -264,6 +311,11 @@ export class ResultsTokenizer {
         this.state = 'after';
         return true;
       case 'after':
+        if (c === Char.comma && this.base + this.pos >= this.stopAt) {
+          this.stoppedAt = this.base + this.pos;
+          this.state = 'stopped';
+          return false;
+        }
         if (c === Char.comma) this.state = 'next';
         else if (c === Char.closeBracket) this.state = 'end';
         else this.unexpected("',' or ']' after a detection");
@@ -371,6 +423,15 @@ export class ResultsTokenizer {
     bbox?: string,
   ): void {
     const { targets } = this;
+    if (targets === undefined) {
+      const box = this.box;
+      if (!isRawId(imageId) || !isRawId(categoryId) || typeof score !== 'number' || !Number.isFinite(score)) {
+        throw new RangeProblem(`detection ${index} of the range needs the sequential reader`);
+      }
+      if (bbox !== undefined) throw new RangeProblem(`detection ${index} of the range: ${bbox}`);
+      this.columns.push(imageId, categoryId, score, box);
+      return;
+    }
     const image = typeof imageId === 'number' ? targets.images.indexOf(imageId) : -1;
     const category = typeof categoryId === 'number' ? targets.categories.indexOf(categoryId) : -1;
     const scoreOk = typeof score === 'number' && Number.isFinite(score);
@@ -393,7 +454,7 @@ export class ResultsTokenizer {
     score: Found,
     bbox?: string,
   ): never {
-    const { targets } = this;
+    const targets = this.targets!;
     if (targets.images.indexOf(checkId(place, 'image_id', imageId)) === -1) {
       throw unknownImageError(place, imageId);
     }
@@ -596,32 +657,51 @@ export class ResultsTokenizer {
     let tail = 0;
     let digits = 0;
     let exponent = 0;
+    // One loop per kind of digit (into head, into tail, beyond), each with a single test per digit.
     if (c === Char.zero) c = ++p < n ? text[p]! : -1;
     else if (c > Char.zero && c <= Char.nine) {
       do {
-        if (digits < 15) head = head * 10 + (c - Char.zero);
-        else if (digits < 19) tail = tail * 10 + (c - Char.zero);
-        else exponent += 1;
+        head = head * 10 + (c - Char.zero);
         digits += 1;
         c = ++p < n ? text[p]! : -1;
-      } while (c >= Char.zero && c <= Char.nine);
+      } while (c >= Char.zero && c <= Char.nine && digits < 15);
+      while (c >= Char.zero && c <= Char.nine && digits < 19) {
+        tail = tail * 10 + (c - Char.zero);
+        digits += 1;
+        c = ++p < n ? text[p]! : -1;
+      }
+      while (c >= Char.zero && c <= Char.nine) {
+        exponent += 1;
+        digits += 1;
+        c = ++p < n ? text[p]! : -1;
+      }
     } else return this.numberEnd(p, 'a digit');
     if (c === Char.dot) {
       c = ++p < n ? text[p]! : -1;
       if (!(c >= Char.zero && c <= Char.nine)) return this.numberEnd(p, 'a digit after the decimal point');
-      do {
-        if (digits === 0 && c === Char.zero)
-          exponent -= 1; // a leading zero: not significant
-        else if (digits < 15) {
-          head = head * 10 + (c - Char.zero);
+      if (digits === 0) {
+        // Leading zeros: not significant.
+        while (c === Char.zero) {
           exponent -= 1;
-        } else if (digits < 19) {
-          tail = tail * 10 + (c - Char.zero);
-          exponent -= 1;
+          c = ++p < n ? text[p]! : -1;
         }
-        if (digits > 0 || c !== Char.zero) digits += 1;
+      }
+      while (c >= Char.zero && c <= Char.nine && digits < 15) {
+        head = head * 10 + (c - Char.zero);
+        exponent -= 1;
+        digits += 1;
         c = ++p < n ? text[p]! : -1;
-      } while (c >= Char.zero && c <= Char.nine);
+      }
+      while (c >= Char.zero && c <= Char.nine && digits < 19) {
+        tail = tail * 10 + (c - Char.zero);
+        exponent -= 1;
+        digits += 1;
+        c = ++p < n ? text[p]! : -1;
+      }
+      while (c >= Char.zero && c <= Char.nine) {
+        digits += 1;
+        c = ++p < n ? text[p]! : -1;
+      }
     }
     if (c === Char.lowerE || c === Char.upperE) {
       c = ++p < n ? text[p]! : -1;

@@ -124,6 +124,53 @@ describe('data/eval streaming results reader', function () {
     expectSameColumns(read(text), expected(text), 'random numbers');
   });
 
+  it('reads random decimals of every layout exactly: digit counts, leading zeros, exponents, signs, midpoints', function () {
+    const random = seededRandom(15);
+    const digitsOf = (count: number, first = '123456789') => {
+      let text = count > 0 ? first[Math.floor(random() * first.length)]! : '';
+      while (text.length < count) text += String(Math.floor(random() * 10));
+      return text;
+    };
+    const numbers: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const sign = random() < 0.2 ? '-' : '';
+      const integer = random() < 0.4 ? '0' : digitsOf(1 + Math.floor(random() * 22));
+      const zeros = integer === '0' ? '0'.repeat(Math.floor(random() * 25)) : '';
+      const fraction =
+        random() < 0.15 ? '' : `.${zeros}${digitsOf(1 + Math.floor(random() * 22), '0123456789')}`;
+      const exponent =
+        random() < 0.7
+          ? ''
+          : `${random() < 0.5 ? 'e' : 'E'}${random() < 0.5 ? '-' : ['', '+'][Math.floor(random() * 2)]}${Math.floor(random() * 285)}`;
+      numbers.push(`${sign}${integer}${fraction}${exponent}`);
+      // Exactly halfway between two doubles of [2^48, 2^53) (ulp 2^-4 .. 1), and a last digit either side.
+      const d = 2 ** 48 * (1 + random() * 31);
+      const ulp = 2 ** (Math.floor(Math.log2(d)) - 52);
+      const scaled = BigInt(d.toFixed(5).replace('.', '')) + BigInt((ulp / 2) * 1e5);
+      for (const nudge of [-1n, 0n, 1n]) {
+        const digits = String(scaled + nudge);
+        numbers.push(`${digits.slice(0, -5)}.${digits.slice(-5)}`);
+      }
+    }
+    numbers.push('0.000000000000000000000000000000000000000000000000000000000000000000000001');
+    numbers.push(
+      '-0.0000000000',
+      '0e-400',
+      '-0e+400',
+      '1e-400',
+      '2.4703282292062328e-324',
+      '2.4703282292062327e-324',
+    );
+    const text = `[${numbers.map((n) => `{"image_id":2,"category_id":1,"bbox":[0,0,1,1],"score":${n}}`).join(',')}]`;
+    const parsed = JSON.parse(text) as DetectionInput[];
+    const columns = read(text);
+    for (let i = 0; i < numbers.length; i++) {
+      if (!Object.is(columns.score[i], parsed[i]!.score)) {
+        expect.fail(`${numbers[i]}: the reader gives ${columns.score[i]}, JSON.parse ${parsed[i]!.score}`);
+      }
+    }
+  });
+
   it('decides the wide fast path only when it is sure, and exactly then', function () {
     const random = seededRandom(3);
     let decided = 0;
