@@ -3,10 +3,15 @@
 // NODE_ENV is development. Unlike execute({ development: true }) this keeps errors as users see them; set
 // DEBUG=* for stacks.
 import './check-node.js';
+import { fileURLToPath, URL } from 'node:url';
 import { flush, handle, run, settings } from '@oclif/core';
 
 process.env.NODE_ENV ??= 'development';
 settings.enableAutoTranspile = true;
-await run(process.argv.slice(2), import.meta.url)
+// The sources may be newer than the last build's oclif.manifest.json (cli/manifest.ts): never read it here.
+await run(process.argv.slice(2), {
+  root: fileURLToPath(new URL('..', import.meta.url)),
+  ignoreManifest: true,
+})
   .catch(async (error) => handle(error))
   .finally(async () => flush());

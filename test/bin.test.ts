@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
@@ -46,6 +47,38 @@ describe('bin/', function () {
       expect(stdout).to.match(/\n {2}submit +Create a BaclJob from a config/);
     });
   }
+
+  it('the build writes oclif.manifest.json naming every command of cli/commands, which bin/run.js reads', async function () {
+    const manifestPath = join(root, 'oclif.manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+      version: string;
+      commands: Record<string, { flags: Record<string, unknown> }>;
+    };
+    const ids = readdirSync(join(root, 'cli', 'commands'), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => file.slice(0, -'.ts'.length).split(sep).join(':'))
+      .sort();
+    expect(Object.keys(manifest.commands).sort()).to.deep.equal(ids);
+    expect(manifest.commands.eval?.flags).to.include.keys('gt', 'results', 'threads', 'weights', 'visualize');
+    // Used: a command the manifest does not list is not found by bin/run.js (the sources' bin/dev.js ignores it).
+    const scratch = mkdtempSync(join(tmpdir(), 'bacl-manifest-'));
+    for (const entry of ['dist', 'node_modules']) symlinkSync(join(root, entry), join(scratch, entry));
+    for (const entry of ['package.json', 'bin'])
+      cpSync(join(root, entry), join(scratch, entry), { recursive: true });
+    const { eval: _eval, ...withoutEval } = manifest.commands;
+    writeFileSync(
+      join(scratch, 'oclif.manifest.json'),
+      JSON.stringify({ ...manifest, commands: withoutEval }),
+    );
+    const hidden = await execFileAsync(process.execPath, [join(scratch, 'bin', 'run.js'), 'eval', '--help'], {
+      cwd: scratch,
+    }).then(
+      () => 'found',
+      (error: { stderr?: string }) => error.stderr ?? '',
+    );
+    expect(hidden).to.match(/eval/);
+    expect(hidden).to.not.equal('found');
+  });
 
   it('baclctl --version names the package and the Node it runs on', async function () {
     const { code, stdout } = await runBin('run.js', ['--version']);

@@ -9,7 +9,6 @@ import {
 } from '../../data/index.js';
 import { BaclCommand } from '../base-command.js';
 import { evalRequest } from '../eval/eval-request.js';
-import { evaluateWeights } from '../eval/weights-eval.js';
 import { visualizeFlags, visualizeFromFlags } from '../eval/visualize-flags.js';
 
 export default class Eval extends BaclCommand {
@@ -83,6 +82,9 @@ export default class Eval extends BaclCommand {
     if (request.kind === 'weights') {
       const { kind: _kind, ...options } = request;
       const io = { note: (text: string) => process.stderr.write(text), tty: process.stderr.isTTY === true };
+      // Loaded only for --weights: the rank launcher and the run layout are half a second of start-up that a
+      // plain results evaluation does not need (docs/adr/0039).
+      const { evaluateWeights } = await import('../eval/weights-eval.js');
       const result = await evaluateWeights(options, io, this.interrupted);
       metrics = result.metrics;
       io.note(`Detections and metrics: ${result.out}/eval/\n`);

@@ -1,12 +1,11 @@
 // The `--visualize` flags of `baclctl eval` and what the command does with them, kept here so the command file
 // only spreads the flags and makes one call (docs/adr/0032).
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { Flags } from '@oclif/core';
 import type { LvisDetection, LvisGroundTruth } from '../../common/index.js';
 import { resolveS3ClientConfig, type LvisEvaluation } from '../../data/index.js';
-import { runDataTask } from '../data-task.js';
 import { cliError } from '../errors.js';
-import { writeEvalVisuals, type VisualizeSummary } from './visualize.js';
+import type { VisualizeSummary } from './visualize.js';
 
 /** A score threshold in [0, 1]. */
 const scoreThreshold = Flags.custom<number>({
@@ -107,6 +106,13 @@ export async function visualizeFromFlags(
   if (flags.visualize === undefined) return undefined;
   const dir = flags.visualize;
   const signal = io.signal();
+  // Loaded only when asked for: the drawing code, the S3 client and the task wrapper cost every plain
+  // `baclctl eval` start-up time otherwise (docs/adr/0039).
+  const [{ S3Client }, { runDataTask }, { writeEvalVisuals }] = await Promise.all([
+    import('@aws-sdk/client-s3'),
+    import('../data-task.js'),
+    import('./visualize.js'),
+  ]);
   let s3: S3Client | undefined;
   try {
     const summary = await runDataTask(signal, () =>

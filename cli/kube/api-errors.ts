@@ -1,5 +1,3 @@
-import { ApiException } from '@kubernetes/client-node';
-
 // What the API server said, reduced to what a CLI error needs. The server answers failures with a
 // metav1.Status whose message is already kubectl's wording (`bacljobs.bacl.dev "x" not found`).
 
@@ -19,7 +17,7 @@ interface StatusBody {
 
 /** Reads an ApiException (or anything else) into an ApiFailure; undefined when it is no API answer. */
 export function apiFailure(error: unknown): ApiFailure | undefined {
-  if (!(error instanceof ApiException)) return undefined;
+  if (!isApiException(error)) return undefined;
   const status = parseStatus(error.body);
   const httpCode = error.code;
   return {
@@ -28,6 +26,19 @@ export function apiFailure(error: unknown): ApiFailure | undefined {
     reason: status?.reason,
     objectName: status?.details?.name,
   };
+}
+
+/**
+ * @kubernetes/client-node's ApiException, told by its class name and its numeric HTTP code rather than by
+ * `instanceof`: every command's error path comes through here, and importing the client only for its error
+ * class cost each command (`eval`, `data`, `run` included) about 0.5 s of start-up (docs/adr/0039).
+ */
+function isApiException(error: unknown): error is Error & { code: number; body: unknown } {
+  return (
+    error instanceof Error &&
+    error.constructor.name === 'ApiException' &&
+    typeof (error as { code?: unknown }).code === 'number'
+  );
 }
 
 function parseStatus(body: unknown): StatusBody | undefined {
