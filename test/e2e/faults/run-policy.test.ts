@@ -119,8 +119,8 @@ describe('e2e fault: backoffLimit exhausted and activeDeadlineSeconds passed, wi
       kind: 'fault',
       id: 'active-deadline',
       test: this.test!.fullTitle(),
-      fault: `activeDeadlineSeconds set to ${deadline} while the representation stage trained (cleanPodPolicy All)`,
-      happened: `the job failed ${failedAfter} s after the deadline: ${condition?.reason}: "${condition?.message}"; every pod deleted`,
+      fault: `activeDeadlineSeconds set to ${deadline} once the representation stage trained (cleanPodPolicy All)`,
+      happened: `the job failed ${failedAfter} s after the deadline, in its ${job.status?.stage} stage: ${condition?.reason}: "${condition?.message}"; every pod deleted`,
       outcome: { state: job.status?.state === 'Failed' ? 'Failed' : 'Succeeded', reason: condition?.reason },
       recoverSeconds: failedAfter,
       stepsLost: null,
@@ -132,6 +132,12 @@ describe('e2e fault: backoffLimit exhausted and activeDeadlineSeconds passed, wi
     expect(job.status?.state).to.equal('Failed');
     expect(condition?.reason).to.equal('DeadlineExceeded');
     expect(condition?.message).to.contain(`activeDeadlineSeconds=${deadline}`);
-    expect(job.status?.stage, 'it failed mid-training').to.equal('representation');
+    // Which stage the deadline caught depends on the machine's speed (a fast one finishes the 8 representation
+    // steps within the 3 s margin): any stage before Succeeded proves the deadline, not the stage.
+    expect(job.status?.stage, 'it failed before finishing').to.be.oneOf([
+      'representation',
+      'classifier',
+      'evaluate',
+    ]);
   });
 });
