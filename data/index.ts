@@ -26,6 +26,7 @@ export {
   describeRetry,
   resolveS3RetryPolicy,
   retryS3,
+  uploadWithin,
   S3RequestFailedError,
   type S3RetryNotice,
   type S3RetryPolicy,

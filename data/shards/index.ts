@@ -44,6 +44,7 @@ export {
   resolveS3RetryPolicy,
   retryDelayMs,
   retryS3,
+  uploadWithin,
   S3RequestFailedError,
   type S3Request,
   type S3RetryNotice,

@@ -12,6 +12,7 @@
 // (a missing key, refused credentials: asking again gives the same answer) and the caller's own abort.
 // docs/adr/0035-fault-handling.md.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Upload } from '@aws-sdk/lib-storage';
 
 export interface S3RetryPolicy {
   /**
@@ -224,4 +225,15 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
+}
+
+/** Runs one attempt's multipart upload to its end, aborting it when the attempt's signal fires (its deadline). */
+export async function uploadWithin(request: Upload, attempt: AbortSignal): Promise<void> {
+  const onAbort = () => void request.abort();
+  attempt.addEventListener('abort', onAbort, { once: true });
+  try {
+    await request.done();
+  } finally {
+    attempt.removeEventListener('abort', onAbort);
+  }
 }

@@ -15,7 +15,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { DestinationNotEmptyError, ShardLocationError } from './errors.js';
 import { objectKey, type ShardLocation } from './location.js';
-import { retryS3 } from './s3-retry.js';
+import { retryS3, uploadWithin } from './s3-retry.js';
 import type { DatasetSink, DatasetSource } from './dataset-io.js';
 
 type S3Location = Extract<ShardLocation, { kind: 's3' }>;
@@ -67,13 +67,7 @@ export async function openS3Sink(
       { action: 'PUT', bucket, key },
       async (attempt) => {
         const request = new Upload({ client: s3, params: { Bucket: bucket, Key: key, Body: body() } });
-        const onAbort = () => void request.abort();
-        attempt.addEventListener('abort', onAbort, { once: true });
-        try {
-          await request.done();
-        } finally {
-          attempt.removeEventListener('abort', onAbort);
-        }
+        await uploadWithin(request, attempt);
       },
       abortSignal === undefined ? {} : { signal: abortSignal },
     );

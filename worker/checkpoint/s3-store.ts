@@ -14,7 +14,13 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { resolveS3RetryPolicy, retryS3, type S3RetryNotice, type S3RetryPolicy } from '../../data/index.js';
+import {
+  resolveS3RetryPolicy,
+  retryS3,
+  uploadWithin,
+  type S3RetryNotice,
+  type S3RetryPolicy,
+} from '../../data/index.js';
 import { CheckpointObjectMissingError } from './errors.js';
 import type { CheckpointStore } from './store.js';
 
@@ -98,13 +104,7 @@ export class S3CheckpointStore implements CheckpointStore {
           queueSize: this.queueSize,
           leavePartsOnError: false,
         });
-        const onAbort = () => void request.abort();
-        attempt.addEventListener('abort', onAbort, { once: true });
-        try {
-          await request.done();
-        } finally {
-          attempt.removeEventListener('abort', onAbort);
-        }
+        await uploadWithin(request, attempt);
       },
       signal,
     );
