@@ -19,7 +19,15 @@ import {
   createLogger,
   OperatorMetrics,
 } from '../../../operator/internal.js';
-import { sharedKube, sharedNats, sharedS3, type KubeCluster, type S3Server } from '../../harness/index.js';
+import {
+  sharedKube,
+  sharedNats,
+  sharedS3,
+  startPodRunner,
+  type KubeCluster,
+  type PodRunner,
+  type S3Server,
+} from '../../harness/index.js';
 import { minimalJob } from '../fixtures.js';
 
 export { waitFor } from '../../harness/index.js';
@@ -171,6 +179,50 @@ export function startOperator(
     async stop() {
       abort.abort();
       await running;
+    },
+  };
+}
+
+export interface ControllerSuite {
+  /** The shared world (after the suite's `before` hook). */
+  readonly w: TestWorld;
+  /**
+   * Starts the controller for `namespace` (startOperator). Every controller started in a test is stopped after
+   * it, and a failed test prints their logs, so a test only stops one itself to restart it.
+   */
+  start(namespace: string, options?: Partial<ControllerOptions>): RunningOperator;
+}
+
+/**
+ * The mocha hooks the controller tests share, registered in the calling `describe`: the world, a pod runner
+ * for every namespace when `podRunner` (it plays scheduler and kubelet), and the controllers each test starts.
+ */
+export function controllerSuite(options: { podRunner?: boolean } = {}): ControllerSuite {
+  let world: TestWorld | undefined;
+  let runner: PodRunner | undefined;
+  let started: RunningOperator[] = [];
+  before(async function () {
+    world = await testWorld();
+    if (options.podRunner) runner = await startPodRunner(world.kubeConfig);
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed')
+      for (const operator of started) console.log(operator.logs.join(''));
+    await Promise.all(started.map((operator) => operator.stop()));
+    started = [];
+  });
+  after(async function () {
+    await runner?.stop();
+  });
+  return {
+    get w() {
+      if (world === undefined) throw new Error('controllerSuite: the world is made in the before hook');
+      return world;
+    },
+    start(namespace, startOptions = {}) {
+      const operator = startOperator(this.w, namespace, startOptions);
+      started.push(operator);
+      return operator;
     },
   };
 }

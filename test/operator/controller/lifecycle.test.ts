@@ -1,46 +1,28 @@
 import { expect } from 'chai';
 import { connect } from '@nats-io/transport-node';
 import { progressSubject } from '../../../common/index.js';
-import { startPodRunner, type PodRunner } from '../../harness/index.js';
 import {
   createJob,
   eventsOf,
   getJob,
   newNamespace,
   podsOf,
-  startOperator,
   stateOf,
-  testWorld,
   waitFor,
-  type RunningOperator,
-  type TestWorld,
+  controllerSuite,
 } from './env.js';
 
 /** A job from creation to Succeeded on the real apiserver, with the test pod runner as scheduler and kubelet. */
 describe('operator/controller: a BaclJob runs end to end', function () {
   this.timeout(120_000);
-  let w: TestWorld;
-  let runner: PodRunner;
-  let operator: RunningOperator | undefined;
+  const suite = controllerSuite({ podRunner: true });
   let namespace: string;
 
-  before(async function () {
-    w = await testWorld();
-    runner = await startPodRunner(w.kubeConfig);
-  });
-  afterEach(async function () {
-    await operator?.stop();
-    operator = undefined;
-  });
-  after(async function () {
-    await runner?.stop();
-  });
-
   it('creates pods with the rank env, owner references and GPU requests; runs the stages to Succeeded', async function () {
-    namespace = await newNamespace(w, 'e2e');
+    namespace = await newNamespace(suite.w, 'e2e');
     // The evaluate stage's rank 0 reports its metrics in its termination message (ADR 0037): no S3 read.
     const metrics = JSON.stringify({ AP: 0.254321, APr: 0.151, APc: 0.2449, APf: 0.3012 });
-    operator = startOperator(w, namespace, {
+    suite.start(namespace, {
       workerCommand: [
         '/bin/sh',
         '-c',
@@ -48,15 +30,15 @@ describe('operator/controller: a BaclJob runs end to end', function () {
           `printf '%s' '${metrics}' > "$BACL_TERMINATION_LOG"; fi`,
       ],
     });
-    const created = await createJob(w, namespace, 'tiny', { nodes: 2, gpusPerNode: 1 });
+    const created = await createJob(suite.w, namespace, 'tiny', { nodes: 2, gpusPerNode: 1 });
 
     const done = await waitFor(
       'the job to succeed',
       async () => {
-        const job = await getJob(w, namespace, 'tiny');
+        const job = await getJob(suite.w, namespace, 'tiny');
         return job?.status?.state === 'Succeeded' || job?.status?.state === 'Failed' ? job : undefined;
       },
-      { last: async () => stateOf(await getJob(w, namespace, 'tiny')) },
+      { last: async () => stateOf(await getJob(suite.w, namespace, 'tiny')) },
     );
     expect(done.status?.state, JSON.stringify(stateOf(done))).to.equal('Succeeded');
     expect(done.status?.results).to.include({ AP: 0.2543, APr: 0.151 });
@@ -64,7 +46,7 @@ describe('operator/controller: a BaclJob runs end to end', function () {
     expect(done.metadata.finalizers).to.deep.equal(['bacl.dev/cleanup']);
     expect(done.status?.observedGeneration).to.equal(done.metadata.generation);
 
-    const pods = await podsOf(w, namespace, 'tiny');
+    const pods = await podsOf(suite.w, namespace, 'tiny');
     expect(pods.map((pod) => pod.metadata?.name).sort()).to.deep.equal([
       'tiny-cls-0-0',
       'tiny-cls-0-1',
@@ -81,7 +63,7 @@ describe('operator/controller: a BaclJob runs end to end', function () {
       BACL_ATTEMPT: '0',
       NODE_RANK: '1',
       WORLD_SIZE: '2',
-      NATS_URL: w.natsUrl,
+      NATS_URL: suite.w.natsUrl,
     });
     expect(rank1?.metadata?.ownerReferences?.[0]).to.include({
       kind: 'BaclJob',
@@ -92,7 +74,7 @@ describe('operator/controller: a BaclJob runs end to end', function () {
     expect(rank1?.spec?.containers[0]?.resources?.requests).to.include({ 'nvidia.com/gpu': '1' });
     expect(rank1?.status?.phase).to.equal('Succeeded');
 
-    const reasons = (await eventsOf(w, namespace, 'tiny')).map((event) => event.reason);
+    const reasons = (await eventsOf(suite.w, namespace, 'tiny')).map((event) => event.reason);
     expect(reasons.filter((reason) => reason === 'CreatedPod')).to.have.length(6);
     expect(reasons).to.include.members([
       'CreatedConfigMap',
@@ -103,14 +85,14 @@ describe('operator/controller: a BaclJob runs end to end', function () {
   });
 
   it("folds the ranks' NATS progress into status", async function () {
-    namespace = await newNamespace(w, 'progress');
-    operator = startOperator(w, namespace, { workerCommand: ['/bin/sh', '-c', 'exec sleep 60'] });
-    await createJob(w, namespace, 'prog');
+    namespace = await newNamespace(suite.w, 'progress');
+    suite.start(namespace, { workerCommand: ['/bin/sh', '-c', 'exec sleep 60'] });
+    await createJob(suite.w, namespace, 'prog');
     await waitFor(
       'the group to run',
-      async () => (await getJob(w, namespace, 'prog'))?.status?.state === 'Running',
+      async () => (await getJob(suite.w, namespace, 'prog'))?.status?.state === 'Running',
     );
-    const nc = await connect({ servers: w.natsUrl });
+    const nc = await connect({ servers: suite.w.natsUrl });
     try {
       const publish = (step: number) =>
         nc.publish(
@@ -119,7 +101,7 @@ describe('operator/controller: a BaclJob runs end to end', function () {
         );
       const job = await waitFor('progress in status', async () => {
         publish(100);
-        const current = await getJob(w, namespace, 'prog');
+        const current = await getJob(suite.w, namespace, 'prog');
         return current?.status?.progress ? current : undefined;
       });
       expect(job.status?.progress).to.include({

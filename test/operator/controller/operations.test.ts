@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { startPodRunner, type PodRunner } from '../../harness/index.js';
 import {
   createJob,
   eventsOf,
@@ -7,12 +6,10 @@ import {
   newNamespace,
   patchSpec,
   podsOf,
-  startOperator,
   stateOf,
-  testWorld,
   waitFor,
   type RunningOperator,
-  type TestWorld,
+  controllerSuite,
 } from './env.js';
 
 const runsUntilStopped = ['/bin/sh', '-c', 'exec sleep 60'];
@@ -20,25 +17,11 @@ const runsUntilStopped = ['/bin/sh', '-c', 'exec sleep 60'];
 /** What users and the cluster do to a running job: restart the operator, suspend, resume, delete. */
 describe('operator/controller: operator restarts, suspend and deletion', function () {
   this.timeout(120_000);
-  let w: TestWorld;
-  let runner: PodRunner;
+  const suite = controllerSuite({ podRunner: true });
   let operator: RunningOperator | undefined;
   let namespace: string;
 
-  before(async function () {
-    w = await testWorld();
-    runner = await startPodRunner(w.kubeConfig);
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') console.log(operator?.logs.join(''));
-    await operator?.stop();
-    operator = undefined;
-  });
-  after(async function () {
-    await runner?.stop();
-  });
-
-  const job = (name: string) => getJob(w, namespace, name);
+  const job = (name: string) => getJob(suite.w, namespace, name);
   const inState = (name: string, state: string, attempt?: number) =>
     waitFor(
       `${name} to be ${state}`,
@@ -51,55 +34,59 @@ describe('operator/controller: operator restarts, suspend and deletion', functio
       { last: async () => stateOf(await job(name)) },
     );
   const podNames = async (name: string) =>
-    (await podsOf(w, namespace, name)).map((pod) => pod.metadata?.name).sort();
+    (await podsOf(suite.w, namespace, name)).map((pod) => pod.metadata?.name).sort();
 
   it('an operator restarted mid-job creates no duplicate pods and writes nothing new', async function () {
-    namespace = await newNamespace(w, 'restart-op');
-    operator = startOperator(w, namespace, { workerCommand: runsUntilStopped });
-    await createJob(w, namespace, 'd', { nodes: 2 });
+    namespace = await newNamespace(suite.w, 'restart-op');
+    operator = suite.start(namespace, { workerCommand: runsUntilStopped });
+    await createJob(suite.w, namespace, 'd', { nodes: 2 });
     const before = await inState('d', 'Running');
     await operator.stop();
-    const uids = (await podsOf(w, namespace, 'd')).map((pod) => pod.metadata?.uid).sort();
+    const uids = (await podsOf(suite.w, namespace, 'd')).map((pod) => pod.metadata?.uid).sort();
 
-    operator = startOperator(w, namespace, { workerCommand: runsUntilStopped });
+    operator = suite.start(namespace, { workerCommand: runsUntilStopped });
     const metrics = operator.metrics;
     await waitFor('the new operator to reconcile the job', () =>
       Promise.resolve(metrics.reconciles.get({ result: 'success' }) >= 1),
     );
-    expect((await podsOf(w, namespace, 'd')).map((pod) => pod.metadata?.uid).sort()).to.deep.equal(uids);
+    expect((await podsOf(suite.w, namespace, 'd')).map((pod) => pod.metadata?.uid).sort()).to.deep.equal(
+      uids,
+    );
     const after = await job('d');
     expect(after?.metadata.resourceVersion, 'status unchanged, so not written').to.equal(
       before.metadata.resourceVersion,
     );
-    const created = (await eventsOf(w, namespace, 'd')).filter((event) => event.reason === 'CreatedPod');
+    const created = (await eventsOf(suite.w, namespace, 'd')).filter(
+      (event) => event.reason === 'CreatedPod',
+    );
     expect(created).to.have.length(2);
   });
 
   it('suspend deletes the pods; resume starts a new attempt without counting a restart', async function () {
-    namespace = await newNamespace(w, 'suspend');
-    operator = startOperator(w, namespace, { workerCommand: runsUntilStopped });
-    await createJob(w, namespace, 's');
+    namespace = await newNamespace(suite.w, 'suspend');
+    operator = suite.start(namespace, { workerCommand: runsUntilStopped });
+    await createJob(suite.w, namespace, 's');
     await inState('s', 'Running', 0);
-    await patchSpec(w, namespace, 's', { runPolicy: { suspend: true } });
+    await patchSpec(suite.w, namespace, 's', { runPolicy: { suspend: true } });
     await inState('s', 'Suspended');
     await waitFor('the pods to be gone', async () => (await podNames('s')).length === 0, {
       last: () => podNames('s'),
     });
 
-    await patchSpec(w, namespace, 's', { runPolicy: { suspend: false } });
+    await patchSpec(suite.w, namespace, 's', { runPolicy: { suspend: false } });
     const resumed = await inState('s', 'Running', 1);
     expect(resumed.status?.restarts).to.equal(0);
     expect(await podNames('s')).to.deep.equal(['s-rep-1-0']);
-    const reasons = (await eventsOf(w, namespace, 's')).map((event) => event.reason);
+    const reasons = (await eventsOf(suite.w, namespace, 's')).map((event) => event.reason);
     expect(reasons).to.include.members(['JobSuspended', 'JobResumed']);
   });
 
   it('deleting a job leaves nothing behind: pods, ConfigMap, Service and the job itself', async function () {
-    namespace = await newNamespace(w, 'delete');
-    operator = startOperator(w, namespace, { workerCommand: runsUntilStopped });
-    await createJob(w, namespace, 'x', { nodes: 2 });
+    namespace = await newNamespace(suite.w, 'delete');
+    operator = suite.start(namespace, { workerCommand: runsUntilStopped });
+    await createJob(suite.w, namespace, 'x', { nodes: 2 });
     await inState('x', 'Running');
-    await w.custom.deleteNamespacedCustomObject({
+    await suite.w.custom.deleteNamespacedCustomObject({
       group: 'bacl.dev',
       version: 'v1alpha1',
       plural: 'bacljobs',
@@ -111,8 +98,11 @@ describe('operator/controller: operator restarts, suspend and deletion', functio
     await waitFor('the pods to be gone', async () => (await podNames('x')).length === 0, {
       last: () => podNames('x'),
     });
-    const configMaps = await w.core.listNamespacedConfigMap({ namespace, labelSelector: 'bacl.dev/job=x' });
-    const services = await w.core.listNamespacedService({ namespace, labelSelector: 'bacl.dev/job=x' });
+    const configMaps = await suite.w.core.listNamespacedConfigMap({
+      namespace,
+      labelSelector: 'bacl.dev/job=x',
+    });
+    const services = await suite.w.core.listNamespacedService({ namespace, labelSelector: 'bacl.dev/job=x' });
     expect(configMaps.items).to.deep.equal([]);
     expect(services.items).to.deep.equal([]);
   });

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { bacljobs, purgePodName } from '../../../operator/internal.js';
-import { startPodRunner, type PodRunner } from '../../harness/index.js';
 import {
   createJob,
   eventsOf,
@@ -8,12 +7,9 @@ import {
   newNamespace,
   patchSpec,
   podsOf,
-  startOperator,
   stateOf,
-  testWorld,
   waitFor,
-  type RunningOperator,
-  type TestWorld,
+  controllerSuite,
 } from './env.js';
 
 /**
@@ -22,26 +18,12 @@ import {
  */
 describe('operator/controller: the run-data purge pod on deletion', function () {
   this.timeout(120_000);
-  let w: TestWorld;
-  let runner: PodRunner;
-  let operator: RunningOperator | undefined;
-
-  before(async function () {
-    w = await testWorld();
-    runner = await startPodRunner(w.kubeConfig);
-  });
-  afterEach(async function () {
-    await operator?.stop();
-    operator = undefined;
-  });
-  after(async function () {
-    await runner?.stop();
-  });
+  const suite = controllerSuite({ podRunner: true });
 
   it('a failing purge holds the job with RunDataPurged=False; retrying, then keeping the data, lets it go', async function () {
-    const namespace = await newNamespace(w, 'purge');
+    const namespace = await newNamespace(suite.w, 'purge');
     // Worker pods run until stopped; the purge pod (args: purge <prefix>/) fails, saying why.
-    operator = startOperator(w, namespace, {
+    suite.start(namespace, {
       workerCommand: [
         '/bin/sh',
         '-c',
@@ -49,20 +31,20 @@ describe('operator/controller: the run-data purge pod on deletion', function () 
         'bacl-worker',
       ],
     });
-    await createJob(w, namespace, 'held', { runPolicy: { deleteRunDataOnDelete: true } });
+    await createJob(suite.w, namespace, 'held', { runPolicy: { deleteRunDataOnDelete: true } });
     await waitFor(
       'the job to run',
-      async () => (await getJob(w, namespace, 'held'))?.status?.state === 'Running',
+      async () => (await getJob(suite.w, namespace, 'held'))?.status?.state === 'Running',
     );
-    await w.custom.deleteNamespacedCustomObject({ ...bacljobs, namespace, name: 'held' });
+    await suite.w.custom.deleteNamespacedCustomObject({ ...bacljobs, namespace, name: 'held' });
 
     const purgeFailed = async () => {
-      const job = await getJob(w, namespace, 'held');
+      const job = await getJob(suite.w, namespace, 'held');
       const purged = job?.status?.conditions?.find((c) => c.type === 'RunDataPurged');
       return purged?.status === 'False' && purged.reason === 'PurgeFailed' ? purged : undefined;
     };
     const condition = await waitFor('RunDataPurged=False', purgeFailed, {
-      last: async () => stateOf(await getJob(w, namespace, 'held')),
+      last: async () => stateOf(await getJob(suite.w, namespace, 'held')),
     });
     // The pod's reason carries its log's tail (terminationMessagePolicy FallbackToLogsOnError).
     expect(condition.message, condition.message).to.match(
@@ -70,29 +52,32 @@ describe('operator/controller: the run-data purge pod on deletion', function () 
     );
     expect(condition.message).to.include(`kubectl delete pod held-purge -n ${namespace}`);
     // The worker pods were gone before the purge pod started.
-    expect((await podsOf(w, namespace, 'held')).map((pod) => pod.metadata?.name)).to.deep.equal([
+    expect((await podsOf(suite.w, namespace, 'held')).map((pod) => pod.metadata?.name)).to.deep.equal([
       purgePodName('held'),
     ]);
     const warnings = await waitFor('the Warning event', async () => {
-      const found = (await eventsOf(w, namespace, 'held')).filter((e) => e.reason === 'PurgeFailed');
+      const found = (await eventsOf(suite.w, namespace, 'held')).filter((e) => e.reason === 'PurgeFailed');
       return found.length > 0 && found;
     });
     expect(warnings[0]?.type).to.equal('Warning');
 
     // Retry: deleting the failed pod makes a new one (which fails again here).
-    const firstUid = (await podsOf(w, namespace, 'held'))[0]?.metadata?.uid;
-    await w.core.deleteNamespacedPod({ namespace, name: purgePodName('held') });
+    const firstUid = (await podsOf(suite.w, namespace, 'held'))[0]?.metadata?.uid;
+    await suite.w.core.deleteNamespacedPod({ namespace, name: purgePodName('held') });
     await waitFor('a new purge pod', async () => {
-      const pods = await podsOf(w, namespace, 'held');
+      const pods = await podsOf(suite.w, namespace, 'held');
       return pods.length === 1 && pods[0]?.metadata?.uid !== firstUid;
     });
-    expect(await getJob(w, namespace, 'held')).to.not.equal(undefined);
+    expect(await getJob(suite.w, namespace, 'held')).to.not.equal(undefined);
 
     // Keep the data: the job goes, its purge pod with it.
-    await patchSpec(w, namespace, 'held', { runPolicy: { deleteRunDataOnDelete: false } });
-    await waitFor('the job to be gone', async () => (await getJob(w, namespace, 'held')) === undefined);
-    await waitFor('the purge pod to be gone', async () => (await podsOf(w, namespace, 'held')).length === 0);
-    const kept = (await eventsOf(w, namespace, 'held')).filter((e) => e.reason === 'KeptRunData');
+    await patchSpec(suite.w, namespace, 'held', { runPolicy: { deleteRunDataOnDelete: false } });
+    await waitFor('the job to be gone', async () => (await getJob(suite.w, namespace, 'held')) === undefined);
+    await waitFor(
+      'the purge pod to be gone',
+      async () => (await podsOf(suite.w, namespace, 'held')).length === 0,
+    );
+    const kept = (await eventsOf(suite.w, namespace, 'held')).filter((e) => e.reason === 'KeptRunData');
     expect(kept).to.have.length.at.least(1);
   });
 });

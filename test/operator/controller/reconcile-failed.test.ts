@@ -5,44 +5,23 @@
 // worker-defaults.test.ts.
 import { expect } from 'chai';
 import type { BaclJob } from '../../../common/index.js';
-import {
-  createJob,
-  getJob,
-  newNamespace,
-  podsOf,
-  startOperator,
-  stateOf,
-  testWorld,
-  waitFor,
-  type RunningOperator,
-  type TestWorld,
-} from './env.js';
+import { createJob, getJob, newNamespace, podsOf, stateOf, waitFor, controllerSuite } from './env.js';
 
 const reconcileFailed = (job: BaclJob | undefined) =>
   job?.status?.conditions?.find((c) => c.type === 'ReconcileFailed');
 
 describe('operator/controller: a reconcile that keeps failing shows in the job status', function () {
   this.timeout(120_000);
-  let w: TestWorld;
-  let operator: RunningOperator | undefined;
-
-  before(async function () {
-    w = await testWorld();
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') console.log(operator?.logs.join(''));
-    await operator?.stop();
-    operator = undefined;
-  });
+  const suite = controllerSuite();
 
   it('a quota that forbids pods: ReconcileFailed QuotaExceeded with the message, cleared once the quota is lifted', async function () {
-    const namespace = await newNamespace(w, 'quota');
-    await w.core.createNamespacedResourceQuota({
+    const namespace = await newNamespace(suite.w, 'quota');
+    await suite.w.core.createNamespacedResourceQuota({
       namespace,
       body: { metadata: { name: 'no-pods' }, spec: { hard: { pods: '0' } } },
     });
     // No quota controller runs beside this apiserver: the quota's usage is written as it would have written it.
-    await w.core.replaceNamespacedResourceQuotaStatus({
+    await suite.w.core.replaceNamespacedResourceQuotaStatus({
       namespace,
       name: 'no-pods',
       body: {
@@ -51,16 +30,16 @@ describe('operator/controller: a reconcile that keeps failing shows in the job s
         status: { hard: { pods: '0' }, used: { pods: '0' } },
       },
     });
-    operator = startOperator(w, namespace, { workerCommand: ['/bin/sh', '-c', 'exec sleep 60'] });
+    suite.start(namespace, { workerCommand: ['/bin/sh', '-c', 'exec sleep 60'] });
     const started = performance.now();
-    await createJob(w, namespace, 'q', { nodes: 2 });
+    await createJob(suite.w, namespace, 'q', { nodes: 2 });
     const failing = await waitFor(
       'ReconcileFailed to turn True',
       async () => {
-        const job = await getJob(w, namespace, 'q');
+        const job = await getJob(suite.w, namespace, 'q');
         return reconcileFailed(job)?.status === 'True' ? job : undefined;
       },
-      { last: async () => stateOf(await getJob(w, namespace, 'q')) },
+      { last: async () => stateOf(await getJob(suite.w, namespace, 'q')) },
     );
     const shownMs = performance.now() - started;
     const condition = reconcileFailed(failing)!;
@@ -71,18 +50,18 @@ describe('operator/controller: a reconcile that keeps failing shows in the job s
     // The rest of the status is still the job's: created, not terminal.
     expect(failing.status?.state).to.equal('Pending');
     expect(failing.status?.conditions?.find((c) => c.type === 'Created')?.status).to.equal('True');
-    expect(await podsOf(w, namespace, 'q')).to.deep.equal([]);
+    expect(await podsOf(suite.w, namespace, 'q')).to.deep.equal([]);
 
-    await w.core.deleteNamespacedResourceQuota({ namespace, name: 'no-pods' });
+    await suite.w.core.deleteNamespacedResourceQuota({ namespace, name: 'no-pods' });
     const lifted = performance.now();
     const recovered = await waitFor(
       'the pods to be created and ReconcileFailed to clear',
       async () => {
-        const job = await getJob(w, namespace, 'q');
-        const pods = await podsOf(w, namespace, 'q');
+        const job = await getJob(suite.w, namespace, 'q');
+        const pods = await podsOf(suite.w, namespace, 'q');
         return reconcileFailed(job)?.status === 'False' && pods.length === 2 ? job : undefined;
       },
-      { last: async () => stateOf(await getJob(w, namespace, 'q')) },
+      { last: async () => stateOf(await getJob(suite.w, namespace, 'q')) },
     );
     expect(reconcileFailed(recovered)).to.deep.include({
       reason: 'Reconciled',

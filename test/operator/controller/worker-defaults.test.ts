@@ -5,11 +5,10 @@ import {
   getJob,
   newNamespace,
   podsOf,
-  startOperator,
-  testWorld,
   waitFor,
   type RunningOperator,
   type TestWorld,
+  controllerSuite,
 } from './env.js';
 
 /** A job that leaves image, NATS and the S3 Secret to the operator (the CRD lets it). */
@@ -24,74 +23,65 @@ function bareJob(w: TestWorld, name: string, namespace: string) {
 // without them, the operator writes them into its spec, and the pods run with them.
 describe('operator/controller: worker defaults', function () {
   this.timeout(120_000);
-  let w: TestWorld;
+  const suite = controllerSuite();
   let operator: RunningOperator | undefined;
 
-  before(async function () {
-    w = await testWorld();
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') console.log(operator?.logs.join(''));
-    await operator?.stop();
-    operator = undefined;
-  });
-
   it('writes the defaults into a job that leaves them out, and its pods use them', async function () {
-    const namespace = await newNamespace(w, 'defaults');
-    await w.custom.createNamespacedCustomObject({
+    const namespace = await newNamespace(suite.w, 'defaults');
+    await suite.w.custom.createNamespacedCustomObject({
       ...bacljobs,
       namespace,
-      body: bareJob(w, 'bare', namespace),
+      body: bareJob(suite.w, 'bare', namespace),
     });
-    operator = startOperator(w, namespace, {
+    operator = suite.start(namespace, {
       workerDefaults: {
         image: 'registry.local/bacl/worker:dev',
-        natsUrl: w.natsUrl,
-        s3Endpoint: w.s3.endpoint,
+        natsUrl: suite.w.natsUrl,
+        s3Endpoint: suite.w.s3.endpoint,
         s3CredentialsSecret: 's3-credentials',
       },
     });
     await waitFor(
       'the job to get its defaults and pods',
-      async () => (await podsOf(w, namespace, 'bare')).length > 0,
+      async () => (await podsOf(suite.w, namespace, 'bare')).length > 0,
       {
         last: () => Promise.resolve(operator?.logs.join('') ?? ''),
       },
     );
-    const job = await getJob(w, namespace, 'bare');
+    const job = await getJob(suite.w, namespace, 'bare');
     expect(job?.spec.image).to.equal('registry.local/bacl/worker:dev');
-    expect(job?.spec.nats).to.deep.equal({ url: w.natsUrl });
+    expect(job?.spec.nats).to.deep.equal({ url: suite.w.natsUrl });
     expect(job?.spec.s3).to.deep.include({
-      endpoint: w.s3.endpoint,
+      endpoint: suite.w.s3.endpoint,
       forcePathStyle: true,
       credentialsSecret: 's3-credentials',
     });
-    const [pod] = await podsOf(w, namespace, 'bare');
+    const [pod] = await podsOf(suite.w, namespace, 'bare');
     const container = pod?.spec?.containers[0];
     expect(container?.image).to.equal('registry.local/bacl/worker:dev');
     expect(container?.envFrom).to.deep.equal([{ secretRef: { name: 's3-credentials' } }]);
-    expect(container?.env?.find((v) => v.name === 'NATS_URL')?.value).to.equal(w.natsUrl);
+    expect(container?.env?.find((v) => v.name === 'NATS_URL')?.value).to.equal(suite.w.natsUrl);
     expect(operator.logs.join('')).to.contain('Defaulted worker settings');
   });
 
   it('without defaults, skips such a job and says which fields and flags, in its status too', async function () {
-    const namespace = await newNamespace(w, 'no-defaults');
-    await w.custom.createNamespacedCustomObject({
+    const namespace = await newNamespace(suite.w, 'no-defaults');
+    await suite.w.custom.createNamespacedCustomObject({
       ...bacljobs,
       namespace,
-      body: bareJob(w, 'bare', namespace),
+      body: bareJob(suite.w, 'bare', namespace),
     });
-    operator = startOperator(w, namespace);
+    operator = suite.start(namespace);
     await waitFor('the operator to skip the job', () =>
       Promise.resolve(operator?.logs.join('').includes('Skipped job without worker settings') ?? false),
     );
     const logs = operator.logs.join('');
     for (const flag of ['--worker-image', '--nats-url', '--s3-credentials-secret'])
       expect(logs).to.contain(flag);
-    expect(await podsOf(w, namespace, 'bare')).to.deep.equal([]);
+    expect(await podsOf(suite.w, namespace, 'bare')).to.deep.equal([]);
     // Not only logged: the job's status says why nothing happens (ReconcileFailed, docs/adr/0035).
     const skipped = await waitFor('ReconcileFailed on the job', async () => {
-      const job = await getJob(w, namespace, 'bare');
+      const job = await getJob(suite.w, namespace, 'bare');
       return job?.status?.conditions?.find((c) => c.type === 'ReconcileFailed' && c.status === 'True')
         ? job
         : undefined;
@@ -113,18 +103,18 @@ describe('operator/controller: worker defaults', function () {
 
     // An operator started with the defaults fills them in, runs the job and clears the condition.
     await operator.stop();
-    operator = startOperator(w, namespace, {
+    operator = suite.start(namespace, {
       workerDefaults: {
         image: 'registry.local/bacl/worker:dev',
-        natsUrl: w.natsUrl,
-        s3Endpoint: w.s3.endpoint,
+        natsUrl: suite.w.natsUrl,
+        s3Endpoint: suite.w.s3.endpoint,
         s3CredentialsSecret: 's3-credentials',
       },
     });
     const cleared = await waitFor('the pods and ReconcileFailed cleared', async () => {
-      const job = await getJob(w, namespace, 'bare');
+      const job = await getJob(suite.w, namespace, 'bare');
       const done = job?.status?.conditions?.find((c) => c.type === 'ReconcileFailed' && c.status === 'False');
-      return done && (await podsOf(w, namespace, 'bare')).length > 0 ? done : undefined;
+      return done && (await podsOf(suite.w, namespace, 'bare')).length > 0 ? done : undefined;
     });
     expect(cleared.reason).to.equal('Reconciled');
   });
