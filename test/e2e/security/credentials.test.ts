@@ -80,11 +80,11 @@ function credsParts(text: string): string[] {
   return seed === undefined ? [] : [credsJwt(text), seed];
 }
 
-/** A user's connections as nats-server's monitoring reports them (open and closed, with their auth). */
-async function connectionsOf(nats: NatsServer, user: string): Promise<number> {
+/** The connections (open and closed) nats-server's monitoring reports as made with the user JWT `jwt`. */
+async function connectionsOf(nats: NatsServer, jwt: string): Promise<number> {
   const response = await fetch(`${nats.monitorUrl}/connz?state=all&auth=true&limit=10000`);
-  const connz = (await response.json()) as { connections?: { authorized_user?: string }[] };
-  return (connz.connections ?? []).filter((c) => c.authorized_user === user).length;
+  const connz = (await response.json()) as { connections?: { jwt?: string }[] };
+  return (connz.connections ?? []).filter((c) => c.jwt === jwt).length;
 }
 
 describe('e2e/security: credentials never appear in the job, events, logs, pods or status (ADR 0037)', function () {
@@ -223,7 +223,8 @@ describe('e2e/security: credentials never appear in the job, events, logs, pods 
     const minted = secretsNow.find((s) => s.metadata?.name === mintedName)!;
     expect(minted.metadata?.ownerReferences?.[0]).to.include({ kind: 'BaclJob', uid, controller: true });
     const mintedCreds = Buffer.from(minted.data?.['nats.creds'] ?? '', 'base64').toString('utf8');
-    const jobUser = decodeJwt(credsJwt(mintedCreds));
+    const jobJwt = credsJwt(mintedCreds);
+    const jobUser = decodeJwt(jobJwt);
     expect(jobUser.nats.pub).to.deep.equal({ allow: [`bacl.${namespace}.${name}.>`] });
     expect(jobUser.nats.issuer_account).to.equal(nats.jwt!.account);
     expect(pods.length, 'pods of the job').to.be.greaterThanOrEqual(3);
@@ -241,8 +242,8 @@ describe('e2e/security: credentials never appear in the job, events, logs, pods 
     }
     // The server saw the ranks connect as the minted user (it admits no unsigned client), and the operator as
     // its own user.
-    const jobConnections = await connectionsOf(nats, jobUser.sub);
-    const operatorConnections = await connectionsOf(nats, operatorUser.user);
+    const jobConnections = await connectionsOf(nats, jobJwt);
+    const operatorConnections = await connectionsOf(nats, credsJwt(operatorUser.creds));
     expect(jobConnections, "connections as the job's minted user").to.be.greaterThanOrEqual(2);
     expect(operatorConnections, "connections as the operator's user").to.be.greaterThanOrEqual(1);
 
@@ -265,6 +266,9 @@ describe('e2e/security: credentials never appear in the job, events, logs, pods 
 
     // Everything the run produced, as text.
     const events = await w.core.listNamespacedEvent({ namespace });
+    // The one Secret write the controller made: the minted credentials, once.
+    const mintedEvents = events.items.filter((e) => e.reason === 'CreatedNatsCredentials');
+    expect(mintedEvents.map((e) => e.message?.split(':')[0])).to.deep.equal([`Created Secret ${mintedName}`]);
     const texts: Record<string, string> = {
       'the BaclJob (spec and status)': JSON.stringify(job),
       'the Events of the namespace': JSON.stringify(events.items),
