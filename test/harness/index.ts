@@ -3,9 +3,11 @@ export { infraManifest, InfraMissingError, type InfraManifest } from './infra.js
 export { startKube, type KubeCluster } from './kube.js';
 export {
   startNats,
+  natsTrustChain,
   NATS_MAX_PAYLOAD,
   type NatsServer,
   type NatsTrust,
+  type NatsTrustChain,
   type StartNatsOptions,
 } from './nats.js';
 export { startS3, type S3Server } from './s3.js';

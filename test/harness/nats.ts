@@ -51,8 +51,20 @@ export interface NatsTrust {
   systemAccount: string;
 }
 
-/** Keys and the server config lines of an operator-mode server. */
-function operatorMode(): { trust: NatsTrust; config: string[] } {
+/** A fresh trust chain and the JWTs an operator-mode server is configured with (all public: no seed). */
+export interface NatsTrustChain {
+  trust: NatsTrust;
+  /** The operator JWT (self-signed), naming the system account. */
+  operatorJwt: string;
+  /** Account public key -> account JWT, bacl's account and the system account: the resolver's preload. */
+  accountJwts: Record<string, string>;
+}
+
+/**
+ * Fresh operator, account (with one signing key) and system account keys and their JWTs: what `nsc` would make,
+ * for startNats({ jwt: true }) and for the chart test that configures the bundled NATS in operator mode.
+ */
+export function natsTrustChain(): NatsTrustChain {
   const operator = nkeys.createOperator();
   const account = nkeys.createAccount();
   const signing = nkeys.createAccount();
@@ -87,13 +99,22 @@ function operatorMode(): { trust: NatsTrust; config: string[] } {
       signingSeed: new TextDecoder().decode(signing.getSeed()),
       systemAccount: system.getPublicKey(),
     },
+    operatorJwt,
+    accountJwts: { [account.getPublicKey()]: accountJwt, [system.getPublicKey()]: systemJwt },
+  };
+}
+
+/** Keys and the server config lines of an operator-mode server. */
+function operatorMode(): { trust: NatsTrust; config: string[] } {
+  const { trust, operatorJwt, accountJwts } = natsTrustChain();
+  return {
+    trust,
     config: [
       `operator: "${operatorJwt}"`,
-      `system_account: "${system.getPublicKey()}"`,
+      `system_account: "${trust.systemAccount}"`,
       'resolver: MEMORY',
       'resolver_preload: {',
-      `  ${account.getPublicKey()}: "${accountJwt}"`,
-      `  ${system.getPublicKey()}: "${systemJwt}"`,
+      ...Object.entries(accountJwts).map(([key, jwt]) => `  ${key}: "${jwt}"`),
       '}',
     ],
   };

@@ -23,6 +23,15 @@ export interface OperatorIdentity {
   rbac: { kind: string; metadata: { name: string; namespace?: string }; rules?: unknown[] }[];
 }
 
+export interface OperatorIdentityOptions {
+  /**
+   * The NATS account (public key, A...) whose signing key the operator holds: renders the chart as with
+   * `workerDefaults.nats.jwt.signingKeySecret` set (per-job NATS users, ADR 0038), whose rules add create (only)
+   * on Secrets. @default undefined (per-job users off: no Secret rule at all)
+   */
+  natsAccount?: string;
+}
+
 /**
  * Installs the chart's RBAC for a fresh release: cluster-wide (a ClusterRole) or, with `watchNamespace`, a
  * Role there; returns the ServiceAccount's identity.
@@ -30,6 +39,7 @@ export interface OperatorIdentity {
 export async function installOperatorIdentity(
   w: TestWorld,
   watchNamespace?: string,
+  options: OperatorIdentityOptions = {},
 ): Promise<OperatorIdentity> {
   const release = `sec-${randomBytes(3).toString('hex')}`;
   const system = await newNamespace(w, 'bacl-system');
@@ -38,6 +48,14 @@ export async function installOperatorIdentity(
     '--show-only',
     'templates/rbac.yaml',
     ...(watchNamespace ? ['--set', `watchNamespace=${watchNamespace}`] : []),
+    ...(options.natsAccount
+      ? [
+          '--set',
+          'workerDefaults.nats.jwt.signingKeySecret=bacl-nats-signing',
+          '--set',
+          `workerDefaults.nats.jwt.account=${options.natsAccount}`,
+        ]
+      : []),
   ]);
   const applied = await w.cluster.kubectl(['apply', '--server-side', '-f', '-'], { input: rendered });
   if (applied.code !== 0) throw new Error(`applying the chart's RBAC failed: ${applied.stderr}`);
