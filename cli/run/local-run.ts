@@ -154,7 +154,7 @@ export async function runLocal(
  * BACL_S3_FORCE_PATH_STYLE, BACL_S3_REQUEST_TIMEOUT_SECONDS), read once here: a bad value is refused before
  * anything is made, and this process's own S3 reads (metrics, summary) follow the ranks' retry policy.
  */
-function readLocalS3Env(env: NodeJS.ProcessEnv): S3Env {
+export function readLocalS3Env(env: NodeJS.ProcessEnv): S3Env {
   try {
     return readS3Env(env);
   } catch (error) {

@@ -113,7 +113,7 @@ describe('e2e fault: S3 answering 500/503 and stalling for a while', function ()
     const podNames = (await s.pods(name)).map((pod) => pod.metadata?.name ?? '').sort();
     recordReliability({
       kind: 'fault',
-      id: 's3-500s-and-stalls',
+      id: 's3-500s',
       test: this.test!.fullTitle(),
       fault:
         "the job's S3 endpoint behind a fault proxy: the representation stage's first 5 checkpoint PUTs answer 500, " +
