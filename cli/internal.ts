@@ -18,7 +18,7 @@ export { parseDuration } from './wait/duration.js';
 export { describeProgress, progressBar, ProgressView } from './wait/progress-view.js';
 export { parseWaitTarget } from './wait/target.js';
 export { ensureRunDataset } from './run/run-dataset.js';
-export { runLocal, type LocalRunOptions, type LocalRunResult } from './run/local-run.js';
+export { readLocalS3Env, runLocal, type LocalRunOptions, type LocalRunResult } from './run/local-run.js';
 export { progressText, RunProgress } from './run/run-progress.js';
 export {
   defaultEvalOut,

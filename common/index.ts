@@ -22,6 +22,7 @@ export {
   jobSubjectRoot,
   type JobState,
   jobStates,
+  maxS3RequestTimeoutSeconds,
   metricsObjectPath,
   type ObjectMeta,
   parseBaclJob,

@@ -30,6 +30,7 @@ export {
   S3RequestFailedError,
   type S3RetryNotice,
   type S3RetryPolicy,
+  type S3RetrySettings,
   ShardDatasetReader,
   type ShardManifest,
 } from './shards/index.js';

@@ -8,3 +8,5 @@ export { LaunchError, launchRanks, type LaunchResult, type RankGroup } from './r
 export { type RunSummary, runSummaryObject } from './runtime/rank-process.js';
 export type { StageSummary } from './runtime/rank-reporter.js';
 export { openCheckpointStore } from './checkpoint/open-store.js';
+export { RankEnvError } from './runtime/rank-env-error.js';
+export { readS3Env, type S3Env } from './runtime/rank-env.js';

@@ -347,6 +347,8 @@ export {
   readGroupVariables,
   readPodEnv,
   readRankEnv,
+  readS3Env,
+  type S3Env,
   workerRole,
 } from './runtime/rank-env.js';
 export {

@@ -13,8 +13,15 @@ import {
   loadTrainingConfig,
   type TrainingConfig,
 } from '../../common/index.js';
-import { LVIS_METRIC_KEYS, resolveS3ClientConfig, type LvisMetrics } from '../../data/index.js';
-import { openCheckpointStore, runSummaryObject, type RunSummary } from '../../worker/index.js';
+import { LVIS_METRIC_KEYS, type LvisMetrics } from '../../data/index.js';
+import {
+  openCheckpointStore,
+  RankEnvError,
+  readS3Env,
+  runSummaryObject,
+  type RunSummary,
+  type S3Env,
+} from '../../worker/index.js';
 import { cliError } from '../errors.js';
 import { localRankEnv, runLocalRanks } from './local-ranks.js';
 import { ensureRunDataset } from './run-dataset.js';
@@ -79,6 +86,7 @@ export async function runLocal(
       tryThis: 'baclctl run tiny --workers 2',
     });
   }
+  const s3Env = readLocalS3Env(process.env);
   const { config } = loadTrainingConfig(options.config, { sets: options.sets });
   const out = resolve(options.out);
   const prepared = await prepareOut(out, config, options.fresh);
@@ -89,7 +97,7 @@ export async function runLocal(
   const dataset = await ensureRunDataset(config, baclCacheDir(), signal);
   for (const made of dataset.made) progress.line(`Prepared ${made}`);
 
-  const s3 = options.s3 === undefined ? undefined : new S3Client(resolveS3ClientConfig({}, process.env));
+  const s3 = options.s3 === undefined ? undefined : new S3Client(s3Env.client);
   const runUri = options.s3 ?? out;
   try {
     progress.line(
@@ -120,7 +128,7 @@ export async function runLocal(
         },
       );
     }
-    const store = openCheckpointStore(runUri, s3 === undefined ? {} : { s3 });
+    const store = openCheckpointStore(runUri, s3 === undefined ? {} : { s3, retry: s3Env.retry });
     const metrics = readMetrics(await store.get('eval/metrics.json'), store.locate('eval/metrics.json'));
     const summary = JSON.parse(new TextDecoder().decode(await store.get(runSummaryObject))) as RunSummary;
     return {
@@ -138,6 +146,27 @@ export async function runLocal(
     };
   } finally {
     s3?.destroy();
+  }
+}
+
+/**
+ * The S3 settings the ranks will read from the environment they inherit (AWS_ENDPOINT_URL_S3,
+ * BACL_S3_FORCE_PATH_STYLE, BACL_S3_REQUEST_TIMEOUT_SECONDS), read once here: a bad value is refused before
+ * anything is made, and this process's own S3 reads (metrics, summary) follow the ranks' retry policy.
+ */
+export function readLocalS3Env(env: NodeJS.ProcessEnv): S3Env {
+  try {
+    return readS3Env(env);
+  } catch (error) {
+    if (!(error instanceof RankEnvError)) throw error;
+    const problems = error.problems.map(
+      ({ variable, value, expected }) =>
+        `${variable}${value === undefined ? ' is not set' : `=${JSON.stringify(value)}`}: should be ${expected}`,
+    );
+    throw cliError(`the S3 settings in the environment are wrong: ${problems.join('; ')}`, {
+      code: 'USAGE',
+      tryThis: `fix or unset ${error.problems.map((problem) => problem.variable).join(', ')}`,
+    });
   }
 }
 

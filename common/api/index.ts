@@ -28,6 +28,7 @@ export {
 export {
   baclJobSpecSchema,
   cleanPodPolicies,
+  maxS3RequestTimeoutSeconds,
   type BaclJobSpec,
   type BaclJobSpecInput,
   type CleanPodPolicy,

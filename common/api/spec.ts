@@ -45,6 +45,11 @@ const atMost = <T extends z.ZodType<number>>(schema: T, maximum: number, field: 
  */
 export const maxNodes = 1024;
 export const maxGpusPerNode = 16;
+/**
+ * The largest per-attempt S3 deadline (spec.s3.requestTimeoutSeconds): an hour. One attempt that may hang
+ * longer than that hides a dead store from the retries behind it (docs/adr/0040-s3-request-deadline.md).
+ */
+export const maxS3RequestTimeoutSeconds = 3600;
 
 /**
  * A container image reference as the container runtime parses it (distribution/reference, simplified):
@@ -144,6 +149,18 @@ export const s3Schema = z
     credentialsSecret: dnsLabel('spec.s3.credentialsSecret').describe(
       'Secret with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, passed to every worker as environment.',
     ),
+    requestTimeoutSeconds: atMost(
+      atLeast(z.int32(), 1, 'spec.s3.requestTimeoutSeconds'),
+      maxS3RequestTimeoutSeconds,
+      'spec.s3.requestTimeoutSeconds',
+      'an hour per attempt; the retries ride out a longer outage',
+    )
+      .optional()
+      .describe(
+        "One S3 request attempt's deadline, from sending it to the answer's last byte: a request that stalls " +
+          'longer is cut and retried with backoff. Default: 120 (a 100 MiB checkpoint blob at 1 MiB/s). ' +
+          'Lower it for a store that can stall; raise it for a slow link and large checkpoints.',
+      ),
   })
   .describe('The S3 store holding shards, checkpoints and results.');
 

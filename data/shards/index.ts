@@ -50,6 +50,7 @@ export {
   type S3RetryNotice,
   type S3RetryOptions,
   type S3RetryPolicy,
+  type S3RetrySettings,
 } from './s3-retry.js';
 export { planRankShare, type RankShareOptions, type ShardSlice } from './share.js';
 export type { DatasetSink, DatasetSource } from './dataset-io.js';

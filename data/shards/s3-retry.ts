@@ -150,6 +150,17 @@ export interface S3RetryOptions {
   random?: () => number;
 }
 
+/**
+ * What a store applies to every request it sends (the worker's one policy and its retry log line); each call's
+ * own signal is added per request.
+ */
+export type S3RetrySettings = Pick<S3RetryOptions, 'policy' | 'onRetry'>;
+
+/** `settings` with the call's `signal`, as retryS3 takes them. */
+export function retryOptions(settings: S3RetrySettings, signal?: AbortSignal): S3RetryOptions {
+  return signal === undefined ? settings : { ...settings, signal };
+}
+
 /** A one-line description of a retry, as the worker logs it. */
 export function describeRetry(notice: S3RetryNotice): string {
   const { request, attempt, attempts, delayMs, error } = notice;

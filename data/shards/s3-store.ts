@@ -15,7 +15,7 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { DestinationNotEmptyError, ShardLocationError } from './errors.js';
 import { objectKey, type ShardLocation } from './location.js';
-import { retryS3, uploadWithin } from './s3-retry.js';
+import { retryOptions, retryS3, uploadWithin, type S3RetrySettings } from './s3-retry.js';
 import type { DatasetSink, DatasetSource } from './dataset-io.js';
 
 type S3Location = Extract<ShardLocation, { kind: 's3' }>;
@@ -44,6 +44,7 @@ export async function openS3Sink(
   location: S3Location,
   s3: S3Client,
   signal?: AbortSignal,
+  retry: S3RetrySettings = {},
 ): Promise<DatasetSink> {
   const listPrefix = location.prefix === '' ? '' : `${location.prefix}/`;
   const { bucket } = location;
@@ -53,7 +54,7 @@ export async function openS3Sink(
       s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: listPrefix, MaxKeys: 1 }), {
         abortSignal: attempt,
       }),
-    signal === undefined ? {} : { signal },
+    retryOptions(retry, signal),
   ).catch((error: unknown) => {
     throw explain(error, location.text);
   });
@@ -69,7 +70,7 @@ export async function openS3Sink(
         const request = new Upload({ client: s3, params: { Bucket: bucket, Key: key, Body: body() } });
         await uploadWithin(request, attempt);
       },
-      abortSignal === undefined ? {} : { signal: abortSignal },
+      retryOptions(retry, abortSignal),
     );
     abortSignal?.throwIfAborted();
   };
@@ -92,21 +93,25 @@ export async function openS3Sink(
             }),
             { abortSignal: attempt },
           ),
-        abortSignal === undefined ? {} : { signal: abortSignal },
+        retryOptions(retry, abortSignal),
       );
     },
     async abort() {
       // Deliberately not tied to the caller's signal: cleanup must run after an abort too.
       for (const key of written.splice(0)) {
-        await retryS3({ action: 'DELETE', bucket, key }, (attempt) =>
-          s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: attempt }),
+        await retryS3(
+          { action: 'DELETE', bucket, key },
+          (attempt) =>
+            s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: attempt }),
+          retry,
         );
       }
     },
   };
 }
 
-export function openS3Source(location: S3Location, s3: S3Client): DatasetSource {
+/** `retry`: the policy and retry log of every request (the call's signal is added per read). */
+export function openS3Source(location: S3Location, s3: S3Client, retry: S3RetrySettings = {}): DatasetSource {
   const { bucket } = location;
   type Body = Readable & { transformToByteArray(): Promise<Uint8Array> };
   /**
@@ -130,7 +135,7 @@ export function openS3Source(location: S3Location, s3: S3Client): DatasetSource 
           attempt.removeEventListener('abort', onAbort);
         }
       },
-      signal === undefined ? {} : { signal },
+      retryOptions(retry, signal),
     ).catch((error: unknown) => {
       throw explain(error, uri(location, name));
     });
@@ -148,7 +153,7 @@ export function openS3Source(location: S3Location, s3: S3Client): DatasetSource 
           });
           return (response.Body as Body).transformToByteArray();
         },
-        signal === undefined ? {} : { signal },
+        retryOptions(retry, signal),
       ).catch((error: unknown) => {
         throw explain(error, uri(location, name));
       });

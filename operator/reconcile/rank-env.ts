@@ -53,12 +53,19 @@ export function rankEnv(
   return env;
 }
 
-/** Where the S3 store is (not who may use it: the credentials come from the job's Secret through envFrom). */
+/**
+ * Where the S3 store is and how long one request attempt may take (not who may use it: the credentials come
+ * from the job's Secret through envFrom). The worker pods and the purge pod both get it. Without
+ * spec.s3.requestTimeoutSeconds BACL_S3_REQUEST_TIMEOUT_SECONDS is left out: the worker's default applies.
+ */
 export function s3Env(job: BaclJob): Record<string, string> {
   const { s3 } = job.spec;
   return {
     AWS_REGION: s3.region,
     BACL_S3_FORCE_PATH_STYLE: String(s3.forcePathStyle),
     ...(s3.endpoint ? { AWS_ENDPOINT_URL_S3: s3.endpoint } : {}),
+    ...(s3.requestTimeoutSeconds === undefined
+      ? {}
+      : { BACL_S3_REQUEST_TIMEOUT_SECONDS: String(s3.requestTimeoutSeconds) }),
   };
 }

@@ -1,8 +1,10 @@
 // What `baclctl run` and `baclctl eval --weights` tell from their ranks' output, as pure logic: the failing
 // rank's own message (bacl-worker's `bacl-worker: rank N: <why>`), one rank unprefixed or several prefixed
 // `[rank N] `; and the environment a local run's ranks inherit, cleared of another run's variables.
+import { Errors } from '@oclif/core';
 import { expect } from 'chai';
-import { localRankEnv, rankFailureReason } from '../../cli/internal.js';
+import { localRankEnv, rankFailureReason, readLocalS3Env } from '../../cli/internal.js';
+import { defaultS3RetryPolicy } from '../../data/index.js';
 
 describe('cli/run local ranks', function () {
   it("finds the failing rank's message, one rank or several", function () {
@@ -41,5 +43,33 @@ describe('cli/run local ranks', function () {
       for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
       Object.assign(process.env, saved);
     }
+  });
+});
+
+describe('cli/run: the S3 settings baclctl run reads once at start-up (pure)', function () {
+  it('takes BACL_S3_REQUEST_TIMEOUT_SECONDS as the per-attempt deadline its ranks and its own reads use', function () {
+    const env = readLocalS3Env({
+      AWS_ENDPOINT_URL_S3: 'http://minio:9000',
+      BACL_S3_REQUEST_TIMEOUT_SECONDS: '5',
+    });
+    expect(env.retry).to.deep.equal({ ...defaultS3RetryPolicy, attemptTimeoutMs: 5_000 });
+    expect(env.client).to.include({ endpoint: 'http://minio:9000', forcePathStyle: true });
+    expect(readLocalS3Env({}).retry).to.deep.equal(defaultS3RetryPolicy);
+  });
+
+  it('refuses a bad value as a usage error naming the variable, before anything is made', function () {
+    let error: unknown;
+    try {
+      readLocalS3Env({ BACL_S3_REQUEST_TIMEOUT_SECONDS: '0' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).to.be.instanceOf(Errors.CLIError);
+    const { message, oclif, code } = error as Errors.CLIError;
+    expect(code).to.equal('USAGE');
+    expect(oclif.exit).to.equal(2);
+    expect(message).to.include(
+      'BACL_S3_REQUEST_TIMEOUT_SECONDS="0": should be a whole number of seconds from 1 to 3600',
+    );
   });
 });

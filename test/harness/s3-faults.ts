@@ -44,6 +44,11 @@ export interface S3FaultProxy {
   inject(fault: S3Fault): InjectedFault;
   /** Removes every fault; stalled requests stay stalled until their client gives up. */
   clear(): void;
+  /**
+   * Stalled requests whose connection is still open: 0 once every client cut its stalled attempts (a client
+   * that aborts closes its socket, and the proxy lets go of it).
+   */
+  readonly openStalls: number;
   readonly requests: readonly ProxiedRequest[];
   stop(): Promise<void>;
 }
@@ -67,6 +72,7 @@ export async function startS3FaultProxy(upstream: string): Promise<S3FaultProxy>
   const faults: Active[] = [];
   const requests: ProxiedRequest[] = [];
   const sockets = new Set<Socket>();
+  const stalls = new Set<ServerResponse>();
 
   const match = (method: string, key: string): Active | undefined => {
     const now = performance.now();
@@ -118,7 +124,10 @@ export async function startS3FaultProxy(upstream: string): Promise<S3FaultProxy>
     const { answer } = active.fault;
     requests.push({ method, key, outcome: { kind: 'fault', answer }, at: performance.now() });
     if (answer === 'stall') {
-      // Read the request (so the client is not blocked writing) and never answer.
+      // Read the request (so the client is not blocked writing) and never answer; forget it once the client
+      // closes the connection (its deadline passed), so nothing is held but what clients still wait on.
+      stalls.add(res);
+      res.on('close', () => stalls.delete(res));
       req.resume();
       return;
     }
@@ -139,6 +148,9 @@ export async function startS3FaultProxy(upstream: string): Promise<S3FaultProxy>
   return {
     endpoint: `http://127.0.0.1:${port}`,
     requests,
+    get openStalls() {
+      return stalls.size;
+    },
     inject(fault) {
       const active: Active = {
         fault,

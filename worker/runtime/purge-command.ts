@@ -2,6 +2,7 @@
 // the outcome as an exit status and one line on stderr.
 import { S3Client } from '@aws-sdk/client-s3';
 import { ExitCode, type ExitStatus, type ProgramIO } from '../../common/index.js';
+import { describeRetry } from '../../data/index.js';
 import { PurgeError, PurgeUsageError, purgeRunPrefix } from './purge.js';
 import { RankEnvError } from './rank-env-error.js';
 import { readS3Env } from './rank-env.js';
@@ -13,15 +14,22 @@ export async function runPurge(args: string[], env: NodeJS.ProcessEnv, io: Progr
     return ExitCode.usage;
   }
   let client;
+  let retry;
   try {
-    client = new S3Client({ ...readS3Env(env), ...staticCredentials(env) });
+    const s3 = readS3Env(env);
+    client = new S3Client({ ...s3.client, ...staticCredentials(env) });
+    retry = s3.retry;
   } catch (error) {
     if (!(error instanceof RankEnvError)) throw error;
     io.stderr(`${name}: ${error.message}\n`);
     return ExitCode.usage;
   }
   try {
-    const deleted = await purgeRunPrefix(client, args[0]!, { log: (line) => io.stdout(`${line}\n`) });
+    const log = (line: string) => io.stdout(`${line}\n`);
+    const deleted = await purgeRunPrefix(client, args[0]!, {
+      log,
+      retry: { policy: retry, onRetry: (notice) => log(describeRetry(notice)) },
+    });
     io.stdout(`purge: done: ${deleted} object(s) deleted under ${args[0]}\n`);
     return ExitCode.ok;
   } catch (error) {

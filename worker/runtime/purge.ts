@@ -4,8 +4,11 @@
 // AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY through envFrom the job's Secret), so the operator needs no
 // Secret. Only a run prefix (`s3://<bucket>/[<root>/]runs/<namespace>/<job>/<uid>/`) is accepted: a wrong
 // argument must never empty a bucket. Listing and deleting repeat until a list comes back empty, so objects a
-// late writer added while the pages were deleted go too.
+// late writer added while the pages were deleted go too. Each request goes through data's retryS3 with the
+// job's policy (spec.s3.requestTimeoutSeconds, ADR 0040), so a store answering 503 or stalling for a while
+// delays the purge instead of failing it.
 import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { retryS3, type S3RetrySettings } from '../../data/index.js';
 import { RuntimeError } from './errors.js';
 
 /** The argument is not a run prefix (exit 2); the message says what one looks like. */
@@ -37,6 +40,8 @@ export interface PurgeOptions {
   signal?: AbortSignal;
   /** One line per deleted page, for the pod's log. */
   log?: (line: string) => void;
+  /** The retry policy and log of each request. @default data's default policy, retries not logged */
+  retry?: S3RetrySettings;
 }
 
 /** Deletes every object under the run prefix `uri`; resolves with how many were deleted. */
@@ -46,12 +51,17 @@ export async function purgeRunPrefix(
   options: PurgeOptions = {},
 ): Promise<number> {
   const { bucket, prefix } = parseRunPrefix(uri);
-  const call = options.signal === undefined ? {} : { abortSignal: options.signal };
+  const retry = { ...options.retry, ...(options.signal === undefined ? {} : { signal: options.signal }) };
   let deleted = 0;
   for (;;) {
     let page;
     try {
-      page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }), call);
+      page = await retryS3(
+        { action: 'LIST', bucket, key: prefix },
+        (attempt) =>
+          client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }), { abortSignal: attempt }),
+        retry,
+      );
     } catch (error) {
       throw new PurgeError(`purge: listing ${uri} failed: ${message(error)}`, { cause: error });
     }
@@ -59,9 +69,14 @@ export async function purgeRunPrefix(
     if (keys.length === 0) return deleted;
     let result;
     try {
-      result = await client.send(
-        new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }),
-        call,
+      // Deleting the same keys twice (an attempt cut after the store acted) is harmless.
+      result = await retryS3(
+        { action: 'DELETE', bucket, key: `${prefix} (${keys.length} keys)` },
+        (attempt) =>
+          client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }), {
+            abortSignal: attempt,
+          }),
+        retry,
       );
     } catch (error) {
       throw new PurgeError(`purge: deleting under ${uri} failed: ${message(error)}`, { cause: error });

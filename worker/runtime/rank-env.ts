@@ -5,8 +5,14 @@
 // (the collective's joinGroup takes the GroupEnv it makes): RANK = NODE_RANK * LOCAL_WORLD_SIZE + LOCAL_RANK,
 // LOCAL_WORLD_SIZE divides WORLD_SIZE, LOCAL_RANK and NODE_RANK derived when absent.
 import type { S3ClientConfig } from '@aws-sdk/client-s3';
-import { jobStages, type JobStage } from '../../common/index.js';
-import { DataError, parseShardLocation, resolveS3ClientConfig } from '../../data/index.js';
+import { jobStages, maxS3RequestTimeoutSeconds, type JobStage } from '../../common/index.js';
+import {
+  DataError,
+  parseShardLocation,
+  resolveS3ClientConfig,
+  resolveS3RetryPolicy,
+  type S3RetryPolicy,
+} from '../../data/index.js';
 import { CheckpointError, parseCheckpointRef, parseCheckpointUri } from '../checkpoint/index.js';
 import type { GroupEnv } from '../collective/join-group.js';
 import { RankEnvError, type RankEnvProblem } from './rank-env-error.js';
@@ -60,6 +66,17 @@ export interface RankEnv {
    * resolveS3ClientConfig). Credentials stay with the SDK's default chain (AWS_ACCESS_KEY_ID, ...).
    */
   s3: S3ClientConfig;
+  /**
+   * The retry policy of every S3 request of this process (checkpoints, run data, shards): data/'s default with
+   * BACL_S3_REQUEST_TIMEOUT_SECONDS (spec.s3.requestTimeoutSeconds) as the per-attempt deadline when set.
+   */
+  s3Retry: S3RetryPolicy;
+}
+
+/** What `bacl-worker purge` reads: the S3 client settings and the retry policy (RankEnv's s3 and s3Retry). */
+export interface S3Env {
+  client: S3ClientConfig;
+  retry: S3RetryPolicy;
 }
 
 /** What a pod's launcher needs before any rank exists (no RANK, no LOCAL_RANK). */
@@ -82,6 +99,7 @@ const should = {
   everySteps: 'a whole number of at least 1 (steps between checkpoints; unset means the config)',
   keepLast: 'a whole number of at least 1 (checkpoints kept per stage; unset means the config)',
   forcePathStyle: 'true or false',
+  requestTimeout: `a whole number of seconds from 1 to ${maxS3RequestTimeoutSeconds} (one S3 request attempt's deadline; unset means 120)`,
   weights:
     'a .safetensors file (path or s3:// URI) holding an mmdetection state dict, with BACL_STAGE=evaluate only',
 };
@@ -270,6 +288,7 @@ export function readRankEnv(env: NodeJS.ProcessEnv): RankEnv {
   const evalGroundTruth = read.raw('BACL_EVAL_GT');
   const terminationLog = read.raw('BACL_TERMINATION_LOG');
   const s3 = readS3(read, env);
+  const s3Retry = readS3Retry(read);
   if (
     read.problems.length > 0 ||
     group === undefined ||
@@ -300,15 +319,28 @@ export function readRankEnv(env: NodeJS.ProcessEnv): RankEnv {
     ...(evalGroundTruth === undefined ? {} : { evalGroundTruth }),
     ...(terminationLog === undefined ? {} : { terminationLog }),
     s3,
+    s3Retry,
   };
 }
 
-/** The S3 client settings alone (`bacl-worker purge`); throws RankEnvError naming a bad variable. */
-export function readS3Env(env: NodeJS.ProcessEnv): S3ClientConfig {
+/** The S3 settings alone (`bacl-worker purge`); throws RankEnvError naming every bad variable. */
+export function readS3Env(env: NodeJS.ProcessEnv): S3Env {
   const read = new EnvReader(env);
-  const s3 = readS3(read, env);
-  if (read.problems.length > 0 || s3 === undefined) throw new RankEnvError(read.problems);
-  return s3;
+  const client = readS3(read, env);
+  const retry = readS3Retry(read);
+  if (read.problems.length > 0 || client === undefined) throw new RankEnvError(read.problems);
+  return { client, retry };
+}
+
+/** BACL_S3_REQUEST_TIMEOUT_SECONDS into the retry policy (a bad value is a problem; the default stands in). */
+function readS3Retry(read: EnvReader): S3RetryPolicy {
+  const variable = 'BACL_S3_REQUEST_TIMEOUT_SECONDS';
+  const seconds = read.whole(variable, 1, should.requestTimeout, 'optional');
+  if (seconds !== undefined && seconds > maxS3RequestTimeoutSeconds)
+    read.problem(variable, should.requestTimeout);
+  return resolveS3RetryPolicy(
+    seconds === undefined || seconds > maxS3RequestTimeoutSeconds ? {} : { attemptTimeoutMs: seconds * 1000 },
+  );
 }
 
 function readS3(read: EnvReader, env: NodeJS.ProcessEnv): S3ClientConfig | undefined {

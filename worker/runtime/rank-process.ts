@@ -96,10 +96,12 @@ export async function runRankProcess(options: RankProcessOptions): Promise<ExitS
     env.evalGroundTruth,
   ].some((uri) => uri?.startsWith('s3://'));
   const s3 = needsS3 ? new S3Client(env.s3) : undefined;
-  const openSource = (location: string): DatasetSource => openDatasetSource(location, s3);
-  // Every S3 retry is logged: an S3 outage the rank rides out shows in its log, with the object and attempt.
-  const storeOptions =
-    s3 === undefined ? {} : { s3, onRetry: (notice: S3RetryNotice) => log(describeRetry(notice)) };
+  // One policy for every S3 request of the rank (checkpoints, run data, shards, ground truth), its per-attempt
+  // deadline from spec.s3.requestTimeoutSeconds; every retry is logged, so an S3 outage the rank rides out
+  // shows in its log with the object, the attempt and why (ADR 0040).
+  const retry = { policy: env.s3Retry, onRetry: (notice: S3RetryNotice) => log(describeRetry(notice)) };
+  const openSource = (location: string): DatasetSource => openDatasetSource(location, s3, retry);
+  const storeOptions = s3 === undefined ? {} : { s3, retry: env.s3Retry, onRetry: retry.onRetry };
   const store = openCheckpointStore(env.checkpoint.uri, storeOptions);
   const runStore = env.runUri === env.checkpoint.uri ? store : openCheckpointStore(env.runUri, storeOptions);
   let collective: Collective | undefined;

@@ -131,6 +131,18 @@ const rows: Row[] = [
     says: ['spec.s3.credentialsSecret must be a DNS label'],
   },
   {
+    id: 'job-s3-request-timeout-zero',
+    input: 'spec.s3.requestTimeoutSeconds: 0',
+    job: minimalJob('s3-timeout-zero', { s3: { ...spec.s3, requestTimeoutSeconds: 0 } }),
+    says: ['spec.s3.requestTimeoutSeconds must be at least 1'],
+  },
+  {
+    id: 'job-s3-request-timeout-too-long',
+    input: 'spec.s3.requestTimeoutSeconds: 86400',
+    job: minimalJob('s3-timeout-day', { s3: { ...spec.s3, requestTimeoutSeconds: 86_400 } }),
+    says: ['spec.s3.requestTimeoutSeconds must be at most 3600', 'the retries ride out a longer outage'],
+  },
+  {
     id: 'job-image-upper-case',
     input: 'spec.image: GHCR.io/Bacl/Worker:0.1.0',
     job: minimalJob('image-upper-case', { image: 'GHCR.io/Bacl/Worker:0.1.0' }),

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import { buildConfigMap, buildService, buildWorkerPod } from '../../../operator/internal.js';
+import { buildConfigMap, buildPurgePod, buildService, buildWorkerPod } from '../../../operator/internal.js';
 import { job } from './fixtures.js';
 
 describe('operator/reconcile/objects: what the operator creates for a job', function () {
@@ -48,6 +48,24 @@ describe('operator/reconcile/objects: what the operator creates for a job', func
       BACL_S3_FORCE_PATH_STYLE: 'true',
     });
     expect(pod.spec?.containers[0]?.envFrom).to.deep.equal([{ secretRef: { name: 's3-creds' } }]);
+  });
+
+  it('spec.s3.requestTimeoutSeconds reaches every rank and the purge pod as BACL_S3_REQUEST_TIMEOUT_SECONDS (ADR 0040)', function () {
+    const envOf = (pod: ReturnType<typeof buildWorkerPod>) =>
+      Object.fromEntries(pod.spec?.containers[0]?.env?.map((e) => [e.name, e.value]) ?? []);
+    const stalling = job({ ...lvis.spec, s3: { ...lvis.spec.s3, requestTimeoutSeconds: 7 } });
+    for (const stage of ['representation', 'classifier', 'evaluate'] as const) {
+      for (const nodeRank of [0, 3]) {
+        const env = envOf(buildWorkerPod(stalling, { stage, attempt: 1, nodeRank }));
+        expect(env, `${stage} node ${nodeRank}`).to.include({ BACL_S3_REQUEST_TIMEOUT_SECONDS: '7' });
+      }
+    }
+    expect(envOf(buildPurgePod(stalling))).to.include({ BACL_S3_REQUEST_TIMEOUT_SECONDS: '7' });
+    // Unset: left out, so the worker's own default (120 s) applies.
+    expect(
+      envOf(buildWorkerPod(lvis, { stage: 'classifier', attempt: 0, nodeRank: 0 })),
+    ).to.not.have.property('BACL_S3_REQUEST_TIMEOUT_SECONDS');
+    expect(envOf(buildPurgePod(lvis))).to.not.have.property('BACL_S3_REQUEST_TIMEOUT_SECONDS');
   });
 
   it("the evaluate pods have training's rank environment: WORLD_SIZE is nodes x GPUs (ADR 0029)", function () {

@@ -5,9 +5,15 @@
 //     loads that one; and a reader polling S3 directly while a writer commits through a flaky proxy never sees
 //     latest.json name a checkpoint that does not verify.
 import { randomBytes } from 'node:crypto';
-import { CreateBucketCommand, S3Client, type S3Client as Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutObjectCommand, S3Client, type S3Client as Client } from '@aws-sdk/client-s3';
 import { expect } from 'chai';
-import { resolveS3ClientConfig, S3RequestFailedError, type S3RetryNotice } from '../../../data/internal.js';
+import {
+  describeRetry,
+  openDatasetSource,
+  resolveS3ClientConfig,
+  S3RequestFailedError,
+  type S3RetryNotice,
+} from '../../../data/internal.js';
 import {
   decodeSharedState,
   encodeSharedState,
@@ -18,7 +24,13 @@ import {
   writeSharedState,
   type CheckpointStore,
 } from '../../../worker/internal.js';
-import { sharedS3, startS3FaultProxy, type S3FaultProxy, type S3Server } from '../../harness/index.js';
+import {
+  sharedS3,
+  startS3FaultProxy,
+  waitFor,
+  type S3FaultProxy,
+  type S3Server,
+} from '../../harness/index.js';
 import { bytesOf, sharedState, writeCheckpoint } from './fixtures.js';
 
 /** Short delays and deadlines (a test should not wait a minute), the same code path as the defaults. */
@@ -106,9 +118,45 @@ describe('checkpoints: S3 failing for a while (500s, stalls), through a fault pr
     const restoreWindow = proxy.inject({ answer: 'stall', method: 'GET', forMs: 2_000 });
     await expectWeights(flaky, 20);
     expect(restoreWindow.hits).to.be.greaterThan(0);
+    // Each cut attempt closed its socket, and the proxy let go of it (so stop() has nothing to wait on).
+    await waitFor('the stalled requests closed', () => proxy.openStalls === 0, { timeoutMs: 10_000 });
     console.log(
       `      stall window 2.5 s (deadline 1 s): save took ${(saveMs / 1000).toFixed(2)} s over ${window.hits} stalled requests`,
     );
+  });
+
+  it("(a) a dataset source given the worker's policy cuts stalled shard reads at its deadline and logs each retry", async function () {
+    // What rank-process.ts gives openDatasetSource: the rank's one policy and its retry log line (ADR 0040).
+    const prefix = `datasets/stall-${count++}`;
+    const shard = randomBytes(64 * 1024);
+    await direct.send(
+      new PutObjectCommand({ Bucket: bucket, Key: `${prefix}/train-00000.tar`, Body: shard }),
+    );
+    const lines: string[] = [];
+    const source = openDatasetSource(`s3://${bucket}/${prefix}`, viaProxy, {
+      policy,
+      onRetry: (notice) => lines.push(describeRetry(notice)),
+    });
+    // One stalled GET for each way a shard is read: read() holds the whole body under the attempt, stream() the
+    // request until its answer's headers.
+    const stall = () =>
+      proxy.inject({ answer: 'stall', method: 'GET', key: new RegExp(`^${bucket}/${prefix}/`), times: 1 });
+    const readStall = stall();
+    expect(Buffer.compare(await source.read('train-00000.tar'), shard)).to.equal(0);
+    const streamStall = stall();
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of source.stream('train-00000.tar')) chunks.push(chunk);
+    expect(Buffer.compare(Buffer.concat(chunks), shard)).to.equal(0);
+    expect([readStall.hits, streamStall.hits]).to.deep.equal([1, 1]);
+    expect(lines).to.have.length(2);
+    for (const line of lines)
+      expect(line, line).to.match(
+        new RegExp(
+          `^S3 GET s3://${bucket}/${prefix}/train-00000\\.tar: attempt 1 of 8 failed \\(TimeoutError: no answer ` +
+            'within attemptTimeoutMs 1000 ms\\); retrying in ',
+        ),
+      );
+    await waitFor('the stalled requests closed', () => proxy.openStalls === 0, { timeoutMs: 10_000 });
   });
 
   it('(a) gives up after the bounded attempts with an error naming bucket, key and attempts', async function () {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { main, parseRunPrefix, PurgeUsageError } from '../../../worker/internal.js';
-import { sharedS3, type S3Server } from '../../harness/index.js';
+import { sharedS3, startS3FaultProxy, type S3Server } from '../../harness/index.js';
 
 /** `bacl-worker purge`, what the operator's purge pod runs (ADR 0037), against the real S3 server. */
 describe('worker/runtime/purge: bacl-worker purge <run prefix>/', function () {
@@ -63,13 +63,13 @@ describe('worker/runtime/purge: bacl-worker purge <run prefix>/', function () {
       AWS_ENDPOINT_URL_S3: s3.endpoint,
       BACL_S3_FORCE_PATH_STYLE: 'true',
     });
-    const purge = async (args: string[], secret = s3.secretAccessKey) => {
+    const purge = async (args: string[], secret = s3.secretAccessKey, extra: NodeJS.ProcessEnv = {}) => {
       let stdout = '';
       let stderr = '';
       const code = await main(
         ['purge', ...args],
         { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) },
-        { env: env(secret) },
+        { env: { ...env(secret), ...extra } },
       );
       return { code, stdout, stderr };
     };
@@ -123,6 +123,47 @@ describe('worker/runtime/purge: bacl-worker purge <run prefix>/', function () {
       expect(result.stderr + result.stdout).to.not.include(wrong);
       expect(result.stderr + result.stdout).to.not.include(s3.secretAccessKey);
       expect(await keys(run)).to.deep.equal([`${run}x`]);
+    });
+
+    it("rides out a stalled store with the job's per-attempt deadline (BACL_S3_REQUEST_TIMEOUT_SECONDS), each retry logged", async function () {
+      const proxy = await startS3FaultProxy(s3.endpoint);
+      try {
+        const prefix = 'root/runs/ml/stalled/uid-1/';
+        await s3.client().send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}a`, Body: 'x' }));
+        // The first LIST (a GET on the bucket, the prefix in the query) gets no answer.
+        const stalls = proxy.inject({
+          answer: 'stall',
+          method: 'GET',
+          key: new RegExp(`^${bucket}/?$`),
+          times: 1,
+        });
+        const result = await purge([`s3://${bucket}/${prefix}`], s3.secretAccessKey, {
+          AWS_ENDPOINT_URL_S3: proxy.endpoint,
+          BACL_S3_REQUEST_TIMEOUT_SECONDS: '1',
+        });
+        expect(result.code, result.stderr).to.equal(0);
+        expect(stalls.hits).to.equal(1);
+        expect(result.stdout).to.match(
+          new RegExp(
+            `S3 LIST s3://${bucket}/${prefix}: attempt 1 of 8 failed \\(TimeoutError: no answer within ` +
+              'attemptTimeoutMs 1000 ms\\); retrying in ',
+          ),
+        );
+        expect(result.stdout).to.include(`purge: done: 1 object(s) deleted under s3://${bucket}/${prefix}`);
+        expect(await keys(prefix)).to.deep.equal([]);
+      } finally {
+        await proxy.stop();
+      }
+    });
+
+    it('refuses a bad BACL_S3_REQUEST_TIMEOUT_SECONDS with exit 2 naming it, before touching the store', async function () {
+      const result = await purge([`s3://${bucket}/${run}`], s3.secretAccessKey, {
+        BACL_S3_REQUEST_TIMEOUT_SECONDS: '0',
+      });
+      expect(result.code).to.equal(2);
+      expect(result.stderr).to.include(
+        'BACL_S3_REQUEST_TIMEOUT_SECONDS="0": should be a whole number of seconds',
+      );
     });
 
     it('refuses a wrong argument with exit 2 before touching the store', async function () {

@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { buildWorkerPod } from '../../../operator/internal.js';
+import { defaultS3RetryPolicy } from '../../../data/index.js';
 import {
   RankEnvError,
   readGroupVariables,
   readPodEnv,
   readRankEnv,
+  readS3Env,
   workerRole,
 } from '../../../worker/internal.js';
 import { job } from '../../operator/reconcile/fixtures.js';
@@ -71,8 +73,43 @@ describe('worker/runtime/rank-env (pure)', function () {
       },
       // maxAttempts 1: the SDK does not retry; every request goes through data's one retry policy (ADR 0035).
       s3: { region: 'eu-west-1', forcePathStyle: true, endpoint: 'http://minio:9000', maxAttempts: 1 },
+      // No BACL_S3_REQUEST_TIMEOUT_SECONDS: data's default policy, 120 s per attempt (ADR 0040).
+      s3Retry: defaultS3RetryPolicy,
     });
   });
+
+  it('takes the per-attempt S3 deadline from BACL_S3_REQUEST_TIMEOUT_SECONDS, the rest of the policy the default', function () {
+    for (const seconds of ['1', '3', '3600']) {
+      const expected = { ...defaultS3RetryPolicy, attemptTimeoutMs: Number(seconds) * 1000 };
+      expect(readRankEnv({ ...good, BACL_S3_REQUEST_TIMEOUT_SECONDS: seconds }).s3Retry).to.deep.equal(
+        expected,
+      );
+      // bacl-worker purge reads the same variable the same way.
+      expect(readS3Env({ ...good, BACL_S3_REQUEST_TIMEOUT_SECONDS: seconds }).retry).to.deep.equal(expected);
+    }
+    // '' is unset (Kubernetes passes empty values through).
+    expect(readRankEnv({ ...good, BACL_S3_REQUEST_TIMEOUT_SECONDS: '' }).s3Retry).to.deep.equal(
+      defaultS3RetryPolicy,
+    );
+    expect(readS3Env(good)).to.deep.equal({
+      client: { region: 'eu-west-1', forcePathStyle: true, endpoint: 'http://minio:9000', maxAttempts: 1 },
+      retry: defaultS3RetryPolicy,
+    });
+  });
+
+  for (const value of ['0', '3601', '2.5', '-1', '10s', '1e3']) {
+    it(`refuses BACL_S3_REQUEST_TIMEOUT_SECONDS=${value}, saying what it should be (rank and purge)`, function () {
+      const env = { ...good, BACL_S3_REQUEST_TIMEOUT_SECONDS: value };
+      expect(problemsOf(env)).to.deep.equal([['BACL_S3_REQUEST_TIMEOUT_SECONDS', value]]);
+      expect(() => readS3Env(env))
+        .to.throw(RankEnvError)
+        .with.property('message')
+        .that.includes(
+          `BACL_S3_REQUEST_TIMEOUT_SECONDS=${JSON.stringify(value)}: should be a whole number of seconds from 1 ` +
+            "to 3600 (one S3 request attempt's deadline; unset means 120)",
+        );
+    });
+  }
 
   it('fills the defaults a local run relies on (no NATS, directories, attempt 0, config intervals)', function () {
     const local = readRankEnv({
