@@ -28,6 +28,8 @@ export {
 export {
   baclJobSpecSchema,
   cleanPodPolicies,
+  defaultTerminationGracePeriodSeconds,
+  maxTerminationGracePeriodSeconds,
   type BaclJobSpec,
   type BaclJobSpecInput,
   type CleanPodPolicy,

@@ -84,6 +84,7 @@ describe('operator/crd: the BaclJob CRD on a real kube-apiserver', function () {
     expect(stored.spec.nodes).to.equal(1);
     expect(stored.spec.gpusPerNode).to.equal(1);
     expect(stored.spec.resume).to.equal('auto');
+    expect(stored.spec.terminationGracePeriodSeconds).to.equal(120);
     expect(stored.spec.checkpoint).to.deep.equal({ everySteps: 1000, keepLast: 3 });
     expect(stored.spec.runPolicy).to.deep.equal({
       backoffLimit: 3,
@@ -130,6 +131,16 @@ describe('operator/crd: the BaclJob CRD on a real kube-apiserver', function () {
       what: 'an image that is no image reference',
       job: minimalJob('bad-image', { image: 'ghcr.io/Bacl/worker latest' }),
       message: 'spec.image must be an image reference',
+    },
+    {
+      what: 'terminationGracePeriodSeconds < 1 (no time for the final checkpoint)',
+      job: minimalJob('no-grace', { terminationGracePeriodSeconds: 0 }),
+      message: 'spec.terminationGracePeriodSeconds must be at least 1',
+    },
+    {
+      what: 'terminationGracePeriodSeconds > 600',
+      job: minimalJob('long-grace', { terminationGracePeriodSeconds: 3600 }),
+      message: 'spec.terminationGracePeriodSeconds must be at most 600',
     },
     {
       what: 'backoffLimit < 0',
