@@ -45,11 +45,15 @@ describe('operator/crd: the BaclJob CRD on a real kube-apiserver', function () {
     expect(established.code, established.stderr).to.equal(0);
     // Established means served; kubectl explain also needs the schema in the aggregated OpenAPI document,
     // which the apiserver publishes a moment later.
+    // And in discovery, which kubectl caches on disk per server address: `api-resources` always asks the server
+    // and refreshes that cache, so explain does not map bacljobs from a copy taken before the CRD was served.
     await waitFor(
-      'the BaclJob schema in /openapi/v3',
+      'the BaclJob schema in /openapi/v3 and bacljobs in discovery',
       async () => {
         const openapi = await cluster.kubectl(['get', '--raw', '/openapi/v3/apis/bacl.dev/v1alpha1']);
-        return openapi.code === 0 && openapi.stdout.includes('backoffLimit');
+        if (openapi.code !== 0 || !openapi.stdout.includes('backoffLimit')) return false;
+        const resources = await cluster.kubectl(['api-resources', '--api-group=bacl.dev', '-o', 'name']);
+        return resources.code === 0 && resources.stdout.includes('bacljobs.bacl.dev');
       },
       { timeoutMs: 60_000, intervalMs: 200 },
     );
