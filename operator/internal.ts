@@ -57,6 +57,7 @@ export {
   buildService,
   buildWorkerPod,
   purgeContainer,
+  purgeGracePeriodSeconds,
   purgeUri,
 } from './reconcile/objects.js';
 export { observePod, observePurgePod, resultsFromPod } from './reconcile/observe.js';

@@ -29,6 +29,8 @@ export {
   baclJobSpecSchema,
   cleanPodPolicies,
   maxS3RequestTimeoutSeconds,
+  defaultTerminationGracePeriodSeconds,
+  maxTerminationGracePeriodSeconds,
   type BaclJobSpec,
   type BaclJobSpecInput,
   type CleanPodPolicy,

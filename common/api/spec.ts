@@ -164,6 +164,17 @@ export const s3Schema = z
   })
   .describe('The S3 store holding shards, checkpoints and results.');
 
+/**
+ * Bounds and default of spec.terminationGracePeriodSeconds (ADR 0041). The default is sized for the final
+ * checkpoint a worker writes on SIGTERM at LVIS scale: an R50-FPN's weights and momentum (about 0.35 GB in rank
+ * 0's part) at a pessimistic 10 MB/s to S3 take some 35 s, plus the step in flight and one retried upload
+ * attempt; 120 s is also AWS's spot interruption notice, past which the node is gone anyway. The maximum bounds
+ * how long a lost node can hold a restarting group: the operator takes a pod for lost only this long (plus its
+ * --terminating-grace) after deleting it.
+ */
+export const defaultTerminationGracePeriodSeconds = 120;
+export const maxTerminationGracePeriodSeconds = 600;
+
 export const cleanPodPolicies = ['None', 'Running', 'All'] as const;
 
 export const runPolicySchema = z
@@ -259,6 +270,19 @@ export const baclJobSpecSchema = z
       .optional()
       .describe('Node labels the worker pods require.'),
     tolerations: z.array(tolerationSchema).optional().describe('Taints the worker pods tolerate.'),
+    terminationGracePeriodSeconds: atMost(
+      atLeast(z.int32(), 1, 'spec.terminationGracePeriodSeconds'),
+      maxTerminationGracePeriodSeconds,
+      'spec.terminationGracePeriodSeconds',
+      'a lost node holds a restarting group this long',
+    )
+      .default(defaultTerminationGracePeriodSeconds)
+      .describe(
+        "The worker pods' terminationGracePeriodSeconds: how long a stopped worker has to finish its step and " +
+          'write its final checkpoint after SIGTERM before it is killed; the operator also takes a pod still ' +
+          'Terminating this long (plus its --terminating-grace) after its deletion for lost on a dead node. ' +
+          'Default 120: a final LVIS R50-FPN checkpoint (about 0.35 GB) to S3 on a slow link, with one retry.',
+      ),
     checkpoint: checkpointSchema.prefault({}),
     resume: resumeSchema
       .default('auto')

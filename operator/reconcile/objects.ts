@@ -124,6 +124,9 @@ export function buildWorkerPod(job: BaclJob, ref: WorkerPodRef): V1Pod {
       enableServiceLinks: false,
       // The worker never calls the Kubernetes API (pod-security.ts).
       automountServiceAccountToken: false,
+      // SIGTERM to SIGKILL: the time to finish the step and write the final checkpoint (ADR 0041). The pod's
+      // deletionTimestamp carries it, so the node-lost force-delete (group.ts overstaySeconds) waits for it too.
+      terminationGracePeriodSeconds: spec.terminationGracePeriodSeconds,
       securityContext: workerPodSecurity,
       nodeSelector: spec.nodeSelector,
       tolerations: spec.tolerations,
@@ -174,6 +177,7 @@ export function buildPurgePod(job: BaclJob): V1Pod {
       restartPolicy: 'Never',
       enableServiceLinks: false,
       automountServiceAccountToken: false,
+      terminationGracePeriodSeconds: purgeGracePeriodSeconds,
       securityContext: workerPodSecurity,
       nodeSelector: spec.nodeSelector,
       tolerations: spec.tolerations,
@@ -196,6 +200,13 @@ export function buildPurgePod(job: BaclJob): V1Pod {
 }
 
 export const purgeContainer = 'purge';
+
+/**
+ * The purge pod's grace period, not the job's (ADR 0041): it writes nothing, so a purge stopped mid-way loses
+ * nothing (the next one lists and deletes what is left), and the job's value, sized for a checkpoint upload, would
+ * only keep a stopped purge pod (and so the job's deletion) waiting. Kubernetes' default, said explicitly.
+ */
+export const purgeGracePeriodSeconds = 30;
 
 /** What the purge pod deletes: everything under the job's run prefix (the trailing slash keeps siblings). */
 export const purgeUri = (job: BaclJob): string => `${runPrefix(job)}/`;

@@ -47,6 +47,8 @@ export function rankEnv(
     BACL_DATASET_TRAIN: shardLocation(spec.dataset.train),
     BACL_DATASET_VAL: shardLocation(spec.dataset.val),
     BACL_TERMINATION_LOG: terminationMessagePath,
+    // The pod's grace period, so the final checkpoint's deadline falls inside it (ADR 0041).
+    BACL_TERMINATION_GRACE_SECONDS: String(spec.terminationGracePeriodSeconds),
     ...s3Env(job),
   };
   if (ref.natsSecret ?? spec.nats.credentialsSecret) env.NATS_CREDS = `${natsCredsDir}/${natsCredsFile}`;

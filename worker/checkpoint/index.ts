@@ -47,7 +47,12 @@ export {
   type SharedState,
 } from './state.js';
 export type { CheckpointStore } from './store.js';
-export { watchTermination, type TerminationOptions, type TerminationWatch } from './terminate.js';
+export {
+  finalCheckpointMs,
+  watchTermination,
+  type TerminationOptions,
+  type TerminationWatch,
+} from './terminate.js';
 export {
   commit,
   writePart,

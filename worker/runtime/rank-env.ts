@@ -62,6 +62,12 @@ export interface RankEnv {
    */
   terminationLog?: string;
   /**
+   * BACL_TERMINATION_GRACE_SECONDS: the pod's terminationGracePeriodSeconds (the operator sets both from
+   * spec.terminationGracePeriodSeconds, ADR 0041): SIGTERM to SIGKILL, which bounds the final checkpoint.
+   * Absent (`baclctl run`): Kubernetes' default, 30 s.
+   */
+  terminationGraceSeconds?: number;
+  /**
    * The S3 client settings (AWS_ENDPOINT_URL_S3, AWS_REGION, BACL_S3_FORCE_PATH_STYLE, through data/'s
    * resolveS3ClientConfig). Credentials stay with the SDK's default chain (AWS_ACCESS_KEY_ID, ...).
    */
@@ -100,6 +106,7 @@ const should = {
   keepLast: 'a whole number of at least 1 (checkpoints kept per stage; unset means the config)',
   forcePathStyle: 'true or false',
   requestTimeout: `a whole number of seconds from 1 to ${maxS3RequestTimeoutSeconds} (one S3 request attempt's deadline; unset means 120)`,
+  terminationGrace: 'a whole number of at least 1 (seconds from SIGTERM to SIGKILL; unset means 30)',
   weights:
     'a .safetensors file (path or s3:// URI) holding an mmdetection state dict, with BACL_STAGE=evaluate only',
 };
@@ -287,6 +294,12 @@ export function readRankEnv(env: NodeJS.ProcessEnv): RankEnv {
     read.problem('BACL_WEIGHTS', should.weights);
   const evalGroundTruth = read.raw('BACL_EVAL_GT');
   const terminationLog = read.raw('BACL_TERMINATION_LOG');
+  const terminationGraceSeconds = read.whole(
+    'BACL_TERMINATION_GRACE_SECONDS',
+    1,
+    should.terminationGrace,
+    'optional',
+  );
   const s3 = readS3(read, env);
   const s3Retry = readS3Retry(read);
   if (
@@ -318,6 +331,7 @@ export function readRankEnv(env: NodeJS.ProcessEnv): RankEnv {
     ...(weights === undefined ? {} : { weights }),
     ...(evalGroundTruth === undefined ? {} : { evalGroundTruth }),
     ...(terminationLog === undefined ? {} : { terminationLog }),
+    ...(terminationGraceSeconds === undefined ? {} : { terminationGraceSeconds }),
     s3,
     s3Retry,
   };

@@ -23,7 +23,7 @@ import {
   type DatasetSource,
 } from '../../data/index.js';
 import { openCheckpointStore, parseCheckpointUri } from '../checkpoint/open-store.js';
-import { watchTermination } from '../checkpoint/terminate.js';
+import { finalCheckpointMs, watchTermination } from '../checkpoint/terminate.js';
 import type { Collective } from '../collective/collective.js';
 import { joinGroup } from '../collective/join-group.js';
 import { evaluateStage, loadValGroundTruth } from './evaluate.js';
@@ -86,7 +86,11 @@ export async function runRankProcess(options: RankProcessOptions): Promise<ExitS
       new RankStateError('the launcher is gone (killed?); this rank stops without a checkpoint'),
     ),
   );
-  const termination = watchTermination();
+  const termination = watchTermination(
+    env.terminationGraceSeconds === undefined
+      ? {}
+      : { graceMs: finalCheckpointMs(env.terminationGraceSeconds) },
+  );
   const needsS3 = [
     env.runUri,
     env.checkpoint.uri,

@@ -5,7 +5,12 @@ import { minimalJob } from '../../operator/fixtures.js';
 describe('common/api: parseBaclJob', function () {
   it('fills in the documented defaults', function () {
     const job = parseBaclJob(minimalJob('defaults'));
-    expect(job.spec).to.deep.include({ nodes: 1, gpusPerNode: 1, resume: 'auto' });
+    expect(job.spec).to.deep.include({
+      nodes: 1,
+      gpusPerNode: 1,
+      resume: 'auto',
+      terminationGracePeriodSeconds: 120,
+    });
     expect(job.spec.checkpoint).to.deep.equal({ everySteps: 1000, keepLast: 3 });
     expect(job.spec.runPolicy).to.deep.equal({
       backoffLimit: 3,

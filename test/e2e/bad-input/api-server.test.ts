@@ -191,6 +191,18 @@ const rows: Row[] = [
     says: ['spec.runPolicy.activeDeadlineSeconds must be at least 1'],
   },
   {
+    id: 'job-grace-period-too-long',
+    input: 'spec.terminationGracePeriodSeconds: 3600',
+    job: minimalJob('grace-period-too-long', { terminationGracePeriodSeconds: 3600 }),
+    says: ['spec.terminationGracePeriodSeconds must be at most 600', 'a lost node holds a restarting group'],
+  },
+  {
+    id: 'job-grace-period-zero',
+    input: 'spec.terminationGracePeriodSeconds: 0',
+    job: minimalJob('grace-period-zero', { terminationGracePeriodSeconds: 0 }),
+    says: ['spec.terminationGracePeriodSeconds must be at least 1'],
+  },
+  {
     id: 'job-checkpoint-every-zero',
     input: 'spec.checkpoint.everySteps: 0',
     job: minimalJob('checkpoint-every-zero', { checkpoint: { everySteps: 0 } }),

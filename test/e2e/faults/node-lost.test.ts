@@ -1,7 +1,8 @@
 // Fault: a node lost (powered off, partitioned) under one worker pod, on the whole system: the pod runner stops
 // reporting that pod (its process dies, its status stays Running, its deletion is never confirmed). Rank 0 loses
 // its peer and fails; the operator restarts the group, deletes the lost pod, which stays Terminating, and
-// force-deletes it once it overstays the grace period, so the new group is never stuck behind it.
+// force-deletes it once it overstays its deletion deadline (its own grace period, the job's
+// spec.terminationGracePeriodSeconds: short here) by the operator's grace, so the new group is never stuck behind it.
 import { expect } from 'chai';
 import { waitFor } from '../../harness/index.js';
 import { eventsOf } from '../../operator/controller/env.js';
@@ -21,6 +22,11 @@ import {
 
 /** The operator's --terminating-grace (ControllerOptions.terminatingGraceSeconds) here; 300 s by default. */
 const graceSeconds = 5;
+/**
+ * The job's spec.terminationGracePeriodSeconds (ADR 0041), the pods' own grace: the lost pod's deletion deadline
+ * is this long after its deletion, so the test waits seconds, not Kubernetes' 30 s (or the job default's 120 s).
+ */
+const podGraceSeconds = 5;
 
 describe('e2e fault: a node lost under a worker pod', function () {
   this.timeout(1_500_000);
@@ -42,7 +48,9 @@ describe('e2e fault: a node lost under a worker pod', function () {
 
   it('the pod stuck Terminating is force-deleted after the grace period and the group restarts', async function () {
     const s = system!;
-    await s.submit(name);
+    await s.create(name, (job) => {
+      job.spec.terminationGracePeriodSeconds = podGraceSeconds;
+    });
     await waitForStep(s, podOf(name, 'rep', 0, 0), everySteps + 1);
     const lostPod = podOf(name, 'rep', 0, 1);
     const lostAt = Date.now();
@@ -51,6 +59,11 @@ describe('e2e fault: a node lost under a worker pod', function () {
     // The operator deletes it with the rest of the failed group; the lost node never confirms.
     const terminating = await waitForTerminating(s, name, lostPod);
     expect(terminating.status?.phase, 'status frozen as the node last reported it').to.equal('Running');
+    expect(terminating.spec?.terminationGracePeriodSeconds, "the job's grace period").to.equal(
+      podGraceSeconds,
+    );
+    // Its deletion deadline is its own grace period after the deletion: the operator waits for that, then its own.
+    const deadline = terminating.metadata!.deletionTimestamp!.getTime();
     // Recovered: the restarted group trains again (its rank 0 logged a step).
     await waitForStep(s, podOf(name, 'rep', 1, 0), 1);
     const recoverSeconds = seconds(lostAt);
@@ -65,7 +78,7 @@ describe('e2e fault: a node lost under a worker pod', function () {
       kind: 'fault',
       id: 'node-lost',
       test: this.test!.fullTitle(),
-      fault: `the node under ${lostPod} lost once rank 0 had logged step ${everySteps + 1}: its process killed, its status frozen (Running), its deletion never confirmed; the operator's grace period ${graceSeconds} s past the pod's own (30 s)`,
+      fault: `the node under ${lostPod} lost once rank 0 had logged step ${everySteps + 1}: its process killed, its status frozen (Running), its deletion never confirmed; the operator's grace period ${graceSeconds} s past the pod's own (spec.terminationGracePeriodSeconds ${podGraceSeconds} s)`,
       happened:
         `the group had finished step ${done}; rank 0 lost its peer and failed, the operator restarted the group ` +
         `and deleted ${lostPod}, which stayed Terminating until the operator force-deleted it ` +
@@ -80,6 +93,12 @@ describe('e2e fault: a node lost under a worker pod', function () {
 
     expect(job.status?.state).to.equal('Succeeded');
     expect(forced, 'a DeletedPod event for the forced deletion').to.not.equal(undefined);
+    // Not before the pod's own grace period and the operator's had both passed (events carry whole seconds, as
+    // the deletion deadline does, and the deadline plus the grace is a whole second).
+    const forcedAt = new Date(forced!.firstTimestamp ?? forced!.eventTime ?? 0).getTime();
+    expect(forcedAt, 'forced only past the deadline and the grace').to.be.at.least(
+      deadline + graceSeconds * 1000,
+    );
     expect((await s.pods(name)).map((pod) => pod.metadata?.name)).not.to.include(lostPod);
     expect(lost).to.be.within(0, everySteps);
     expect(final.blobs).to.deep.equal(reference.final.blobs);

@@ -18,6 +18,8 @@ import {
   type ReferenceRun,
 } from '../fixture/index.js';
 
+/** The backoff job's spec.terminationGracePeriodSeconds: see where it is set. */
+const podGraceSeconds = 3;
 const failedCondition = (job: BaclJob) => job.status?.conditions?.find((c) => c.type === 'Failed');
 const active = (phase: string | undefined) => phase !== 'Succeeded' && phase !== 'Failed';
 
@@ -44,6 +46,10 @@ describe('e2e fault: backoffLimit exhausted and activeDeadlineSeconds passed, wi
     name = 'backoff';
     await s.create(name, (job) => {
       job.spec.runPolicy = { ...job.spec.runPolicy, backoffLimit: 1, cleanPodPolicy: 'Running' };
+      // The surviving rank 0 is blocked in an all-reduce with its killed peer and cannot act on SIGTERM until
+      // the collective's 10 s peer timeout (nor write a final checkpoint: its step cannot complete); a short
+      // grace period (ADR 0041) lets the kubelet SIGKILL it after 3 s, so each stop of the group takes 3 s, not 10.
+      job.spec.terminationGracePeriodSeconds = podGraceSeconds;
     });
     let lastKillAt = 0;
     for (const attempt of [0, 1]) {
@@ -73,8 +79,7 @@ describe('e2e fault: backoffLimit exhausted and activeDeadlineSeconds passed, wi
       kind: 'fault',
       id: 'backoff-limit',
       test: this.test!.fullTitle(),
-      fault:
-        "backoffLimit 1; node rank 1's rank process SIGKILLed in attempt 0 and again in attempt 1 (each once rank 0 had logged a step)",
+      fault: `backoffLimit 1, terminationGracePeriodSeconds ${podGraceSeconds}; node rank 1's rank process SIGKILLed in attempt 0 and again in attempt 1 (each once rank 0 had logged a step)`,
       happened:
         `the first kill restarted the group (restart 1 of 1); the second failed the job: ` +
         `${condition?.reason}: "${condition?.message}"; pods left (cleanPodPolicy Running): ${kept.join(', ')}`,

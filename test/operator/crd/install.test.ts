@@ -45,11 +45,15 @@ describe('operator/crd: the BaclJob CRD on a real kube-apiserver', function () {
     expect(established.code, established.stderr).to.equal(0);
     // Established means served; kubectl explain also needs the schema in the aggregated OpenAPI document,
     // which the apiserver publishes a moment later.
+    // And in discovery, which kubectl caches on disk per server address: `api-resources` always asks the server
+    // and refreshes that cache, so explain does not map bacljobs from a copy taken before the CRD was served.
     await waitFor(
-      'the BaclJob schema in /openapi/v3',
+      'the BaclJob schema in /openapi/v3 and bacljobs in discovery',
       async () => {
         const openapi = await cluster.kubectl(['get', '--raw', '/openapi/v3/apis/bacl.dev/v1alpha1']);
-        return openapi.code === 0 && openapi.stdout.includes('backoffLimit');
+        if (openapi.code !== 0 || !openapi.stdout.includes('backoffLimit')) return false;
+        const resources = await cluster.kubectl(['api-resources', '--api-group=bacl.dev', '-o', 'name']);
+        return resources.code === 0 && resources.stdout.includes('bacljobs.bacl.dev');
       },
       { timeoutMs: 60_000, intervalMs: 200 },
     );
@@ -84,6 +88,7 @@ describe('operator/crd: the BaclJob CRD on a real kube-apiserver', function () {
     expect(stored.spec.nodes).to.equal(1);
     expect(stored.spec.gpusPerNode).to.equal(1);
     expect(stored.spec.resume).to.equal('auto');
+    expect(stored.spec.terminationGracePeriodSeconds).to.equal(120);
     expect(stored.spec.checkpoint).to.deep.equal({ everySteps: 1000, keepLast: 3 });
     expect(stored.spec.runPolicy).to.deep.equal({
       backoffLimit: 3,
@@ -130,6 +135,16 @@ describe('operator/crd: the BaclJob CRD on a real kube-apiserver', function () {
       what: 'an image that is no image reference',
       job: minimalJob('bad-image', { image: 'ghcr.io/Bacl/worker latest' }),
       message: 'spec.image must be an image reference',
+    },
+    {
+      what: 'terminationGracePeriodSeconds < 1 (no time for the final checkpoint)',
+      job: minimalJob('no-grace', { terminationGracePeriodSeconds: 0 }),
+      message: 'spec.terminationGracePeriodSeconds must be at least 1',
+    },
+    {
+      what: 'terminationGracePeriodSeconds > 600',
+      job: minimalJob('long-grace', { terminationGracePeriodSeconds: 3600 }),
+      message: 'spec.terminationGracePeriodSeconds must be at most 600',
     },
     {
       what: 'backoffLimit < 0',

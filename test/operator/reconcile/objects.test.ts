@@ -1,6 +1,12 @@
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import { buildConfigMap, buildPurgePod, buildService, buildWorkerPod } from '../../../operator/internal.js';
+import {
+  buildConfigMap,
+  buildPurgePod,
+  buildService,
+  buildWorkerPod,
+  purgeGracePeriodSeconds,
+} from '../../../operator/internal.js';
 import { job } from './fixtures.js';
 
 describe('operator/reconcile/objects: what the operator creates for a job', function () {
@@ -43,6 +49,8 @@ describe('operator/reconcile/objects: what the operator creates for a job', func
       BACL_DATASET_VAL: 's3://bacl/datasets/lvis-v1/val',
       // The evaluate stage's rank 0 reports its metrics there (the container's terminationMessagePath).
       BACL_TERMINATION_LOG: '/dev/termination-log',
+      // The pod's grace period, which bounds the final checkpoint on SIGTERM (ADR 0041): the default here.
+      BACL_TERMINATION_GRACE_SECONDS: '120',
       AWS_REGION: 'us-east-1',
       AWS_ENDPOINT_URL_S3: 'http://minio:9000',
       BACL_S3_FORCE_PATH_STYLE: 'true',
@@ -133,6 +141,42 @@ describe('operator/reconcile/objects: what the operator creates for a job', func
       { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
     ]);
     expect(pod.spec?.volumes?.map((v) => v.name)).to.deep.equal(['config', 'scratch', 'nats-credentials']);
+  });
+
+  describe("spec.terminationGracePeriodSeconds is every worker pod's grace period (ADR 0041)", function () {
+    const rows: { spec: number | undefined; pod: number; why: string }[] = [
+      { spec: undefined, pod: 120, why: 'the default, sized for an LVIS final checkpoint' },
+      { spec: 3, pod: 3, why: 'short, as the e2e fault tests use' },
+      { spec: 30, pod: 30, why: "Kubernetes' own default, said explicitly" },
+      { spec: 600, pod: 600, why: 'the maximum' },
+    ];
+    for (const row of rows) {
+      it(`${row.spec ?? 'unset'} gives ${row.pod} s on every stage's pods and in the rank environment (${row.why})`, function () {
+        const graced = job(row.spec === undefined ? {} : { terminationGracePeriodSeconds: row.spec });
+        for (const stage of ['representation', 'classifier', 'evaluate'] as const) {
+          for (const [attempt, nodeRank] of [
+            [0, 0],
+            [3, 1],
+          ] as const) {
+            const pod = buildWorkerPod(graced, { stage, attempt, nodeRank });
+            expect(pod.spec?.terminationGracePeriodSeconds, `${stage} ${attempt}-${nodeRank}`).to.equal(
+              row.pod,
+            );
+            const env = pod.spec?.containers[0]?.env?.find(
+              (e) => e.name === 'BACL_TERMINATION_GRACE_SECONDS',
+            );
+            expect(env?.value).to.equal(String(row.pod));
+          }
+        }
+      });
+    }
+
+    it("the purge pod keeps Kubernetes' 30 s whatever the job says: it writes nothing a grace would save", function () {
+      for (const seconds of [3, 120, 600]) {
+        const pod = buildPurgePod(job({ terminationGracePeriodSeconds: seconds }));
+        expect(pod.spec?.terminationGracePeriodSeconds).to.equal(purgeGracePeriodSeconds).and.to.equal(30);
+      }
+    });
   });
 
   it('the ConfigMap holds the effective config as YAML; the Service is headless and selects the job', function () {

@@ -3,7 +3,23 @@
 import { once } from 'node:events';
 import { expect } from 'chai';
 import { ExitCode } from '../../../common/index.js';
-import { watchTermination } from '../../../worker/internal.js';
+import { finalCheckpointMs, watchTermination } from '../../../worker/internal.js';
+
+describe('finalCheckpointMs: the final checkpoint inside the pod grace period (ADR 0041)', function () {
+  const rows: [graceSeconds: number, ms: number, why: string][] = [
+    [30, 25_000, "Kubernetes' default: the 25 s a worker had before the grace period was a job setting"],
+    [120, 115_000, 'the BaclJob default: 5 s kept to abort, log and exit'],
+    [600, 595_000, 'the maximum'],
+    [3, 2_500, 'a short grace keeps a sixth of it, not 5 s it does not have'],
+    [1, 1000 - 1000 / 6, 'the minimum'],
+  ];
+  for (const [graceSeconds, ms, why] of rows) {
+    it(`${graceSeconds} s gives ${Math.round(ms)} ms (${why})`, function () {
+      expect(finalCheckpointMs(graceSeconds)).to.be.closeTo(ms, 1e-6);
+      expect(finalCheckpointMs(graceSeconds)).to.be.below(graceSeconds * 1000);
+    });
+  }
+});
 
 describe('watchTermination', function () {
   const raise = async (watch: { requested: AbortSignal }) => {

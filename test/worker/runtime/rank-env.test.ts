@@ -169,6 +169,8 @@ describe('worker/runtime/rank-env (pure)', function () {
       natsCreds: '/etc/bacl/nats/nats.creds',
     });
     expect(rank.runUri).to.equal('s3://bacl/runs/ml/lvis/uid-1');
+    // The pod's grace period (spec.terminationGracePeriodSeconds, its default), for the final checkpoint.
+    expect(rank.terminationGraceSeconds).to.equal(120);
     expect(rank.checkpoint).to.deep.equal({
       uri: 's3://bacl/runs/ml/lvis/uid-1',
       everySteps: 1000,
@@ -233,6 +235,16 @@ describe('worker/runtime/rank-env (pure)', function () {
       'weights not as safetensors',
       { BACL_STAGE: 'evaluate', BACL_WEIGHTS: '/w/epoch_12.pth' },
       [['BACL_WEIGHTS', '/w/epoch_12.pth']],
+    ],
+    [
+      'a grace period of no whole seconds',
+      { BACL_TERMINATION_GRACE_SECONDS: '2.5' },
+      [['BACL_TERMINATION_GRACE_SECONDS', '2.5']],
+    ],
+    [
+      'a grace period of 0',
+      { BACL_TERMINATION_GRACE_SECONDS: '0' },
+      [['BACL_TERMINATION_GRACE_SECONDS', '0']],
     ],
     ['job name with a dot (not a NATS token)', { BACL_JOB: 'ml/lvis.v1' }, [['BACL_JOB', 'ml/lvis.v1']]],
     [
