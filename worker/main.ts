@@ -14,10 +14,11 @@ import { CollectiveError } from './collective/index.js';
 import { PipelineError } from './data/index.js';
 import { ModelError } from './model/index.js';
 import { LossDivergedError, RuntimeError } from './runtime/errors.js';
-import { forwardProcessSignals, launchRanks } from './runtime/launcher.js';
+import { DeathAnnouncer } from './runtime/death-announcer.js';
+import { forwardProcessSignals, launchRanks, type RankExit } from './runtime/launcher.js';
 import { RankEnvError } from './runtime/rank-env-error.js';
 import { runPurge } from './runtime/purge-command.js';
-import { readPodEnv, readRankEnv, workerRole } from './runtime/rank-env.js';
+import { readLauncherGroupEnv, readPodEnv, readRankEnv, workerRole } from './runtime/rank-env.js';
 import { runRankProcess } from './runtime/rank-process.js';
 import { readWorkerSettings, workerFlagHelp, WorkerSettingsError } from './settings.js';
 import { backendEnvVar, describeRuntime, initTf, TfBackendError } from './tf/index.js';
@@ -134,15 +135,28 @@ async function launch(argv: string[], env: NodeJS.ProcessEnv, io: ProgramIO): Pr
     io.stderr(`${workerInfo.name}: cannot tell which script started this process, so cannot fork ranks\n`);
     return ExitCode.failure;
   }
+  // With NATS, a rank's abnormal death is announced to the group at once (ADR 0042), not left to its peers'
+  // heartbeat timeout.
+  const natsGroup = readLauncherGroupEnv(env);
+  const announcer = natsGroup
+    ? DeathAnnouncer.start({
+        group: natsGroup,
+        pod,
+        log: (line) => io.stderr(`${workerInfo.name}: ${line}\n`),
+      })
+    : undefined;
   const group = launchRanks({
     command: process.execPath,
     args: [...process.execArgv, entry, ...argv],
     env,
     pod,
     io,
+    ...(announcer ? { onRankFailure: (exit: RankExit) => announcer.announce(exit) } : {}),
   });
   forwardProcessSignals(group);
-  return (await group.done).exitCode;
+  const { exitCode } = await group.done;
+  await announcer?.close();
+  return exitCode;
 }
 
 /** A rank's failure as its exit status and one message (the stack only for bugs). */
