@@ -4,7 +4,10 @@
 // rather than one opened at the worst moment (a node under memory pressure, a server being restarted). Best
 // effort and bounded: the launcher never waits for NATS longer than `connectMs` + `flushMs` per death and
 // `closeMs` at exit, and never fails because of it; when the notice cannot be sent, the survivors still
-// notice at their heartbeat timeout, as before. Nothing is published for a clean exit.
+// notice at their heartbeat timeout, as before. While the held connection is down (the server restarted), a
+// notice is queued for the reconnect but not waited for: the ranks' connections dropped too and they fail the
+// group themselves, so holding the pod's exit back would only delay the restart. Nothing is published for a
+// clean exit.
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { groupSubjects } from '../collective/subjects.js';
@@ -35,6 +38,8 @@ export class DeathAnnouncer {
   private readonly stop = new AbortController();
   private readonly connection: Promise<NatsConnection | undefined>;
   private closed = false;
+  /** False between a `disconnect` and the next `reconnect` of the held connection. */
+  private connected = true;
 
   private constructor(private readonly options: DeathAnnouncerOptions) {
     this.connection = this.connect();
@@ -67,6 +72,13 @@ export class DeathAnnouncer {
       for (const { subject, notice } of notices) nc.publish(subject, JSON.stringify(notice));
     } catch (error) {
       log(`${reason}; could not tell the group: ${messageOf(error)}`);
+      return false;
+    }
+    if (!this.connected) {
+      // The server is gone (restarted, unreachable): the ranks' own connections dropped too, so they are failing
+      // the group themselves (TransportLostError). The notice stays queued for a reconnect, but the pod's exit
+      // is not held back waiting for one.
+      log(`${reason}; the NATS connection is down: the notice is queued for its reconnect, not waited for`);
       return false;
     }
     const flushMs = this.options.flushMs ?? DEATH_ANNOUNCER_DEFAULTS.flushMs;
@@ -119,6 +131,7 @@ export class DeathAnnouncer {
         await nc.close();
         return undefined;
       }
+      void this.watch(nc);
       return nc;
     } catch (error) {
       if (!this.closed)
@@ -127,6 +140,13 @@ export class DeathAnnouncer {
             "a dead rank's peers will notice at their heartbeat timeout",
         );
       return undefined;
+    }
+  }
+
+  private async watch(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect') this.connected = false;
+      else if (status.type === 'reconnect') this.connected = true;
     }
   }
 }

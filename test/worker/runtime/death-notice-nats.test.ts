@@ -13,7 +13,7 @@ import { expect } from 'chai';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import { NatsUserMinter } from '../../../operator/internal.js';
 import { DeathAnnouncer, groupSubjects, type AbortNotice } from '../../../worker/internal.js';
-import { freePort, startNats, type NatsServer } from '../../harness/index.js';
+import { freePort, startNats, waitFor, type NatsServer } from '../../harness/index.js';
 import type { RankPlan } from '../collective/rank-main.js';
 
 const LAUNCHER = fileURLToPath(new URL('./launch-group-main.ts', import.meta.url));
@@ -165,6 +165,34 @@ describe('worker/runtime/death-announcer: a launcher tells the group its rank di
     } finally {
       await jwtServer.stop();
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the held connection dropped (server stopped): the notice is queued, not waited for', async function () {
+    const own = await startNats();
+    const lines: string[] = [];
+    const announcer = DeathAnnouncer.start({
+      group: { job: 'team/train', attempt: 0, natsUrl: own.url },
+      pod: { worldSize: 2, localWorldSize: 1, nodeRank: 1 },
+      log: (line) => lines.push(line),
+      connectMs: 30_000,
+    });
+    const exit = { rank: 1, code: null, signal: 'SIGKILL' as const };
+    try {
+      expect(await announcer.announce(exit), lines.join('\n')).to.equal(true);
+      await own.stop();
+      // Until the client has seen the disconnect, a notice waits for its flush (at most flushMs) instead.
+      await waitFor('a notice not waited for', async () =>
+        (await announcer.announce(exit)) === false && lines.some((line) => line.includes('is down'))
+          ? true
+          : undefined,
+      );
+      expect(lines.at(-1)).to.match(
+        /killed by SIGKILL .*; the NATS connection is down: the notice is queued for its reconnect, not waited for$/,
+      );
+    } finally {
+      await announcer.close();
+      await own.stop().catch(() => undefined);
     }
   });
 
