@@ -379,6 +379,7 @@ export {
   DEATH_ANNOUNCER_DEFAULTS,
   DeathAnnouncer,
   type DeathAnnouncerOptions,
+  shownNatsUrl,
 } from './runtime/death-announcer.js';
 export { RankReporter, type RankReporterOptions, type StageSummary } from './runtime/rank-reporter.js';
 export {

@@ -63,7 +63,7 @@ export class DeathAnnouncer {
     const nc = await within(this.connection, connectMs);
     if (nc === undefined || nc === timedOut || nc.isClosed()) {
       log(
-        `${reason}; could not tell the group: no NATS connection to ${group.natsUrl} within ${connectMs} ms ` +
+        `${reason}; could not tell the group: no NATS connection to ${shownNatsUrl(group.natsUrl)} within ${connectMs} ms ` +
           '(its peers will notice at their heartbeat timeout)',
       );
       return false;
@@ -136,7 +136,7 @@ export class DeathAnnouncer {
     } catch (error) {
       if (!this.closed)
         log(
-          `cannot connect to NATS ${group.natsUrl} to announce rank deaths (${messageOf(error)}); ` +
+          `cannot connect to NATS ${shownNatsUrl(group.natsUrl)} to announce rank deaths (${messageOf(error)}); ` +
             "a dead rank's peers will notice at their heartbeat timeout",
         );
       return undefined;
@@ -164,6 +164,11 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof ti
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** NATS_URL as logged: without a `user:password@` part (credentials never reach a log). */
+export function shownNatsUrl(natsUrl: string): string {
+  return natsUrl.replace(/\/\/[^/@]*@/g, '//');
 }
 
 function messageOf(error: unknown): string {

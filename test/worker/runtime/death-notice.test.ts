@@ -9,6 +9,7 @@ import {
   rankDeathNotices,
   rankDeathReason,
   readLauncherGroupEnv,
+  shownNatsUrl,
 } from '../../../worker/internal.js';
 import { MemoryGroup } from '../collective/memory-group.js';
 
@@ -77,6 +78,13 @@ describe('worker/runtime/death-notice: what a launcher announces when a rank die
     expect(readLauncherGroupEnv({ ...env, NATS_URL: '' })).to.equal(undefined);
     expect(readLauncherGroupEnv({ ...env, BACL_JOB: 'team.x/train' })).to.equal(undefined);
     expect(readLauncherGroupEnv({ ...env, BACL_ATTEMPT: 'one' })).to.equal(undefined);
+  });
+
+  it('logs NATS_URL without a user:password part', function () {
+    expect(shownNatsUrl('nats://bacl:s3cret@nats:4222,tls://x@y:4443')).to.equal(
+      'nats://nats:4222,tls://y:4443',
+    );
+    expect(shownNatsUrl('nats://nats:4222')).to.equal('nats://nats:4222');
   });
 
   describe('received by the collective engine', function () {
