@@ -342,9 +342,11 @@ export {
 } from './runtime/evaluate.js';
 export { RankEnvError, type RankEnvProblem } from './runtime/rank-env-error.js';
 export {
+  type LauncherGroupEnv,
   type PodEnv,
   type RankEnv,
   readGroupVariables,
+  readLauncherGroupEnv,
   readPodEnv,
   readRankEnv,
   readS3Env,
@@ -372,6 +374,13 @@ export {
   type RankGroup,
 } from './runtime/launcher.js';
 export { PrefixedLines } from './runtime/rank-lines.js';
+export { type DeathNotice, rankDeathNotices, rankDeathReason } from './runtime/death-notice.js';
+export {
+  DEATH_ANNOUNCER_DEFAULTS,
+  DeathAnnouncer,
+  type DeathAnnouncerOptions,
+  shownNatsUrl,
+} from './runtime/death-announcer.js';
 export { RankReporter, type RankReporterOptions, type StageSummary } from './runtime/rank-reporter.js';
 export {
   ProgressPublisher,

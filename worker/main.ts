@@ -14,10 +14,11 @@ import { CollectiveError } from './collective/index.js';
 import { PipelineError } from './data/index.js';
 import { ModelError } from './model/index.js';
 import { LossDivergedError, RuntimeError } from './runtime/errors.js';
-import { forwardProcessSignals, launchRanks } from './runtime/launcher.js';
+import { DeathAnnouncer } from './runtime/death-announcer.js';
+import { forwardProcessSignals, launchRanks, type RankExit } from './runtime/launcher.js';
 import { RankEnvError } from './runtime/rank-env-error.js';
 import { runPurge } from './runtime/purge-command.js';
-import { readPodEnv, readRankEnv, workerRole } from './runtime/rank-env.js';
+import { readLauncherGroupEnv, readPodEnv, readRankEnv, workerRole } from './runtime/rank-env.js';
 import { runRankProcess } from './runtime/rank-process.js';
 import { readWorkerSettings, workerFlagHelp, WorkerSettingsError } from './settings.js';
 import { backendEnvVar, describeRuntime, initTf, TfBackendError } from './tf/index.js';
@@ -34,11 +35,11 @@ export const workerInfo: ProgramInfo = {
       'this machine, default 1) shares the cores: native intra-op threads default to cores / LOCAL_WORLD_SIZE\n' +
       '(TF_NUM_INTRAOP_THREADS, when set, wins).',
     "Without RANK it is the pod's launcher: it forks LOCAL_WORLD_SIZE ranks (RANK = NODE_RANK * LOCAL_WORLD_SIZE\n" +
-      '+ LOCAL_RANK), prefixes their lines with [rank N], forwards SIGTERM/SIGINT and exits with the first\n' +
-      "failure's status. With RANK it is one rank: it reads the rank environment once (every wrong variable in\n" +
-      'one error, exit 2), joins the group, runs the stages of BACL_STAGE (comma-separated for several) and exits\n' +
-      '0, or 130 after a SIGTERM checkpoint, or 5 (LossDiverged), 1 (a lost peer, S3 down, ...), 4 (a bad config or\n' +
-      'dataset).',
+      '+ LOCAL_RANK), prefixes their lines with [rank N], forwards SIGTERM/SIGINT, tells the group over NATS_URL\n' +
+      "when a rank dies (a signal, a non-zero exit) and exits with the first failure's status. With RANK it is one\n" +
+      'rank: it reads the rank environment once (every wrong variable in one error, exit 2), joins the group, runs\n' +
+      'the stages of BACL_STAGE (comma-separated for several) and exits 0, or 130 after a SIGTERM checkpoint, or 5\n' +
+      '(LossDiverged), 1 (a lost peer, S3 down, ...), 4 (a bad config or dataset).',
     '`bacl-worker purge s3://<bucket>/[<root>/]runs/<namespace>/<job>/<uid>/` deletes a run prefix with the S3\n' +
       "credentials in the environment: the operator's purge pod runs it when a job is deleted with\n" +
       'runPolicy.deleteRunDataOnDelete. Exit 0, 2 (not a run prefix, a bad S3 variable) or 1 (the store failed).',
@@ -134,15 +135,28 @@ async function launch(argv: string[], env: NodeJS.ProcessEnv, io: ProgramIO): Pr
     io.stderr(`${workerInfo.name}: cannot tell which script started this process, so cannot fork ranks\n`);
     return ExitCode.failure;
   }
+  // With NATS, a rank's abnormal death is announced to the group at once (ADR 0042), not left to its peers'
+  // heartbeat timeout.
+  const natsGroup = readLauncherGroupEnv(env);
+  const announcer = natsGroup
+    ? DeathAnnouncer.start({
+        group: natsGroup,
+        pod,
+        log: (line) => io.stderr(`${workerInfo.name}: ${line}\n`),
+      })
+    : undefined;
   const group = launchRanks({
     command: process.execPath,
     args: [...process.execArgv, entry, ...argv],
     env,
     pod,
     io,
+    ...(announcer ? { onRankFailure: (exit: RankExit) => announcer.announce(exit) } : {}),
   });
   forwardProcessSignals(group);
-  return (await group.done).exitCode;
+  const { exitCode } = await group.done;
+  await announcer?.close();
+  return exitCode;
 }
 
 /** A rank's failure as its exit status and one message (the stack only for bugs). */

@@ -8,7 +8,9 @@
 //   means "abandon the final checkpoint" to a rank).
 // - Failure: when a rank fails (non-zero exit or death by a signal), the others get `failureGraceMs` to fail
 //   on their own (the collective reports the lost peer with its typed error), then SIGTERM (unless a signal was
-//   forwarded already), and `killGraceMs` later SIGKILL. The launcher's exit code is the first failure's: its
+//   forwarded already), and `killGraceMs` later SIGKILL. The first failure also goes to `onRankFailure` (the
+//   pod's launcher announces it to the group on NATS, death-announcer.ts, ADR 0042), unless a signal was
+//   forwarded before it: ranks stopping on request are no news. The launcher's exit code is the first failure's: its
 //   exit code, 128 + the signal's number, or 127 for a command that cannot start (as a shell says); 0 when
 //   every rank exits 0.
 // - The launcher exiting SIGKILLs the ranks still running; each rank also has an IPC channel to the launcher,
@@ -45,6 +47,11 @@ export interface LaunchOptions {
   failureGraceMs?: number;
   /** After that SIGTERM, how long before SIGKILL. @default 30 000 ms (Kubernetes' default grace period) */
   killGraceMs?: number;
+  /**
+   * Told of the first failure (a rank's non-zero exit or death by a signal), unless a signal was forwarded to
+   * the ranks before it; `done` waits for the promise it returns, which must settle within a bounded time.
+   */
+  onRankFailure?: (exit: RankExit) => Promise<unknown>;
   /** Receives the reports ranks send over IPC (launcher-link.ts: launcherSink), e.g. for a progress bar. */
   onReport?: (rank: number, report: RankReport) => void;
 }
@@ -121,6 +128,7 @@ export function launchRanks(options: LaunchOptions): RankGroup {
   const timers: NodeJS.Timeout[] = [];
   let firstFailure: RankExit | undefined;
   let forwarded = false;
+  let announced: Promise<unknown> = Promise.resolve();
 
   const signalAll = (signal: NodeJS.Signals) => {
     for (const child of running.values()) signalGroup(child, signal);
@@ -161,6 +169,8 @@ export function launchRanks(options: LaunchOptions): RankGroup {
         exits.push(exit);
         if (exitStatus(exit) !== 0 && firstFailure === undefined) {
           firstFailure = exit;
+          if (!forwarded && options.onRankFailure)
+            announced = options.onRankFailure(exit).catch(() => undefined);
           timers.push(
             setTimeout(() => {
               // Ranks that were already forwarded a signal are saving a checkpoint: a second one would abandon it.
@@ -173,11 +183,12 @@ export function launchRanks(options: LaunchOptions): RankGroup {
         for (const timer of timers) clearTimeout(timer);
         process.removeListener('exit', killAll);
         exits.sort((a, b) => a.rank - b.rank);
-        resolve({
+        const result: LaunchResult = {
           exitCode: firstFailure ? exitStatus(firstFailure) : 0,
           ...(firstFailure ? { firstFailure } : {}),
           ranks: exits,
-        });
+        };
+        void announced.then(() => resolve(result));
       });
     });
   });

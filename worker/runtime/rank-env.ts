@@ -178,6 +178,37 @@ export function readPodEnv(env: NodeJS.ProcessEnv): PodEnv {
   return { worldSize: worldSize ?? 0, localWorldSize: localWorldSize ?? 0, nodeRank: nodeRank ?? 0 };
 }
 
+/**
+ * What a pod's launcher needs to tell the group a rank died (death-notice.ts): the job, the attempt and the
+ * NATS settings the ranks use. Undefined without NATS_URL (`baclctl run`: the local collective sees a dead
+ * rank's sockets close) or when BACL_JOB or BACL_ATTEMPT is unusable: the ranks read the same variables and
+ * fail naming them, so the launcher only skips its notice.
+ */
+export interface LauncherGroupEnv {
+  /** BACL_JOB, `<namespace>/<name>`. */
+  job: string;
+  /** BACL_ATTEMPT. @default 0 */
+  attempt: number;
+  /** NATS_URL. */
+  natsUrl: string;
+  /** NATS_CREDS. */
+  natsCreds?: string;
+}
+
+export function readLauncherGroupEnv(env: NodeJS.ProcessEnv): LauncherGroupEnv | undefined {
+  const read = new EnvReader(env);
+  const natsUrl = read.raw('NATS_URL');
+  if (natsUrl === undefined) return undefined;
+  const job = read.required('BACL_JOB', should.job);
+  const [namespace, name, extra] = job?.split('/') ?? [];
+  const attempt = read.whole('BACL_ATTEMPT', 0, should.attempt, 0);
+  if (!(namespace && name && extra === undefined && TOKEN.test(namespace) && TOKEN.test(name)))
+    return undefined;
+  if (job === undefined || attempt === undefined) return undefined;
+  const natsCreds = read.raw('NATS_CREDS');
+  return { job, attempt, natsUrl, ...(natsCreds ? { natsCreds } : {}) };
+}
+
 /** The group part of the rank environment, with every problem found (group undefined when there are any). */
 export function readGroupVariables(env: NodeJS.ProcessEnv): {
   group: GroupEnv | undefined;

@@ -1,6 +1,7 @@
 // Fault: a worker's rank process SIGKILLed mid-epoch (what the OOM killer or a crash does), on the whole system:
-// the operator process, the real bacl-worker in every pod, NATS and S3. The pod fails, the operator restarts the
-// stage's whole group from the last checkpoint (docs/adr/0034-fault-model.md), and the job ends with the same
+// the operator process, the real bacl-worker in every pod, NATS and S3. The pod's launcher announces the death on
+// NATS, so rank 0 fails at once (ADR 0042), the pod fails, the operator restarts the stage's whole group from the
+// last checkpoint (docs/adr/0034-fault-model.md), and the job ends with the same
 // weights, bit for bit, as the uninterrupted reference run.
 import { expect } from 'chai';
 import { recordReliability } from '../reliability/entries.js';
@@ -50,6 +51,9 @@ describe('e2e fault: a worker process SIGKILLed mid-epoch', function () {
     const recoverSeconds = seconds(killedAt);
     const job = await s.finished(name);
     const { done, resumed, lost } = stepsLostAt(s, name, 0);
+    // What the survivor failed with: its launcher's death notice (ADR 0042), not the heartbeat timeout.
+    const survivorLog = s.podLog(podOf(name, 'rep', 0, 0));
+    const survivorError = /(aborted by rank 1: .*|lost peer rank 1 .*)$/m.exec(survivorLog)?.[1];
     const final = await checkpointDigest(s.w, job, 'classifier');
     const ap = job.status?.results?.AP ?? null;
     recordReliability({
@@ -58,7 +62,11 @@ describe('e2e fault: a worker process SIGKILLed mid-epoch', function () {
       test: this.test!.fullTitle(),
       fault: `SIGKILL of node rank 1's rank process in the representation stage (${stageSteps.representation} steps, a checkpoint every ${everySteps}), mid-epoch (60 steps), once rank 0 had logged step ${everySteps + 1}`,
       happened:
-        `the group had finished step ${done}; pod ${podOf(name, 'rep', 0, 1)} failed, the operator restarted the ` +
+        `the group had finished step ${done}; ${
+          survivorError?.startsWith('aborted by rank 1')
+            ? `pod ${podOf(name, 'rep', 0, 1)}'s launcher announced the death on NATS and rank 0 failed at once`
+            : 'rank 0 failed'
+        } (${survivorError ?? 'no collective error logged'}); the pod failed, the operator restarted the ` +
         `whole group (attempt 1, restart 1), which resumed from ckpt-${resumed}; the final checkpoint is ` +
         `${final.digest === reference.final.digest ? 'bitwise equal to' : 'DIFFERENT from'} the uninterrupted run's`,
       outcome: { state: job.status?.state === 'Succeeded' ? 'Succeeded' : 'Failed' },
@@ -69,6 +77,9 @@ describe('e2e fault: a worker process SIGKILLed mid-epoch', function () {
       bitwiseEqual: final.digest === reference.final.digest,
     });
 
+    expect(survivorError, survivorLog.slice(-2000)).to.match(
+      /^aborted by rank 1: rank 1's process was killed by SIGKILL \(seen by its launcher on node rank 1\)/,
+    );
     expect(job.status?.state).to.equal('Succeeded');
     expect(job.status?.restarts).to.equal(1);
     expect(lost).to.be.within(0, everySteps);

@@ -11,6 +11,7 @@ import {
   launchRanks,
   PrefixedLines,
   rankEnvironment,
+  type RankExit,
   type RankGroup,
 } from '../../../worker/internal.js';
 import { makeWorkDir, waitFor } from '../../harness/index.js';
@@ -164,6 +165,34 @@ describe('worker/runtime/launcher: one process per local rank', function () {
         `[rank ${rank}] got SIGTERM`,
       ]);
     }
+  });
+
+  it('tells onRankFailure of the first failure once, and done waits for it; not a clean exit, not after a forwarded signal', async function () {
+    const told: RankExit[] = [];
+    let settled = false;
+    const onRankFailure = async (exit: RankExit) => {
+      told.push(exit);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      settled = true;
+    };
+    const killed = launch(['kill', '4'], { failureGraceMs: 200, killGraceMs: 500, onRankFailure });
+    const result = await killed.group.done;
+    expect(told).to.deep.equal([{ rank: 4, code: null, signal: 'SIGKILL' }]);
+    expect(settled, 'done resolved before the announcement settled').to.equal(true);
+    expect(result.exitCode).to.equal(137);
+
+    told.length = 0;
+    const clean = launch(['echo'], { onRankFailure });
+    expect((await clean.group.done).exitCode).to.equal(0);
+    const held = launch(['hold', '4', '5'], { failureGraceMs: 200, killGraceMs: 500, onRankFailure });
+    await allReady(held.group, held.lines);
+    held.group.forward('SIGTERM');
+    expect((await held.group.done).firstFailure).to.deep.equal({ rank: 4, code: 5, signal: null });
+    expect(told, 'told of a clean exit or of ranks stopping on request').to.deep.equal([]);
+
+    const failing = async (): Promise<void> => Promise.reject(new Error('NATS down'));
+    const unlucky = launch(['fail', '3', '2'], { failureGraceMs: 200, onRankFailure: failing });
+    expect((await unlucky.group.done).exitCode, 'a failed announcement changes nothing').to.equal(2);
   });
 
   it('reports a command that cannot start as status 127', async function () {
