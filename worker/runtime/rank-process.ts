@@ -204,11 +204,13 @@ export async function runRankProcess(options: RankProcessOptions): Promise<ExitS
     return ExitCode.ok;
   } finally {
     stopWatchingLauncher();
-    termination.dispose();
     await collective?.close();
     await publisher.close();
     s3?.destroy();
     if (runDir.kind !== 'local') await rm(tbDir, { recursive: true, force: true });
+    // Last: without a listener SIGTERM kills at once (its default action), and a rank failing as its pod is
+    // deleted (a peer died, the operator restarts the group) would die mid clean-up, its error never printed.
+    termination.dispose();
   }
 }
 
