@@ -79,7 +79,12 @@ export {
 export { HeartbeatMonitor } from './collective/heartbeat.js';
 export { joinHierarchicalGroup } from './collective/hierarchical.js';
 export { joinGroup } from './collective/join-group.js';
-export { connectRetrying, serverUnreachable, type ConnectRetryOptions } from './collective/nats-connect.js';
+export {
+  closeWithin,
+  connectRetrying,
+  serverUnreachable,
+  type ConnectRetryOptions,
+} from './collective/nats-connect.js';
 export { joinLocalGroup } from './collective/local-collective.js';
 export { joinNatsGroup } from './collective/nats-collective.js';
 export { chunkElements, chunkPayloadBytes, planAllReduce, wireBytes } from './collective/plan.js';

@@ -14,7 +14,7 @@ import {
   TransportLostError,
 } from './errors.js';
 import { HeartbeatMonitor } from './heartbeat.js';
-import { connectRetrying, unreachableLine } from './nats-connect.js';
+import { closeWithin, connectRetrying, unreachableLine } from './nats-connect.js';
 import { RendezvousBook, type Join } from './rendezvous.js';
 import { groupSubjects, type GroupSubjects } from './subjects.js';
 import type { AbortNotice, CollectiveTransport, Route } from './transport.js';
@@ -200,8 +200,7 @@ export class NatsCollective extends EngineCollective {
     }
     if (this.nc.isClosed()) return;
     if (!this.engine.poisoned) this.nc.publish(this.subjects.ctl, JSON.stringify(this.engine.leaving()));
-    await this.nc.flush().catch(() => undefined);
-    await this.nc.close();
+    await closeWithin(this.nc, () => this.nc.flush());
   }
 
   /** Announces this rank until every rank has announced it has seen all; see rendezvous.ts. */

@@ -53,3 +53,41 @@ export async function connectRetrying<T>(
     await wait(retryMs, options.signal);
   }
 }
+
+export const timedOut = Symbol('timed out');
+
+/** `promise`'s value, or `timedOut` after `ms`; the timer never outlives the race. */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof timedOut> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<typeof timedOut>((resolve) => (timer = setTimeout(() => resolve(timedOut), ms))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * How long closing a connection may wait for the server to take what is still queued (flush, drain).
+ * @default 3000 ms: a live server answers in milliseconds; one that is gone (restarting) would hold a rank that
+ * already failed, and so its pod's exit and the group's restart, until the client reconnects or gives up
+ */
+export const CLOSE_FLUSH_MS = 3000;
+
+/**
+ * Sends what is queued (`flush`: a flush or a drain) for at most `flushMs`, then closes `nc` whatever happened:
+ * closing a connection never waits for a server that is not there.
+ */
+export async function closeWithin(
+  nc: { close(): Promise<void>; isClosed(): boolean },
+  flush: () => Promise<unknown>,
+  flushMs = CLOSE_FLUSH_MS,
+): Promise<void> {
+  await within(
+    flush().catch(() => undefined),
+    flushMs,
+  );
+  if (!nc.isClosed()) await nc.close().catch(() => undefined);
+}

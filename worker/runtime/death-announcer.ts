@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { groupSubjects } from '../collective/subjects.js';
-import { connectRetrying } from '../collective/nats-connect.js';
+import { connectRetrying, timedOut, within } from '../collective/nats-connect.js';
 import { rankDeathNotices, rankDeathReason } from './death-notice.js';
 import type { RankExit } from './launcher.js';
 import type { LauncherGroupEnv, PodEnv } from './rank-env.js';
@@ -148,21 +148,6 @@ export class DeathAnnouncer {
       if (status.type === 'disconnect') this.connected = false;
       else if (status.type === 'reconnect') this.connected = true;
     }
-  }
-}
-
-const timedOut = Symbol('timed out');
-
-/** `promise`'s value, or `timedOut` after `ms`; the timer never outlives the race. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof timedOut> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<typeof timedOut>((resolve) => (timer = setTimeout(() => resolve(timedOut), ms))),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

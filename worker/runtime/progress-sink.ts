@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { jobInboxPrefix, progressSubject, rankReportSchema, type RankReport } from '../../common/index.js';
 import { NATS_DEFAULTS } from '../collective/nats-collective.js';
-import { connectRetrying, unreachableLine } from '../collective/nats-connect.js';
+import { closeWithin, connectRetrying, unreachableLine } from '../collective/nats-connect.js';
 import type { RankEnv } from './rank-env.js';
 
 export interface ProgressSink {
@@ -97,7 +97,7 @@ export class NatsProgressSink implements ProgressSink {
 
   async close(): Promise<void> {
     if (this.nc.isClosed()) return;
-    await this.nc.drain();
+    await closeWithin(this.nc, () => this.nc.drain());
   }
 }
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { connectRetrying, serverUnreachable } from '../../../worker/internal.js';
+import { closeWithin, connectRetrying, serverUnreachable } from '../../../worker/internal.js';
 
 /** What @nats-io/nats-core throws for a refused connection (its class is not exported; its name is what counts). */
 function refused(): Error {
@@ -77,5 +77,48 @@ describe('worker/collective connectRetrying (a NATS server not up yet)', () => {
     ).catch((e: unknown) => e);
     expect(serverUnreachable(error)).to.equal(true);
     expect(calls).to.equal(2);
+  });
+});
+
+describe('worker/collective/nats-connect: closeWithin', function () {
+  /** A connection whose flush resolves when `flushed` is called, or never. */
+  function fakeConnection() {
+    const calls: string[] = [];
+    let closed = false;
+    return {
+      calls,
+      nc: {
+        close: () => {
+          calls.push('close');
+          closed = true;
+          return Promise.resolve();
+        },
+        isClosed: () => closed,
+      },
+    };
+  }
+
+  it('closes after a flush that never ends (a server that is gone), waiting only flushMs', async function () {
+    const { nc, calls } = fakeConnection();
+    await closeWithin(nc, () => new Promise(() => undefined), 20);
+    expect(calls).to.deep.equal(['close']);
+  });
+
+  it('closes after the flush when it ends, and after one that fails', async function () {
+    const ok = fakeConnection();
+    await closeWithin(ok.nc, () => {
+      ok.calls.push('flush');
+      return Promise.resolve();
+    });
+    expect(ok.calls).to.deep.equal(['flush', 'close']);
+    const failing = fakeConnection();
+    await closeWithin(failing.nc, () => Promise.reject(new Error('connection closed')), 20);
+    expect(failing.calls).to.deep.equal(['close']);
+  });
+
+  it('does not close a connection the flush (a drain) already closed', async function () {
+    const { nc, calls } = fakeConnection();
+    await closeWithin(nc, () => nc.close());
+    expect(calls).to.deep.equal(['close']);
   });
 });
