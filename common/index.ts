@@ -23,6 +23,7 @@ export {
   type JobState,
   jobStates,
   maxS3RequestTimeoutSeconds,
+  maxTerminationGracePeriodSeconds,
   metricsObjectPath,
   type ObjectMeta,
   parseBaclJob,

@@ -1,7 +1,13 @@
 import { join } from 'node:path';
 import { Args, Flags } from '@oclif/core';
 import { stringify } from 'yaml';
-import { packageRoot, resolveConfig, type BaclJob } from '../../common/index.js';
+import {
+  maxS3RequestTimeoutSeconds,
+  maxTerminationGracePeriodSeconds,
+  packageRoot,
+  resolveConfig,
+  type BaclJob,
+} from '../../common/index.js';
 import { BaclCommand } from '../base-command.js';
 import { JobsApi } from '../kube/jobs-api.js';
 import { singleJobFlags, kubeTarget } from '../kube-flags.js';
@@ -64,6 +70,12 @@ export default class Submit extends BaclCommand {
       env: 'BACL_S3_ENDPOINT',
       description: 'S3 endpoint URL of a non-AWS store (MinIO, ...), addressed path-style (default: AWS)',
     }),
+    's3-request-timeout': Flags.integer({
+      min: 1,
+      max: maxS3RequestTimeoutSeconds,
+      description:
+        "seconds one S3 request attempt may take before it is cut and retried (spec.s3.requestTimeoutSeconds; default: the worker's 120)",
+    }),
     's3-secret': Flags.string({
       env: 'BACL_S3_SECRET',
       default: defaultS3Secret,
@@ -73,6 +85,12 @@ export default class Submit extends BaclCommand {
       env: 'BACL_NATS_URL',
       default: defaultNatsUrl,
       description: 'NATS for the ranks',
+    }),
+    'grace-period': Flags.integer({
+      min: 1,
+      max: maxTerminationGracePeriodSeconds,
+      description:
+        'seconds a worker pod has from SIGTERM to SIGKILL to write its last checkpoint (spec.terminationGracePeriodSeconds; default 120)',
     }),
     'dry-run': Flags.boolean({
       default: false,
@@ -107,7 +125,13 @@ export default class Submit extends BaclCommand {
       dataset: flags.dataset,
       s3Uri: flags['s3-uri'],
       ...(flags['s3-endpoint'] === undefined ? {} : { s3Endpoint: flags['s3-endpoint'] }),
+      ...(flags['s3-request-timeout'] === undefined
+        ? {}
+        : { s3RequestTimeoutSeconds: flags['s3-request-timeout'] }),
       s3Secret: flags['s3-secret'],
+      ...(flags['grace-period'] === undefined
+        ? {}
+        : { terminationGracePeriodSeconds: flags['grace-period'] }),
       natsUrl: flags['nats-url'],
       source: { config: args.config, sets: flags.set ?? [] },
     });

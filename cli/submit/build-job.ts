@@ -28,7 +28,11 @@ export interface JobOptions {
   s3Uri: string;
   /** A non-AWS store's endpoint URL; such stores are addressed path-style. */
   s3Endpoint?: string;
+  /** spec.s3.requestTimeoutSeconds: one S3 attempt's deadline; absent: the worker's default. */
+  s3RequestTimeoutSeconds?: number;
   s3Secret: string;
+  /** spec.terminationGracePeriodSeconds; absent: the API's default. */
+  terminationGracePeriodSeconds?: number;
   natsUrl: string;
   /** Recorded in annotations, so `describe` can say how the job was made. */
   source: { config: string; sets: readonly string[] };
@@ -81,7 +85,13 @@ export function buildJob(
         uri: options.s3Uri,
         ...(options.s3Endpoint === undefined ? {} : { endpoint: options.s3Endpoint, forcePathStyle: true }),
         credentialsSecret: options.s3Secret,
+        ...(options.s3RequestTimeoutSeconds === undefined
+          ? {}
+          : { requestTimeoutSeconds: options.s3RequestTimeoutSeconds }),
       },
+      ...(options.terminationGracePeriodSeconds === undefined
+        ? {}
+        : { terminationGracePeriodSeconds: options.terminationGracePeriodSeconds }),
     },
   };
   parseBaclJob(job); // throws InvalidBaclJobError naming each field (exit 4)

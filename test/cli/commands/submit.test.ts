@@ -109,6 +109,34 @@ describe('baclctl submit (real kube-apiserver)', function () {
     expect(stored.spec.s3).to.include({ endpoint: 'http://minio.bacl:9000', forcePathStyle: true });
   });
 
+  it('takes --s3-request-timeout and --grace-period into the job; refuses out-of-range values as usage errors', async function () {
+    const { stdout, error } = await submit(
+      join(dir, 'job.yaml'),
+      '--name',
+      'deadlines',
+      '--s3-request-timeout',
+      '30',
+      '--grace-period',
+      '300',
+      '--dry-run',
+      '-o',
+      'json',
+    );
+    expect(error).to.equal(undefined);
+    const printed = JSON.parse(stdout) as BaclJob;
+    expect(printed.spec.s3.requestTimeoutSeconds).to.equal(30);
+    expect(printed.spec.terminationGracePeriodSeconds).to.equal(300);
+    for (const [flag, value] of [
+      ['--s3-request-timeout', '0'],
+      ['--s3-request-timeout', '3601'],
+      ['--grace-period', '601'],
+    ] as const) {
+      const refused = await submit(join(dir, 'job.yaml'), '--name', 'refused', flag, value, '--dry-run');
+      expect(refused.error?.oclif?.exit, `${flag} ${value}`).to.equal(2);
+      expect(refused.error?.message).to.contain(flag.slice(2));
+    }
+  });
+
   it('--dry-run -o yaml prints the BaclJob and creates nothing', async function () {
     const { stdout, error } = await submit(join(dir, 'job.yaml'), '--name', 'dry', '--dry-run', '-o', 'yaml');
     expect(error).to.equal(undefined);
