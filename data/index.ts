@@ -25,6 +25,7 @@ export {
   defaultS3RetryPolicy,
   describeRetry,
   resolveS3RetryPolicy,
+  retryOptions,
   retryS3,
   uploadWithin,
   S3RequestFailedError,

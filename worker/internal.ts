@@ -83,6 +83,7 @@ export {
   closeWithin,
   connectRetrying,
   serverUnreachable,
+  shownNatsUrl,
   type ConnectRetryOptions,
 } from './collective/nats-connect.js';
 export { joinLocalGroup } from './collective/local-collective.js';
@@ -384,7 +385,6 @@ export {
   DEATH_ANNOUNCER_DEFAULTS,
   DeathAnnouncer,
   type DeathAnnouncerOptions,
-  shownNatsUrl,
 } from './runtime/death-announcer.js';
 export { RankReporter, type RankReporterOptions, type StageSummary } from './runtime/rank-reporter.js';
 export {

@@ -43,6 +43,7 @@ export {
   isRetryableS3Error,
   resolveS3RetryPolicy,
   retryDelayMs,
+  retryOptions,
   retryS3,
   uploadWithin,
   S3RequestFailedError,

@@ -26,10 +26,15 @@ export function serverUnreachable(error: unknown): error is Error {
   return error instanceof Error && error.name === 'ConnectionError';
 }
 
+/** A NATS URL (or several, comma-separated) as logged: without a `user:password@` part (credentials never reach a log). */
+export function shownNatsUrl(natsUrl: string): string {
+  return natsUrl.replace(/\/\/[^/@]*@/g, '//');
+}
+
 /** The one line a rank logs when the server is not there: on the first failed try only. */
 export function unreachableLine(servers: string | string[], error: Error, withinMs: number): string {
   return (
-    `NATS ${[servers].flat().join(',')} is not reachable (${error.message}); trying again for up to ` +
+    `NATS ${shownNatsUrl([servers].flat().join(','))} is not reachable (${error.message}); trying again for up to ` +
     `${Math.round(withinMs / 1000)} s`
   );
 }

@@ -11,7 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { groupSubjects } from '../collective/subjects.js';
-import { connectRetrying, timedOut, within } from '../collective/nats-connect.js';
+import { connectRetrying, shownNatsUrl, timedOut, within } from '../collective/nats-connect.js';
 import { rankDeathNotices, rankDeathReason } from './death-notice.js';
 import type { RankExit } from './launcher.js';
 import type { LauncherGroupEnv, PodEnv } from './rank-env.js';
@@ -149,11 +149,6 @@ export class DeathAnnouncer {
       else if (status.type === 'reconnect') this.connected = true;
     }
   }
-}
-
-/** NATS_URL as logged: without a `user:password@` part (credentials never reach a log). */
-export function shownNatsUrl(natsUrl: string): string {
-  return natsUrl.replace(/\/\/[^/@]*@/g, '//');
 }
 
 function messageOf(error: unknown): string {

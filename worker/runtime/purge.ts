@@ -8,7 +8,7 @@
 // job's policy (spec.s3.requestTimeoutSeconds, ADR 0040), so a store answering 503 or stalling for a while
 // delays the purge instead of failing it.
 import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { retryS3, type S3RetrySettings } from '../../data/index.js';
+import { retryOptions, retryS3, type S3RetrySettings } from '../../data/index.js';
 import { RuntimeError } from './errors.js';
 
 /** The argument is not a run prefix (exit 2); the message says what one looks like. */
@@ -51,7 +51,7 @@ export async function purgeRunPrefix(
   options: PurgeOptions = {},
 ): Promise<number> {
   const { bucket, prefix } = parseRunPrefix(uri);
-  const retry = { ...options.retry, ...(options.signal === undefined ? {} : { signal: options.signal }) };
+  const retry = retryOptions(options.retry ?? {}, options.signal);
   let deleted = 0;
   for (;;) {
     let page;

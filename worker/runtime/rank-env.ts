@@ -130,12 +130,16 @@ class EnvReader {
     return this.raw(variable) ?? this.problem(variable, expected);
   }
 
-  /** A whole number >= min in decimal digits; when unset, `absent` (a default, or undefined if 'optional'). */
+  /**
+   * A whole number from min to max in decimal digits; when unset, `absent` (a default, or undefined if
+   * 'optional').
+   */
   whole(
     variable: string,
     min: number,
     expected: string,
     absent: number | 'required' | 'optional' = 'required',
+    max = Number.MAX_SAFE_INTEGER,
   ): number | undefined {
     const value = this.raw(variable);
     if (value === undefined) {
@@ -143,7 +147,9 @@ class EnvReader {
       return absent === 'optional' ? undefined : absent;
     }
     const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-    return Number.isSafeInteger(number) && number >= min ? number : this.problem(variable, expected);
+    return Number.isSafeInteger(number) && number >= min && number <= max
+      ? number
+      : this.problem(variable, expected);
   }
 
   /** Runs `check` (which throws the project's typed error for a bad value) and records the problem. */
@@ -199,14 +205,20 @@ export function readLauncherGroupEnv(env: NodeJS.ProcessEnv): LauncherGroupEnv |
   const read = new EnvReader(env);
   const natsUrl = read.raw('NATS_URL');
   if (natsUrl === undefined) return undefined;
-  const job = read.required('BACL_JOB', should.job);
-  const [namespace, name, extra] = job?.split('/') ?? [];
+  const job = readJob(read);
   const attempt = read.whole('BACL_ATTEMPT', 0, should.attempt, 0);
-  if (!(namespace && name && extra === undefined && TOKEN.test(namespace) && TOKEN.test(name)))
-    return undefined;
   if (job === undefined || attempt === undefined) return undefined;
   const natsCreds = read.raw('NATS_CREDS');
   return { job, attempt, natsUrl, ...(natsCreds ? { natsCreds } : {}) };
+}
+
+/** BACL_JOB, `<namespace>/<name>` of tokens; undefined (and a problem) when missing or malformed. */
+function readJob(read: EnvReader): string | undefined {
+  const job = read.required('BACL_JOB', should.job);
+  if (job === undefined) return undefined;
+  const [namespace, name, extra] = job.split('/');
+  if (namespace && name && extra === undefined && TOKEN.test(namespace) && TOKEN.test(name)) return job;
+  return read.problem('BACL_JOB', should.job);
 }
 
 /** The group part of the rank environment, with every problem found (group undefined when there are any). */
@@ -220,13 +232,7 @@ export function readGroupVariables(env: NodeJS.ProcessEnv): {
 }
 
 function readGroup(read: EnvReader): GroupEnv | undefined {
-  const job = read.required('BACL_JOB', should.job);
-  const [namespace, name, extra] = job?.split('/') ?? [];
-  if (
-    job !== undefined &&
-    !(namespace && name && extra === undefined && TOKEN.test(namespace) && TOKEN.test(name))
-  )
-    read.problem('BACL_JOB', should.job);
+  const job = readJob(read);
   const attempt = read.whole('BACL_ATTEMPT', 0, should.attempt, 0);
   const before = read.problems.length;
   const worldSize = read.whole('WORLD_SIZE', 1, should.worldSize);
@@ -380,12 +386,8 @@ export function readS3Env(env: NodeJS.ProcessEnv): S3Env {
 /** BACL_S3_REQUEST_TIMEOUT_SECONDS into the retry policy (a bad value is a problem; the default stands in). */
 function readS3Retry(read: EnvReader): S3RetryPolicy {
   const variable = 'BACL_S3_REQUEST_TIMEOUT_SECONDS';
-  const seconds = read.whole(variable, 1, should.requestTimeout, 'optional');
-  if (seconds !== undefined && seconds > maxS3RequestTimeoutSeconds)
-    read.problem(variable, should.requestTimeout);
-  return resolveS3RetryPolicy(
-    seconds === undefined || seconds > maxS3RequestTimeoutSeconds ? {} : { attemptTimeoutMs: seconds * 1000 },
-  );
+  const seconds = read.whole(variable, 1, should.requestTimeout, 'optional', maxS3RequestTimeoutSeconds);
+  return resolveS3RetryPolicy(seconds === undefined ? {} : { attemptTimeoutMs: seconds * 1000 });
 }
 
 function readS3(read: EnvReader, env: NodeJS.ProcessEnv): S3ClientConfig | undefined {
