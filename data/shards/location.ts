@@ -58,11 +58,6 @@ export function resolveS3ClientConfig(
     region,
     forcePathStyle: settings.forcePathStyle ?? endpoint !== undefined,
     maxAttempts: 1,
-    // The SDK's response checksum stream throws from its 'end' listener when a body arrives cut (an attempt's
-    // deadline, a dropped connection): an uncaught exception that ends the process instead of a retry (seen in
-    // CI in the checkpoint fault test). bacl checks what it reads itself: checkpoint blobs by their sha256 in the
-    // manifest, shards against their manifest; so the SDK validates only where an operation requires it.
-    responseChecksumValidation: 'WHEN_REQUIRED',
   };
   if (endpoint !== undefined) {
     if (!/^https?:\/\/[^/]+/.test(endpoint)) {

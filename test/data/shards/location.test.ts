@@ -34,7 +34,6 @@ describe('data/shards: locations, S3 settings, the error family, decoding', func
       region: 'eu-west-1',
       forcePathStyle: true,
       maxAttempts: 1,
-      responseChecksumValidation: 'WHEN_REQUIRED',
     });
     expect(
       resolveS3ClientConfig({ endpoint: 'https://x', region: 'r', forcePathStyle: false }, env),
@@ -43,13 +42,11 @@ describe('data/shards: locations, S3 settings, the error family, decoding', func
       region: 'r',
       forcePathStyle: false,
       maxAttempts: 1,
-      responseChecksumValidation: 'WHEN_REQUIRED',
     });
     expect(resolveS3ClientConfig({}, {})).to.deep.equal({
       region: 'us-east-1',
       forcePathStyle: false,
       maxAttempts: 1,
-      responseChecksumValidation: 'WHEN_REQUIRED',
     });
     expect(() => resolveS3ClientConfig({ endpoint: 'minio:9000' }, {})).to.throw(ShardLocationError);
   });
